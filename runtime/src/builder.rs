@@ -1,0 +1,334 @@
+//! Configuring a [`Client`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use tokio::sync::Semaphore;
+use url::Url;
+
+use crate::client::{Client, ClientInner};
+use crate::error::{Error, Result};
+use crate::middleware::Middleware;
+use crate::trace::TracingMiddleware;
+use crate::transport::{ReqwestTransport, Transport};
+
+/// The default limit on a successful response body: 16 MiB.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 16 * 1024 * 1024;
+/// How much of an error response body is kept: 64 KiB.
+pub const DEFAULT_MAX_ERROR_BODY: u64 = 64 * 1024;
+
+/// Configures a [`Client`]; made by [`Client::builder`].
+///
+/// Every setting is checked by [`build`](ClientBuilder::build), which returns
+/// [`Error::Config`] for an invalid one instead of panicking.
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct ClientBuilder {
+    base_url: String,
+    errors: Vec<String>,
+    default_headers: HeaderMap,
+    connect_timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    call_timeout: Option<Duration>,
+    pool_max_idle_per_host: Option<usize>,
+    pool_idle_timeout: Option<Option<Duration>>,
+    max_in_flight: Option<usize>,
+    max_body_size: u64,
+    max_error_body: u64,
+    reqwest: Option<reqwest::Client>,
+    transport: Option<Box<dyn Transport>>,
+    pub(crate) retry_layer: Option<Arc<dyn Middleware>>,
+    pub(crate) auth_layer: Option<Arc<dyn Middleware>>,
+    middleware: Vec<Arc<dyn Middleware>>,
+}
+
+impl ClientBuilder {
+    pub(crate) fn new(base_url: String) -> Self {
+        let mut default_headers = HeaderMap::new();
+        default_headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("restrait/", env!("CARGO_PKG_VERSION"))),
+        );
+        ClientBuilder {
+            base_url,
+            errors: Vec::new(),
+            default_headers,
+            connect_timeout: None,
+            attempt_timeout: None,
+            call_timeout: None,
+            pool_max_idle_per_host: None,
+            pool_idle_timeout: None,
+            max_in_flight: None,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            max_error_body: DEFAULT_MAX_ERROR_BODY,
+            reqwest: None,
+            transport: None,
+            retry_layer: None,
+            auth_layer: None,
+            middleware: Vec::new(),
+        }
+    }
+
+    /// A header sent with every request that does not set it itself.
+    pub fn default_header(mut self, name: &str, value: &str) -> Self {
+        match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            (Ok(name), Ok(value)) => {
+                self.default_headers.insert(name, value);
+            }
+            (Err(_), _) => self.errors.push(format!("invalid header name `{name}`")),
+            (_, Err(_)) => self
+                .errors
+                .push(format!("invalid value for default header `{name}`")),
+        }
+        self
+    }
+
+    /// Headers sent with every request that does not set them itself.
+    pub fn default_headers(mut self, headers: HeaderMap) -> Self {
+        for (name, value) in &headers {
+            self.default_headers.insert(name, value.clone());
+        }
+        self
+    }
+
+    /// The `User-Agent` header (default `restrait/<version>`).
+    pub fn user_agent(mut self, user_agent: &str) -> Self {
+        match HeaderValue::try_from(user_agent) {
+            Ok(value) => {
+                self.default_headers.insert(USER_AGENT, value);
+            }
+            Err(_) => self.errors.push("invalid user agent".to_owned()),
+        }
+        self
+    }
+
+    /// How long connecting (TCP and TLS) may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How long each attempt (sending a request and reading its response)
+    /// may take.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// How long a whole call may take, retries and their waits included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// How many idle connections to keep per host.
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = Some(max);
+        self
+    }
+
+    /// How long an idle connection is kept (`None`: for ever).
+    pub fn pool_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.pool_idle_timeout = Some(timeout);
+        self
+    }
+
+    /// At most this many requests on the wire at once; further attempts wait
+    /// for a slot. reqwest has no such limit.
+    pub fn max_in_flight(mut self, max: usize) -> Self {
+        self.max_in_flight = Some(max);
+        self
+    }
+
+    /// The largest successful response body the client reads (default
+    /// 16 MiB); a larger one fails with [`Error::BodyTooLarge`] without being
+    /// buffered.
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// How much of an error response body is kept in the error (default
+    /// 64 KiB); the rest is not read.
+    pub fn max_error_body_size(mut self, bytes: u64) -> Self {
+        self.max_error_body = bytes;
+        self
+    }
+
+    /// Sends through your own `reqwest::Client` (its own pool, proxy and TLS
+    /// settings). The builder's connect-timeout and pool settings then do not
+    /// apply.
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.reqwest = Some(client);
+        self
+    }
+
+    /// Sends through another [`Transport`], such as
+    /// [`MockTransport`](crate::testing::MockTransport).
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Box::new(transport));
+        self
+    }
+
+    /// Adds a middleware; they run in the order added, after tracing, retry
+    /// and auth.
+    pub fn middleware(mut self, middleware: impl Middleware) -> Self {
+        self.middleware.push(Arc::new(middleware));
+        self
+    }
+
+    /// Checks the configuration and makes the client.
+    pub fn build(self) -> Result<Client> {
+        let mut errors = self.errors;
+        let base_url = match parse_base(&self.base_url) {
+            Ok(url) => Some(url),
+            Err(message) => {
+                errors.push(message);
+                None
+            }
+        };
+        if self.max_in_flight == Some(0) {
+            errors.push("max_in_flight must be at least 1".to_owned());
+        }
+        if self
+            .max_in_flight
+            .is_some_and(|n| n > Semaphore::MAX_PERMITS)
+        {
+            errors.push(format!(
+                "max_in_flight must be at most {}",
+                Semaphore::MAX_PERMITS
+            ));
+        }
+        for (name, value) in [
+            ("connect_timeout", self.connect_timeout),
+            ("attempt_timeout", self.attempt_timeout),
+            ("timeout", self.call_timeout),
+        ] {
+            if value == Some(Duration::ZERO) {
+                errors.push(format!("{name} must be longer than zero"));
+            }
+        }
+        let base_url = match (base_url, errors.is_empty()) {
+            (Some(url), true) => url,
+            _ => return Err(Error::config(errors.join("; "))),
+        };
+        let transport: Box<dyn Transport> = match (self.transport, self.reqwest) {
+            (Some(t), _) => t,
+            (None, Some(client)) => Box::new(ReqwestTransport::new(client)),
+            (None, None) => {
+                let mut b = reqwest::Client::builder()
+                    .redirect(same_origin_redirects())
+                    .tcp_nodelay(true);
+                if let Some(t) = self.connect_timeout {
+                    b = b.connect_timeout(t);
+                }
+                if let Some(n) = self.pool_max_idle_per_host {
+                    b = b.pool_max_idle_per_host(n);
+                }
+                if let Some(t) = self.pool_idle_timeout {
+                    b = b.pool_idle_timeout(t);
+                }
+                let client = b
+                    .build()
+                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
+                Box::new(ReqwestTransport::new(client))
+            }
+        };
+        let mut middleware: Vec<Arc<dyn Middleware>> = vec![Arc::new(TracingMiddleware)];
+        middleware.extend(self.retry_layer);
+        middleware.extend(self.auth_layer);
+        middleware.extend(self.middleware);
+        let base = base_url.as_str().trim_end_matches('/').to_owned();
+        Ok(Client {
+            inner: Arc::new(ClientInner {
+                base,
+                base_url,
+                default_headers: self.default_headers,
+                transport,
+                middleware,
+                in_flight: self.max_in_flight.map(Semaphore::new),
+                attempt_timeout: self.attempt_timeout,
+                call_timeout: self.call_timeout,
+                max_body_size: self.max_body_size,
+                max_error_body: self.max_error_body,
+            }),
+        })
+    }
+}
+
+/// Follows redirects only within the same origin, so that credentials are
+/// never sent to another host (or over plain HTTP after HTTPS). A redirect
+/// elsewhere comes back to the caller as its 3xx response.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same && attempt.previous().len() < 10 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+fn parse_base(base: &str) -> std::result::Result<Url, String> {
+    let url = Url::parse(base).map_err(|e| format!("base URL `{base}` is not a URL: {e}"))?;
+    let shown = crate::redact::redacted_url(&url);
+    if url.cannot_be_a_base() || !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "base URL `{shown}` must be an http:// or https:// URL that paths can be appended to"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        let mut bare = url.clone();
+        let _ = bare.set_username("");
+        let _ = bare.set_password(None);
+        return Err(format!(
+            "base URL `{bare}` must not carry credentials; use an auth method of the builder instead"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "base URL `{shown}` must not have a query or a fragment"
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_base_urls_are_config_errors() {
+        for base in [
+            "not a url",
+            "mailto:me@example.com",
+            "ftp://example.com",
+            "https://user:hunter2@example.com/v1",
+            "https://example.com/v1?x=1",
+            "https://example.com/v1#frag",
+        ] {
+            let err = Client::builder(base).build().expect_err(base);
+            assert!(matches!(err, Error::Config(_)), "{base}: {err:?}");
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn bad_settings_are_reported_together() {
+        let err = Client::builder("https://example.com")
+            .default_header("bad name", "x")
+            .default_header("x-ok", "bad\nvalue")
+            .max_in_flight(0)
+            .build()
+            .expect_err("invalid");
+        let text = err.to_string();
+        assert!(
+            text.contains("bad name") && text.contains("x-ok") && text.contains("max_in_flight"),
+            "{text}"
+        );
+    }
+}

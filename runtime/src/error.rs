@@ -1,0 +1,604 @@
+//! The one error type of restrait, and the details each kind carries.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::redact::RedactedHeaders;
+
+/// The result type of every restrait call.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong with a call, as variants a caller can match
+/// without parsing messages.
+///
+/// HTTP errors from the server are split by status class so that the common
+/// cases read naturally:
+///
+/// ```
+/// # fn demo(result: restrait::Result<()>) {
+/// match result {
+///     Ok(()) => {}
+///     Err(restrait::Error::NotFound(e)) => println!("no such thing: {}", e.message()),
+///     Err(restrait::Error::RateLimited { retry_after, .. }) => println!("wait {retry_after:?}"),
+///     Err(e) if e.is_timeout() => println!("too slow"),
+///     Err(e) => println!("failed: {e}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered 404 Not Found.
+    #[error("not found: {0}")]
+    NotFound(Box<ApiError>),
+    /// The server rejected the request as invalid (400 Bad Request or 422 Unprocessable Content).
+    #[error("invalid request rejected by the server: {0}")]
+    Validation(Box<ApiError>),
+    /// The server answered 401 Unauthorized.
+    #[error("unauthorized: {0}")]
+    Unauthorized(Box<ApiError>),
+    /// The server answered 403 Forbidden.
+    #[error("forbidden: {0}")]
+    Forbidden(Box<ApiError>),
+    /// The server answered 409 Conflict.
+    #[error("conflict: {0}")]
+    Conflict(Box<ApiError>),
+    /// The server answered 429 Too Many Requests.
+    #[error("rate limited{}: {error}", fmt_retry_after(*.retry_after))]
+    RateLimited {
+        /// How long the server asked us to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+        /// The response.
+        error: Box<ApiError>,
+    },
+    /// The server answered with a 5xx status.
+    #[error("server error: {0}")]
+    Server(Box<ApiError>),
+    /// The server answered with any other status that is not a success.
+    #[error("unexpected status: {0}")]
+    Api(Box<ApiError>),
+    /// The request could not be sent or the response could not be read.
+    #[error(transparent)]
+    Transport(TransportError),
+    /// The call or one of its attempts took longer than allowed.
+    #[error(transparent)]
+    Timeout(Box<TimeoutError>),
+    /// The response body did not match the expected type.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The response body was larger than the client's limit.
+    #[error(transparent)]
+    BodyTooLarge(Box<BodyTooLarge>),
+    /// Credentials could not be obtained (for example a token refresh failed).
+    #[error(transparent)]
+    Auth(Box<AuthError>),
+    /// The request could not be built from the arguments (for example a path
+    /// value of `..`); nothing was sent.
+    #[error(transparent)]
+    InvalidRequest(InvalidRequest),
+    /// The client configuration is invalid (returned by `ClientBuilder::build`).
+    #[error(transparent)]
+    Config(ConfigError),
+}
+
+fn fmt_retry_after(retry_after: Option<Duration>) -> Cow<'static, str> {
+    match retry_after {
+        Some(d) => Cow::Owned(format!(" (retry after {:.3}s)", d.as_secs_f64())),
+        None => Cow::Borrowed(""),
+    }
+}
+
+impl Error {
+    /// The API error behind any status-based variant.
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::NotFound(e)
+            | Error::Validation(e)
+            | Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::Conflict(e)
+            | Error::Server(e)
+            | Error::Api(e)
+            | Error::RateLimited { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, if the server answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Decode(e) => Some(e.status),
+            _ => self.api().map(|e| e.status),
+        }
+    }
+
+    /// How long the server asked to wait before trying again, for a 429.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// True for [`Error::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout(_))
+    }
+
+    /// True if the request provably never reached the server (connection
+    /// refused, name resolution failed), so sending it again cannot duplicate
+    /// a side effect.
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.is_connect())
+    }
+
+    /// True when the server answered with a status that is not a success.
+    pub fn is_status(&self) -> bool {
+        self.api().is_some()
+    }
+
+    /// Builds the error for a response whose status is not a success.
+    pub(crate) fn from_status(api: ApiError, retry_after: Option<Duration>) -> Error {
+        let status = api.status;
+        let api = Box::new(api);
+        match status.as_u16() {
+            400 | 422 => Error::Validation(api),
+            401 => Error::Unauthorized(api),
+            403 => Error::Forbidden(api),
+            404 => Error::NotFound(api),
+            409 => Error::Conflict(api),
+            429 => Error::RateLimited {
+                retry_after,
+                error: api,
+            },
+            500..=599 => Error::Server(api),
+            _ => Error::Api(api),
+        }
+    }
+
+    pub(crate) fn invalid_request(message: impl Into<String>) -> Error {
+        Error::InvalidRequest(InvalidRequest {
+            message: message.into(),
+        })
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Error {
+        Error::Config(ConfigError {
+            message: message.into(),
+        })
+    }
+}
+
+/// Which call an error belongs to: the method and the path template.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CallInfo {
+    pub(crate) method: Method,
+    pub(crate) template: Cow<'static, str>,
+}
+
+impl CallInfo {
+    pub(crate) fn new(method: Method, template: impl Into<Cow<'static, str>>) -> Self {
+        CallInfo {
+            method,
+            template: template.into(),
+        }
+    }
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+    /// The path template as declared, e.g. `/users/<id>`.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+}
+
+impl fmt::Display for CallInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.template)
+    }
+}
+
+impl fmt::Debug for CallInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// A response whose status was not a success.
+pub struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) message: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) body_truncated: bool,
+    pub(crate) call: CallInfo,
+    pub(crate) attempts: u32,
+}
+
+impl ApiError {
+    /// The status the server answered with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+    /// The message taken from the error body (`{"error":{"message":..}}`,
+    /// `{"error":".."}`, `{"message":..}`, RFC 7807 `title`/`detail`), or the
+    /// status's reason phrase.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+    /// The raw response body, cut at the client's error-body limit.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+    /// True when [`body`](Self::body) was cut at the error-body limit.
+    pub fn body_truncated(&self) -> bool {
+        self.body_truncated
+    }
+    /// The body as JSON, if it is JSON.
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(&self.body).ok()
+    }
+    /// The method and path template of the call.
+    pub fn call(&self) -> &CallInfo {
+        &self.call
+    }
+    /// The HTTP method of the call.
+    pub fn method(&self) -> &Method {
+        &self.call.method
+    }
+    /// The path template of the call, e.g. `/users/<id>`.
+    pub fn path_template(&self) -> &str {
+        &self.call.template
+    }
+    /// How many attempts were made before this answer (1 when there was no retry).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.call,
+            self.message
+        )?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("message", &self.message)
+            .field("call", &self.call)
+            .field("attempts", &self.attempts)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &crate::redact::Excerpt(&self.body))
+            .finish()
+    }
+}
+
+/// What went wrong below HTTP: connecting, writing the request, reading the response.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct TransportError {
+    pub(crate) kind: TransportErrorKind,
+    pub(crate) message: String,
+    #[source]
+    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+/// The stage at which a [`TransportError`] happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made; the request never left.
+    Connect,
+    /// The request failed after a connection was made.
+    Request,
+    /// Reading the response body failed.
+    Body,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Request => "request failed",
+            TransportErrorKind::Body => "reading the response body failed",
+        })
+    }
+}
+
+impl TransportError {
+    /// A transport error of the given kind, with a message and an optional cause.
+    pub fn new(
+        kind: TransportErrorKind,
+        message: impl Into<String>,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        TransportError {
+            kind,
+            message: message.into(),
+            source,
+        }
+    }
+    /// The stage at which it failed.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+    /// True if no connection was made, so the server never saw the request.
+    pub fn is_connect(&self) -> bool {
+        self.kind == TransportErrorKind::Connect
+    }
+}
+
+/// Which limit a [`TimeoutError`] ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// One attempt (sending and reading one response) took too long.
+    Attempt,
+    /// The whole call, retries included, took too long.
+    Call,
+}
+
+/// A call or attempt exceeded its time limit.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{call}: {} timed out after {:.3}s", match kind { TimeoutKind::Attempt => "attempt", TimeoutKind::Call => "call" }, after.as_secs_f64())]
+pub struct TimeoutError {
+    pub(crate) kind: TimeoutKind,
+    pub(crate) after: Duration,
+    pub(crate) call: CallInfo,
+}
+
+impl TimeoutError {
+    /// Which limit was hit.
+    pub fn kind(&self) -> TimeoutKind {
+        self.kind
+    }
+    /// The limit that was exceeded.
+    pub fn after(&self) -> Duration {
+        self.after
+    }
+    /// The method and path template of the call.
+    pub fn call(&self) -> &CallInfo {
+        &self.call
+    }
+}
+
+/// The body of a successful response could not be decoded into the expected type.
+#[derive(thiserror::Error)]
+#[error(
+    "{call}: cannot decode the {status} response as {target}: at `{path}`: {message}; body: {excerpt}"
+)]
+pub struct DecodeError {
+    pub(crate) status: StatusCode,
+    pub(crate) call: CallInfo,
+    pub(crate) target: &'static str,
+    pub(crate) path: String,
+    pub(crate) message: String,
+    pub(crate) excerpt: String,
+    #[source]
+    pub(crate) source: Option<serde_json::Error>,
+}
+
+impl DecodeError {
+    /// The path of the field that failed, e.g. `items[2].email`, or `.` for the root.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+    /// What serde said.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// The start of the body (a few hundred characters at most).
+    pub fn excerpt(&self) -> &str {
+        &self.excerpt
+    }
+    /// The status of the response.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+    /// The Rust type that was expected.
+    pub fn target(&self) -> &str {
+        self.target
+    }
+    /// The method and path template of the call.
+    pub fn call(&self) -> &CallInfo {
+        &self.call
+    }
+}
+
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("call", &self.call)
+            .field("status", &self.status)
+            .field("target", &self.target)
+            .field("path", &self.path)
+            .field("message", &self.message)
+            .field("excerpt", &self.excerpt)
+            .finish()
+    }
+}
+
+/// The response body exceeded the client's `max_body_size`.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{call}: the response body exceeds the limit of {limit} bytes")]
+pub struct BodyTooLarge {
+    pub(crate) limit: u64,
+    pub(crate) call: CallInfo,
+}
+
+impl BodyTooLarge {
+    /// The limit in bytes.
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+/// Credentials could not be obtained or refreshed.
+#[derive(Debug, thiserror::Error)]
+#[error("authentication failed: {message}{}", self.oauth_suffix())]
+pub struct AuthError {
+    pub(crate) message: String,
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) error: Option<String>,
+    pub(crate) error_description: Option<String>,
+    #[source]
+    pub(crate) source: Option<Box<Error>>,
+}
+
+impl AuthError {
+    /// A new auth error with a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        AuthError {
+            message: message.into(),
+            status: None,
+            error: None,
+            error_description: None,
+            source: None,
+        }
+    }
+    /// Adds the OAuth2 `error` code and `error_description`.
+    pub fn with_oauth(mut self, error: Option<String>, description: Option<String>) -> Self {
+        self.error = error;
+        self.error_description = description;
+        self
+    }
+    /// Adds the status of the token endpoint's answer.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
+    }
+    /// Adds the underlying error.
+    pub fn with_source(mut self, source: Error) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+    /// What happened.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// The token endpoint's status, if it answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.status
+    }
+    /// The OAuth2 `error` code (e.g. `invalid_grant`).
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+    /// The OAuth2 `error_description`.
+    pub fn error_description(&self) -> Option<&str> {
+        self.error_description.as_deref()
+    }
+    fn oauth_suffix(&self) -> String {
+        match (&self.error, &self.error_description) {
+            (Some(e), Some(d)) => format!(" ({e}: {d})"),
+            (Some(e), None) => format!(" ({e})"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The request could not be built; nothing was sent.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid request: {message}")]
+pub struct InvalidRequest {
+    pub(crate) message: String,
+}
+
+impl InvalidRequest {
+    /// What was wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// The client configuration is invalid.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid client configuration: {message}")]
+pub struct ConfigError {
+    pub(crate) message: String,
+}
+
+impl ConfigError {
+    /// What was wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16) -> ApiError {
+        ApiError {
+            status: StatusCode::from_u16(status).expect("valid status"),
+            message: "m".into(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            body_truncated: false,
+            call: CallInfo::new(Method::GET, "/x/<id>"),
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn statuses_map_to_variants() {
+        let cases: &[(u16, fn(&Error) -> bool)] = &[
+            (400, |e| matches!(e, Error::Validation(_))),
+            (422, |e| matches!(e, Error::Validation(_))),
+            (401, |e| matches!(e, Error::Unauthorized(_))),
+            (403, |e| matches!(e, Error::Forbidden(_))),
+            (404, |e| matches!(e, Error::NotFound(_))),
+            (409, |e| matches!(e, Error::Conflict(_))),
+            (429, |e| matches!(e, Error::RateLimited { .. })),
+            (500, |e| matches!(e, Error::Server(_))),
+            (503, |e| matches!(e, Error::Server(_))),
+            (418, |e| matches!(e, Error::Api(_))),
+            (302, |e| matches!(e, Error::Api(_))),
+        ];
+        for (status, check) in cases {
+            let e = Error::from_status(api(*status), None);
+            assert!(check(&e), "{status} mapped to {e:?}");
+            assert_eq!(e.status().map(|s| s.as_u16()), Some(*status));
+        }
+    }
+
+    #[test]
+    fn display_names_the_call() {
+        let e = Error::from_status(api(404), None);
+        assert_eq!(e.to_string(), "not found: 404 GET /x/<id>: m");
+        let e = Error::from_status(api(429), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            e.to_string(),
+            "rate limited (retry after 1.500s): 429 GET /x/<id>: m"
+        );
+    }
+
+    #[test]
+    fn error_is_small_and_thread_safe() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<Error>();
+        assert!(std::mem::size_of::<Error>() <= 64);
+    }
+}

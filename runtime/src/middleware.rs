@@ -1,0 +1,73 @@
+//! Middleware: code that runs around every attempt of every call.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::client::ClientInner;
+use crate::error::Result;
+use crate::request::Request;
+use crate::response::Response;
+
+/// A boxed, `Send` future, as middleware and transports return.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Code that sees each request on its way out and each response on its way
+/// back, in the style of reqwest-middleware: it may change the request, answer
+/// without sending, or call [`Next::run`] any number of times.
+///
+/// The chain runs, outermost first: tracing, retry, auth, then yours in the
+/// order they were added, then the transport. Responses of every status come
+/// back as `Ok`; errors are for what went wrong below HTTP.
+///
+/// ```
+/// use restrait::{BoxFuture, Middleware, Next, Request, Response, Result};
+/// use restrait::http::HeaderValue;
+///
+/// /// Adds a tenant header to every request.
+/// struct Tenant(HeaderValue);
+///
+/// impl Middleware for Tenant {
+///     fn handle<'a>(&'a self, mut req: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
+///         req.headers_mut().insert("x-tenant", self.0.clone());
+///         next.run(req)
+///     }
+/// }
+/// ```
+pub trait Middleware: Send + Sync + 'static {
+    /// Handles one request; call `next.run(request)` to pass it on.
+    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>>;
+}
+
+/// The rest of the chain after a middleware.
+#[derive(Clone, Copy)]
+pub struct Next<'a> {
+    pub(crate) client: &'a ClientInner,
+    pub(crate) rest: &'a [Arc<dyn Middleware>],
+}
+
+impl<'a> Next<'a> {
+    /// Passes the request to the rest of the chain and, at its end, sends it.
+    pub fn run(self, request: Request) -> BoxFuture<'a, Result<Response<Bytes>>> {
+        match self.rest.split_first() {
+            Some((first, rest)) => first.handle(
+                request,
+                Next {
+                    client: self.client,
+                    rest,
+                },
+            ),
+            None => Box::pin(self.client.send_attempt(request)),
+        }
+    }
+}
+
+impl std::fmt::Debug for Next<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Next")
+            .field("remaining", &self.rest.len())
+            .finish()
+    }
+}

@@ -1,0 +1,150 @@
+//! Per-call options: what a `with_options` copy of a resource client changes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderMap;
+use http::header::{HeaderName, HeaderValue};
+
+/// Options for the calls of one resource client, set with
+/// `{Trait}Client::with_options`. Unset fields fall back to the method's
+/// attributes (`#[timeout]`, `#[retry]`), then to the [`Client`](crate::Client)'s
+/// settings; set fields win over both.
+///
+/// ```
+/// use std::time::Duration;
+/// use restrait::CallOptions;
+///
+/// let options = CallOptions::new()
+///     .timeout(Duration::from_secs(2))
+///     .max_retries(0)
+///     .header("x-request-id", "req-42");
+/// assert_eq!(options.get_timeout(), Some(Duration::from_secs(2)));
+/// ```
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct CallOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) attempt_timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) idempotency_key: Option<Arc<str>>,
+    pub(crate) headers: HeaderMap,
+}
+
+impl CallOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The deadline of the whole call, retries and waits included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The time limit of each attempt.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// How many times a failed call may be retried (0: never).
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// The idempotency key sent with every attempt of an unsafe call (e.g. a
+    /// POST), instead of a generated one; this also makes the call retryable.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(Arc::from(key.into()));
+        self
+    }
+
+    /// A header added to every call. An invalid name or value is ignored
+    /// here; use [`CallOptions::try_header`] to see the error.
+    pub fn header(self, name: &str, value: &str) -> Self {
+        match self.clone().try_header(name, value) {
+            Ok(options) => options,
+            Err(_) => self,
+        }
+    }
+
+    /// A header added to every call, or an error for an invalid name or value.
+    pub fn try_header(mut self, name: &str, value: &str) -> crate::Result<Self> {
+        let name = HeaderName::try_from(name)
+            .map_err(|_| crate::Error::invalid_request(format!("invalid header name `{name}`")))?;
+        let value = HeaderValue::try_from(value).map_err(|_| {
+            crate::Error::invalid_request(format!("invalid value for header `{name}`"))
+        })?;
+        self.headers.append(name, value);
+        Ok(self)
+    }
+
+    /// The whole-call deadline, if set.
+    pub fn get_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The per-attempt time limit, if set.
+    pub fn get_attempt_timeout(&self) -> Option<Duration> {
+        self.attempt_timeout
+    }
+
+    /// The retry limit, if set.
+    pub fn get_max_retries(&self) -> Option<u32> {
+        self.max_retries
+    }
+
+    /// The caller-supplied idempotency key, if set.
+    pub fn get_idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    /// The extra headers.
+    pub fn get_headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Lays `over` on top of `self`: the fields `over` sets win.
+    pub(crate) fn merge(&mut self, over: &CallOptions) {
+        if over.timeout.is_some() {
+            self.timeout = over.timeout;
+        }
+        if over.attempt_timeout.is_some() {
+            self.attempt_timeout = over.attempt_timeout;
+        }
+        if over.max_retries.is_some() {
+            self.max_retries = over.max_retries;
+        }
+        if over.idempotency_key.is_some() {
+            self.idempotency_key.clone_from(&over.idempotency_key);
+        }
+        for (name, value) in &over.headers {
+            self.headers.insert(name, value.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn later_options_win() {
+        let mut base = CallOptions::new()
+            .timeout(Duration::from_secs(1))
+            .max_retries(3);
+        base.merge(&CallOptions::new().max_retries(0).header("x-a", "1"));
+        assert_eq!(base.get_timeout(), Some(Duration::from_secs(1)));
+        assert_eq!(base.get_max_retries(), Some(0));
+        assert_eq!(base.get_headers()["x-a"], "1");
+    }
+
+    #[test]
+    fn bad_headers_are_reported() {
+        assert!(CallOptions::new().try_header("x-a", "a\r\nb: c").is_err());
+        assert!(CallOptions::new().try_header("bad name", "v").is_err());
+    }
+}

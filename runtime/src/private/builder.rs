@@ -1,0 +1,223 @@
+//! Building one request from a resource method's arguments.
+
+use std::fmt::{Display, Write as _};
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use http::{HeaderMap, Method};
+use url::Url;
+
+use super::ResourceClient;
+use super::decode::Decode;
+use crate::error::{Error, Result};
+use crate::options::CallOptions;
+use crate::request::Request;
+use crate::{path, query};
+
+/// Collects a request from a resource method's arguments. Each step is
+/// infallible where it is called; the first error is kept and returned by
+/// [`send`](RequestBuilder::send), before anything is sent.
+pub struct RequestBuilder<'a> {
+    resource: &'a ResourceClient,
+    method: Method,
+    template: &'static str,
+    url: String,
+    query: String,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    options: CallOptions,
+    idempotent: bool,
+    error: Option<Error>,
+}
+
+impl<'a> RequestBuilder<'a> {
+    /// Starts a request; `template` is the full path template, prefix included.
+    pub fn new(resource: &'a ResourceClient, method: Method, template: &'static str) -> Self {
+        let base = resource.client.base();
+        let mut url = String::with_capacity(base.len() + template.len() + 16);
+        url.push_str(base);
+        RequestBuilder {
+            resource,
+            method,
+            template,
+            url,
+            query: String::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            options: CallOptions::default(),
+            idempotent: false,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, error: Error) {
+        if self.error.is_none() {
+            self.error = Some(error);
+        }
+    }
+
+    /// Appends a literal piece of the path template.
+    pub fn path(&mut self, literal: &'static str) {
+        path::push_literal(&mut self.url, literal);
+    }
+
+    /// Appends one `<name>` value as a single encoded segment.
+    pub fn segment(&mut self, name: &'static str, value: &dyn Display) {
+        let text = to_text(value);
+        if let Err(e) = path::push_segment(&mut self.url, name, &text) {
+            self.fail(e);
+        }
+    }
+
+    /// Appends a `<name..>` value: its `/`s are kept, each segment is encoded.
+    pub fn tail(&mut self, name: &'static str, value: &dyn Display) {
+        let text = to_text(value);
+        if let Err(e) = path::push_tail(&mut self.url, name, &text) {
+            self.fail(e);
+        }
+    }
+
+    /// Adds a `#[query]` parameter.
+    pub fn query<V: ?Sized + serde::Serialize>(&mut self, name: &'static str, value: &V) {
+        if let Err(e) = query::append(&mut self.query, name, value) {
+            self.fail(Error::invalid_request(format!(
+                "query parameter `{name}`: {e}"
+            )));
+        }
+    }
+
+    /// Adds a `#[header("Name")]` parameter.
+    pub fn header(&mut self, name: &'static str, value: &dyn Display) {
+        let text = to_text(value);
+        self.insert_header(name, &text);
+    }
+
+    /// Adds a header declared with `#[headers("Name: value")]`.
+    pub fn static_header(&mut self, name: &'static str, value: &'static str) {
+        self.insert_header(name, value);
+    }
+
+    fn insert_header(&mut self, name: &'static str, value: &str) {
+        let Ok(header) = HeaderName::try_from(name) else {
+            return self.fail(Error::invalid_request(format!(
+                "invalid header name `{name}`"
+            )));
+        };
+        match HeaderValue::try_from(value) {
+            Ok(value) => {
+                self.headers.append(header, value);
+            }
+            Err(_) => self.fail(Error::invalid_request(format!(
+                "the value of header `{name}` contains characters a header cannot carry (such as CR, LF or NUL)"
+            ))),
+        }
+    }
+
+    /// Sets a JSON body (`#[body]`).
+    pub fn json<V: ?Sized + serde::Serialize>(&mut self, value: &V) {
+        match serde_json::to_vec(value) {
+            Ok(bytes) => self.set_body(bytes.into(), "application/json"),
+            Err(e) => self.fail(Error::invalid_request(format!(
+                "cannot serialize the JSON body: {e}"
+            ))),
+        }
+    }
+
+    /// Sets a form body (`#[form]`).
+    pub fn form<V: ?Sized + serde::Serialize>(&mut self, value: &V) {
+        match query::to_form(value) {
+            Ok(text) => self.set_body(text.into(), "application/x-www-form-urlencoded"),
+            Err(e) => self.fail(Error::invalid_request(format!(
+                "cannot encode the form body: {e}"
+            ))),
+        }
+    }
+
+    /// Sets a raw body (a `Bytes` parameter).
+    pub fn raw(&mut self, value: impl Into<Bytes>) {
+        self.set_body(value.into(), "application/octet-stream");
+    }
+
+    fn set_body(&mut self, body: Bytes, content_type: &'static str) {
+        if !self.headers.contains_key(CONTENT_TYPE) {
+            self.headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        self.body = Some(body);
+    }
+
+    /// `#[timeout(..)]`: the deadline of the whole call.
+    pub fn timeout(&mut self, total: Duration) {
+        self.options.timeout = Some(total);
+    }
+
+    /// `#[retry(max = N)]`, or `#[retry(never)]` as 0.
+    pub fn max_retries(&mut self, retries: u32) {
+        self.options.max_retries = Some(retries);
+    }
+
+    /// `#[idempotent]`.
+    pub fn idempotent(&mut self) {
+        self.idempotent = true;
+    }
+
+    fn finish(self, accept: Option<&'static str>) -> Result<Request> {
+        let RequestBuilder {
+            resource,
+            method,
+            template,
+            mut url,
+            query,
+            mut headers,
+            body,
+            mut options,
+            idempotent,
+            error,
+        } = self;
+        if let Some(e) = error {
+            return Err(e);
+        }
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(&query);
+        }
+        let url = Url::parse(&url).map_err(|e| {
+            Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
+        })?;
+        if let (Some(accept), false) = (accept, headers.contains_key(ACCEPT)) {
+            headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        }
+        if let Some(over) = &resource.options {
+            options.merge(over);
+        }
+        let mut request = Request::new_templated(method, url, template);
+        request.headers = headers;
+        request.body = body;
+        request.options = options;
+        request.idempotent = idempotent;
+        Ok(request)
+    }
+
+    /// Sends the request and decodes the response with `D`.
+    pub fn send<D: Decode>(self) -> impl Future<Output = Result<D::Output>> + Send + 'a {
+        let client = &self.resource.client;
+        let request = self.finish(D::ACCEPT);
+        async move {
+            let response = client.execute(request?).await?;
+            if !response.status().is_success() {
+                return Err(response.into_error());
+            }
+            D::decode(&response)
+        }
+    }
+}
+
+fn to_text(value: &dyn Display) -> String {
+    let mut text = String::new();
+    // Writing to a String cannot fail; a Display impl that errors leaves
+    // what it wrote so far, as `to_string` would panic instead.
+    let _ = write!(text, "{value}");
+    text
+}

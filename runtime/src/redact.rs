@@ -1,0 +1,119 @@
+//! Keeping secrets out of `Debug` output, logs and error messages.
+
+use std::fmt;
+
+use http::{HeaderMap, HeaderName};
+
+/// Shown in place of a secret.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// True for headers whose values are credentials: `Authorization`,
+/// `Proxy-Authorization`, cookies, and any header whose name mentions a key,
+/// token, secret, password or signature (e.g. `X-Api-Key`).
+pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
+    const NAMED: [&str; 4] = [
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+    ];
+    const PARTS: [&str; 7] = [
+        "key",
+        "token",
+        "secret",
+        "password",
+        "signature",
+        "session",
+        "auth",
+    ];
+    let name = name.as_str();
+    NAMED.contains(&name) || PARTS.iter().any(|p| name.contains(p))
+}
+
+/// Formats a header map with the values of sensitive headers replaced.
+pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
+
+impl fmt::Debug for RedactedHeaders<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if is_sensitive(name) {
+                map.entry(&name.as_str(), &REDACTED);
+            } else {
+                map.entry(&name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
+            }
+        }
+        map.finish()
+    }
+}
+
+/// The start of a body, as text, for messages: at most [`EXCERPT_CHARS`]
+/// characters, invalid UTF-8 replaced.
+pub(crate) struct Excerpt<'a>(pub(crate) &'a [u8]);
+
+/// How much of a body an excerpt shows.
+pub(crate) const EXCERPT_CHARS: usize = 200;
+
+impl Excerpt<'_> {
+    pub(crate) fn to_text(&self) -> String {
+        let text = String::from_utf8_lossy(self.0);
+        let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+        if text.chars().nth(EXCERPT_CHARS).is_some() {
+            out.push('…');
+        }
+        out
+    }
+}
+
+impl fmt::Debug for Excerpt<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.to_text(), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_headers_are_hidden() {
+        let mut h = HeaderMap::new();
+        h.insert("authorization", "Bearer sk_live_1".parse().expect("value"));
+        h.insert("x-api-key", "k123".parse().expect("value"));
+        h.insert("content-type", "application/json".parse().expect("value"));
+        let shown = format!("{:?}", RedactedHeaders(&h));
+        assert!(
+            !shown.contains("sk_live_1") && !shown.contains("k123"),
+            "{shown}"
+        );
+        assert!(shown.contains("application/json"));
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_lossy() {
+        let long = vec![b'a'; 1000];
+        assert_eq!(Excerpt(&long).to_text().chars().count(), EXCERPT_CHARS + 1);
+        assert_eq!(Excerpt(b"\xff ok").to_text(), "\u{fffd} ok");
+    }
+}
+
+/// The URL with its password and the values of sensitive query parameters
+/// (`api_key`, `access_token`, ...) replaced, for messages and logs.
+pub(crate) fn redacted_url(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some(REDACTED));
+    }
+    if let Some(query) = url.query() {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let lower = key.to_ascii_lowercase();
+            let secret = ["key", "token", "secret", "password", "signature", "auth"]
+                .iter()
+                .any(|p| lower.contains(p));
+            out.append_pair(&key, if secret { REDACTED } else { &value });
+        }
+        shown.set_query(Some(&out.finish()));
+    }
+    shown.to_string()
+}

@@ -1,0 +1,158 @@
+//! A request as it travels through the middleware chain to the transport.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+use http::{Extensions, HeaderMap, Method};
+use tokio::time::Instant;
+use url::Url;
+
+use crate::error::CallInfo;
+use crate::options::CallOptions;
+use crate::redact::{RedactedHeaders, redacted_url};
+
+/// One HTTP request: method, URL, headers and a body that can be sent again
+/// (it is [`Bytes`]), plus what middleware needs to know about the call.
+#[derive(Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) template: Cow<'static, str>,
+    pub(crate) idempotent: bool,
+    pub(crate) options: CallOptions,
+    pub(crate) attempt: u32,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) extensions: Extensions,
+}
+
+impl Request {
+    /// A request with no headers and no body. Its path template is the URL's
+    /// path.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use restrait::{http::Method, Request};
+    /// let req = Request::new(Method::GET, "https://api.example.com/v1/users".parse()?);
+    /// assert_eq!(req.template(), "/v1/users");
+    /// # Ok(()) }
+    /// ```
+    pub fn new(method: Method, url: Url) -> Self {
+        let template = Cow::Owned(url.path().to_owned());
+        Request::new_with(method, url, template)
+    }
+
+    pub(crate) fn new_templated(method: Method, url: Url, template: &'static str) -> Self {
+        Request::new_with(method, url, Cow::Borrowed(template))
+    }
+
+    fn new_with(method: Method, url: Url, template: Cow<'static, str>) -> Self {
+        Request {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: None,
+            template,
+            idempotent: false,
+            options: CallOptions::default(),
+            attempt: 0,
+            deadline: None,
+            extensions: Extensions::new(),
+        }
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+    /// The full URL, query included.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+    /// The URL, to change.
+    pub fn url_mut(&mut self) -> &mut Url {
+        &mut self.url
+    }
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+    /// The headers, to change.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+    /// The body, if any.
+    pub fn body(&self) -> Option<&Bytes> {
+        self.body.as_ref()
+    }
+    /// Replaces the body.
+    pub fn set_body(&mut self, body: Option<Bytes>) {
+        self.body = body;
+    }
+    /// The path template the call was declared with (e.g. `/users/<id>`),
+    /// for logs and metrics: it does not vary with the arguments.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+    /// Sets the path template.
+    pub fn set_template(&mut self, template: impl Into<Cow<'static, str>>) {
+        self.template = template.into();
+    }
+    /// True if the endpoint was declared `#[idempotent]`: sending it twice
+    /// has the same effect as sending it once.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+    /// Marks the request as idempotent (or not).
+    pub fn set_idempotent(&mut self, idempotent: bool) {
+        self.idempotent = idempotent;
+    }
+    /// The call's options: the method's attributes with `with_options` on top.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+    /// The call's options, to change.
+    pub fn options_mut(&mut self) -> &mut CallOptions {
+        &mut self.options
+    }
+    /// How many times this request was sent before (0 on the first attempt).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+    /// Sets the attempt number (the retry middleware does).
+    pub fn set_attempt(&mut self, attempt: u32) {
+        self.attempt = attempt;
+    }
+    /// When the whole call must be over, if it has a deadline.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+    /// Typed values middleware can attach to the request.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+    /// Typed values middleware can attach to the request, to change.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+    /// The method and path template.
+    pub fn call_info(&self) -> CallInfo {
+        CallInfo::new(self.method.clone(), self.template.clone())
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &redacted_url(&self.url))
+            .field("template", &self.template)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field("idempotent", &self.idempotent)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
+    }
+}

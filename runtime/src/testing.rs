@@ -1,0 +1,243 @@
+//! Testing your own clients without a network.
+//!
+//! [`MockTransport`] answers requests from a route table or a closure and
+//! records every request it was sent:
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> restrait::Result<()> {
+//! use restrait::testing::{MockResponse, MockTransport};
+//! use restrait::{http::Method, Client, Request};
+//!
+//! let mock = MockTransport::new()
+//!     .route(Method::GET, "/users/42", MockResponse::json(200, &serde_json::json!({"id": 42})))
+//!     .route(Method::GET, "/users/7", MockResponse::new(404));
+//! let client = Client::builder("https://api.test").transport(mock.clone()).build()?;
+//!
+//! let req = Request::new(Method::GET, "https://api.test/users/42".parse().expect("url"));
+//! let response = client.execute(req).await?;
+//! assert_eq!(response.status(), 200);
+//! assert_eq!(mock.requests()[0].url().path(), "/users/42");
+//! # Ok(()) }
+//! ```
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::{HeaderMap, Method, StatusCode};
+
+use crate::error::{TransportError, TransportErrorKind};
+use crate::middleware::BoxFuture;
+use crate::request::Request;
+use crate::transport::{Body, Transport, TransportResponse};
+
+type Handler = dyn Fn(&Request) -> MockResponse + Send + Sync;
+
+/// A [`Transport`] that answers from routes or a closure and records requests.
+///
+/// Routes match the method and the URL path exactly (the query is ignored).
+/// Several responses for one route are given in turn, the last one repeating,
+/// so `503, 503, 200` tests a retry. A request no route matches goes to the
+/// closure given to [`from_fn`](MockTransport::from_fn), or else gets a 404
+/// whose body names the request.
+#[derive(Clone, Default)]
+pub struct MockTransport {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    routes: Mutex<Vec<Route>>,
+    fallback: Option<Box<Handler>>,
+    requests: Mutex<Vec<Request>>,
+}
+
+struct Route {
+    method: Method,
+    path: String,
+    responses: VecDeque<MockResponse>,
+}
+
+impl MockTransport {
+    /// A mock with no routes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A mock that answers every request (not matched by a route) with `handler`.
+    pub fn from_fn(handler: impl Fn(&Request) -> MockResponse + Send + Sync + 'static) -> Self {
+        MockTransport {
+            inner: Arc::new(Inner {
+                fallback: Some(Box::new(handler)),
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// Adds a response for `method` and `path`.
+    pub fn route(self, method: Method, path: &str, response: MockResponse) -> Self {
+        self.add_route(method, path, response);
+        self
+    }
+
+    /// Adds a response for `method` and `path` to a mock already in use.
+    pub fn add_route(&self, method: Method, path: &str, response: MockResponse) {
+        let mut routes = lock(&self.inner.routes);
+        match routes
+            .iter_mut()
+            .find(|r| r.method == method && r.path == path)
+        {
+            Some(route) => route.responses.push_back(response),
+            None => routes.push(Route {
+                method,
+                path: path.to_owned(),
+                responses: VecDeque::from([response]),
+            }),
+        }
+    }
+
+    /// Every request sent so far, in order.
+    pub fn requests(&self) -> Vec<Request> {
+        lock(&self.inner.requests).clone()
+    }
+
+    /// The last request sent.
+    pub fn last_request(&self) -> Option<Request> {
+        lock(&self.inner.requests).last().cloned()
+    }
+
+    fn answer(&self, request: &Request) -> MockResponse {
+        let mut routes = lock(&self.inner.routes);
+        let path = request.url().path();
+        if let Some(route) = routes
+            .iter_mut()
+            .find(|r| r.method == *request.method() && r.path == path)
+        {
+            let next = if route.responses.len() > 1 {
+                route.responses.pop_front()
+            } else {
+                route.responses.front().cloned()
+            };
+            if let Some(response) = next {
+                return response;
+            }
+        }
+        drop(routes);
+        match &self.inner.fallback {
+            Some(handler) => handler(request),
+            None => MockResponse::json(
+                404,
+                &serde_json::json!({
+                    "message": format!("MockTransport has no route for {} {}", request.method(), path)
+                }),
+            ),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic in a user's handler must not make every later test call panic.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Transport for MockTransport {
+    fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
+        let response = self.answer(&request);
+        lock(&self.inner.requests).push(request);
+        Box::pin(async move {
+            if let Some((kind, message)) = response.error {
+                return Err(TransportError::new(kind, message, None));
+            }
+            Ok(TransportResponse {
+                status: response.status,
+                headers: response.headers,
+                body: Body::full(response.body),
+            })
+        })
+    }
+}
+
+impl fmt::Debug for MockTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockTransport")
+            .field("routes", &lock(&self.inner.routes).len())
+            .field("requests", &lock(&self.inner.requests).len())
+            .finish()
+    }
+}
+
+/// A canned answer of a [`MockTransport`].
+#[derive(Clone, Debug)]
+pub struct MockResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    error: Option<(TransportErrorKind, String)>,
+}
+
+impl MockResponse {
+    /// An empty response with `status` (an invalid status becomes 500).
+    pub fn new(status: u16) -> Self {
+        MockResponse {
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            error: None,
+        }
+    }
+
+    /// A JSON response.
+    pub fn json<T: serde::Serialize + ?Sized>(status: u16, value: &T) -> Self {
+        let body = serde_json::to_vec(value).unwrap_or_default();
+        MockResponse::new(status)
+            .header("content-type", "application/json")
+            .body(body)
+    }
+
+    /// A plain-text response.
+    pub fn text(status: u16, text: impl Into<String>) -> Self {
+        MockResponse::new(status)
+            .header("content-type", "text/plain; charset=utf-8")
+            .body(text.into())
+    }
+
+    /// Adds a header (an invalid name or value is skipped).
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            if name == CONTENT_TYPE {
+                self.headers.insert(name, value);
+            } else {
+                self.headers.append(name, value);
+            }
+        }
+        self
+    }
+
+    /// Sets the body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Fails as if the server could not be reached.
+    pub fn connect_error() -> Self {
+        let mut r = MockResponse::new(500);
+        r.error = Some((
+            TransportErrorKind::Connect,
+            "connection refused (mock)".into(),
+        ));
+        r
+    }
+
+    /// Fails as if the connection broke after the request was sent.
+    pub fn request_error() -> Self {
+        let mut r = MockResponse::new(500);
+        r.error = Some((
+            TransportErrorKind::Request,
+            "connection reset (mock)".into(),
+        ));
+        r
+    }
+}

@@ -1,0 +1,66 @@
+//! The tracing middleware: one span per call, OpenTelemetry HTTP names.
+
+use tracing::{Instrument, field};
+
+use crate::error::Result;
+use crate::middleware::{BoxFuture, Middleware, Next};
+use crate::request::Request;
+use crate::response::Response;
+
+/// Opens a `tracing` span for each call, named and filled in as the
+/// OpenTelemetry HTTP client conventions say: `http.request.method`,
+/// `url.template`, `server.address`, `server.port`,
+/// `http.response.status_code`, `error.type`. It is the outermost middleware,
+/// so the span covers every attempt; the per-attempt events inside it carry
+/// `http.request.resend_count`. URLs (which may carry secrets in their
+/// query) and headers are not recorded.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TracingMiddleware;
+
+impl Middleware for TracingMiddleware {
+    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
+        let span = tracing::info_span!(
+            "http.client",
+            otel.name = %format_args!("{} {}", request.method(), request.template()),
+            otel.kind = "client",
+            http.request.method = %request.method(),
+            url.template = %request.template(),
+            server.address = request.url().host_str().unwrap_or(""),
+            server.port = request.url().port_or_known_default().unwrap_or(0),
+            http.response.status_code = field::Empty,
+            error.r#type = field::Empty,
+        );
+        if span.is_disabled() {
+            return next.run(request);
+        }
+        let record = span.clone();
+        Box::pin(
+            async move {
+                let result = next.run(request).await;
+                match &result {
+                    Ok(response) => {
+                        record.record("http.response.status_code", response.status().as_u16());
+                        if !response.status().is_success() {
+                            record.record("error.type", response.status().as_str());
+                        }
+                    }
+                    Err(e) => {
+                        record.record("error.type", error_type(e));
+                    }
+                }
+                result
+            }
+            .instrument(span),
+        )
+    }
+}
+
+fn error_type(e: &crate::Error) -> &'static str {
+    match e {
+        crate::Error::Timeout(_) => "timeout",
+        crate::Error::Transport(_) => "transport",
+        crate::Error::BodyTooLarge(_) => "body_too_large",
+        crate::Error::Auth(_) => "auth",
+        _ => "other",
+    }
+}
