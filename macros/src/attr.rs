@@ -1,0 +1,517 @@
+//! Attribute slots: `#[resource(..)]` arguments, the method attributes
+//! (`#[get("..")]`, `#[headers(..)]`, `#[timeout(..)]`, `#[retry(..)]`,
+//! `#[idempotent]`) and the parameter attributes (`#[query]`, `#[header]`,
+//! `#[body]`, `#[form]`). Each mistake is recorded in the [`Ctxt`] at the
+//! offending token, and parsing goes on.
+
+use crate::ctxt::{Ctxt, closest, one_of, unknown_message};
+use proc_macro2::{Span, TokenStream};
+use syn::meta::ParseNestedMeta;
+use syn::parse::Parser;
+use syn::{Attribute, Ident, LitInt, LitStr, Token};
+
+/// An HTTP verb attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verb {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+    Options,
+}
+
+impl Verb {
+    pub(crate) const NAMES: &'static [&'static str] =
+        &["get", "post", "put", "patch", "delete", "head", "options"];
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "get" => Verb::Get,
+            "post" => Verb::Post,
+            "put" => Verb::Put,
+            "patch" => Verb::Patch,
+            "delete" => Verb::Delete,
+            "head" => Verb::Head,
+            "options" => Verb::Options,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Verb::Get => "get",
+            Verb::Post => "post",
+            Verb::Put => "put",
+            Verb::Patch => "patch",
+            Verb::Delete => "delete",
+            Verb::Head => "head",
+            Verb::Options => "options",
+        }
+    }
+
+    /// The associated constant of `http::Method`.
+    pub(crate) fn method_const(self) -> &'static str {
+        match self {
+            Verb::Get => "GET",
+            Verb::Post => "POST",
+            Verb::Put => "PUT",
+            Verb::Patch => "PATCH",
+            Verb::Delete => "DELETE",
+            Verb::Head => "HEAD",
+            Verb::Options => "OPTIONS",
+        }
+    }
+}
+
+/// Method attributes other than the verbs.
+pub(crate) const METHOD_ATTRS: &[&str] = &["headers", "timeout", "retry", "idempotent"];
+/// Parameter attributes.
+pub(crate) const PARAM_ATTRS: &[&str] = &["query", "header", "body", "form"];
+/// Attributes the compiler allows on parameters; kept as they are.
+const LINT_ATTRS: &[&str] = &["allow", "warn", "deny", "expect", "forbid"];
+
+/// The name of one of our attributes: `get`, `restrait::get` or `::restrait::get`.
+pub(crate) fn our_name(attr: &Attribute) -> Option<String> {
+    let path = attr.path();
+    let segments: Vec<&syn::PathSegment> = path.segments.iter().collect();
+    match segments.as_slice() {
+        [name] if path.leading_colon.is_none() => Some(name.ident.to_string()),
+        [krate, name] if krate.ident == "restrait" => Some(name.ident.to_string()),
+        _ => None,
+    }
+}
+
+fn is_lint_attr(attr: &Attribute) -> bool {
+    attr.path()
+        .get_ident()
+        .is_some_and(|i| LINT_ATTRS.iter().any(|l| i == l))
+}
+
+/// Attributes of the generated impl method copied from the trait method.
+pub(crate) fn forwarded_to_impl(attr: &Attribute) -> bool {
+    is_lint_attr(attr) || attr.path().is_ident("cfg")
+}
+
+/// One `"Name: value"` of a `#[headers(..)]` attribute.
+#[derive(Debug, Clone)]
+pub(crate) struct StaticHeader {
+    pub(crate) name: String,
+    pub(crate) value: String,
+}
+
+/// `#[timeout(..)]`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Timeout {
+    Secs(u64),
+    Millis(u64),
+}
+
+/// `#[retry(..)]`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Retry {
+    Max(u32),
+    Never,
+}
+
+/// `#[resource(prefix = "..", client = "..")]`.
+#[derive(Default)]
+pub(crate) struct ResourceArgs {
+    pub(crate) prefix: Option<LitStr>,
+    pub(crate) client: Option<Ident>,
+}
+
+const RESOURCE_ARGS: &[&str] = &["prefix", "client"];
+
+pub(crate) fn parse_resource_args(cx: &mut Ctxt, args: TokenStream) -> ResourceArgs {
+    let mut out = ResourceArgs::default();
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("prefix") {
+            let lit: LitStr = meta.value()?.parse()?;
+            if let Err(message) = crate::template::check_prefix(&lit.value()) {
+                cx.error_spanned_by(&lit, message);
+            }
+            set_once(cx, &mut out.prefix, lit, &meta, "prefix");
+        } else if meta.path.is_ident("client") {
+            let lit: LitStr = meta.value()?.parse()?;
+            match syn::parse_str::<Ident>(&lit.value()) {
+                Ok(ident) => {
+                    let ident = Ident::new(&ident.to_string(), lit.span());
+                    set_once(cx, &mut out.client, ident, &meta, "client");
+                }
+                Err(_) => cx.error_spanned_by(
+                    &lit,
+                    format!(
+                        "`client = {:?}` is not a valid type name: write an identifier such as `client = \"UsersApi\"`",
+                        lit.value()
+                    ),
+                ),
+            }
+        } else {
+            unknown_argument(cx, &meta, "`#[resource]`", RESOURCE_ARGS)?;
+        }
+        Ok(())
+    });
+    if let Err(error) = parser.parse2(args) {
+        cx.syn_error(error);
+    }
+    out
+}
+
+fn set_once<T>(
+    cx: &mut Ctxt,
+    slot: &mut Option<T>,
+    value: T,
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+) {
+    if slot.is_some() {
+        cx.error_spanned_by(&meta.path, format!("duplicate argument `{name}`"));
+    } else {
+        *slot = Some(value);
+    }
+}
+
+/// Records "unknown argument" at the key and skips its value, so parsing goes on.
+fn unknown_argument(
+    cx: &mut Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    context: &str,
+    allowed: &[&str],
+) -> syn::Result<()> {
+    let name = meta
+        .path
+        .get_ident()
+        .map_or_else(|| path_to_string(&meta.path), Ident::to_string);
+    let context = format!(" in {context}");
+    cx.error_spanned_by(
+        &meta.path,
+        unknown_message("argument", &name, &context, allowed),
+    );
+    if meta.input.peek(Token![=]) {
+        meta.value()?.parse::<syn::Expr>()?;
+    } else if meta.input.peek(syn::token::Paren) {
+        meta.parse_nested_meta(|inner| {
+            inner.input.parse::<TokenStream>()?;
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+fn path_to_string(path: &syn::Path) -> String {
+    let names: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    names.join("::")
+}
+
+/// Parses the `"Name: value"` strings of a `#[headers(..)]` attribute.
+pub(crate) fn parse_headers(cx: &mut Ctxt, attr: &Attribute, out: &mut Vec<StaticHeader>) {
+    let lits = match attr
+        .parse_args_with(syn::punctuated::Punctuated::<LitStr, Token![,]>::parse_terminated)
+    {
+        Ok(lits) => lits,
+        Err(_) => {
+            cx.error_spanned_by(
+                attr,
+                "expected header strings: `#[headers(\"Accept: application/json\", ..)]`",
+            );
+            return;
+        }
+    };
+    if lits.is_empty() {
+        cx.error_spanned_by(
+            attr,
+            "`#[headers]` needs at least one header: `#[headers(\"Accept: application/json\")]`",
+        );
+    }
+    for lit in lits {
+        let text = lit.value();
+        let Some((name, value)) = text.split_once(':') else {
+            cx.error_spanned_by(
+                &lit,
+                format!(
+                    "malformed header {text:?}: expected \"Name: value\", e.g. \"Accept: application/json\""
+                ),
+            );
+            continue;
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if let Err(message) = check_header_name(name) {
+            cx.error_spanned_by(&lit, format!("malformed header {text:?}: {message}"));
+        } else if let Some(c) = value
+            .chars()
+            .find(|c| !(c.is_ascii_graphic() || *c == ' ' || *c == '\t'))
+        {
+            cx.error_spanned_by(
+                &lit,
+                format!(
+                    "malformed header {text:?}: the value contains {c:?}; header values must be visible ASCII"
+                ),
+            );
+        } else {
+            out.push(StaticHeader {
+                name: name.to_owned(),
+                value: value.to_owned(),
+            });
+        }
+    }
+}
+
+/// A header name is an RFC 9110 token.
+pub(crate) fn check_header_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("the header name is empty".to_owned());
+    }
+    match name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(*c)))
+    {
+        Some(c) => Err(format!(
+            "the header name `{name}` contains {c:?}, which is not allowed in a header name"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The path template of a verb attribute: `#[get("/users/<id>")]`.
+pub(crate) fn parse_verb(cx: &mut Ctxt, attr: &Attribute, verb: Verb) -> Option<LitStr> {
+    let example = format!("#[{}(\"/users/<id>\")]", verb.name());
+    match &attr.meta {
+        syn::Meta::Path(_) => {
+            cx.error_spanned_by(
+                attr,
+                format!(
+                    "`#[{}]` needs a path template, e.g. `{example}`",
+                    verb.name()
+                ),
+            );
+            None
+        }
+        _ => match attr.parse_args::<LitStr>() {
+            Ok(lit) => Some(lit),
+            Err(_) => {
+                cx.error_spanned_by(
+                    attr,
+                    format!("expected one path template string, e.g. `{example}`"),
+                );
+                None
+            }
+        },
+    }
+}
+
+pub(crate) fn parse_timeout(cx: &mut Ctxt, attr: &Attribute) -> Option<Timeout> {
+    let mark = cx.mark();
+    let mut out = None;
+    let result = attr.parse_nested_meta(|meta| {
+        let unit = if meta.path.is_ident("secs") {
+            Timeout::Secs
+        } else if meta.path.is_ident("ms") {
+            Timeout::Millis
+        } else {
+            return unknown_argument(cx, &meta, "`#[timeout]`", &["secs", "ms"]);
+        };
+        let lit: LitInt = meta.value()?.parse()?;
+        let n: u64 = lit.base10_parse()?;
+        if n == 0 {
+            cx.error_spanned_by(&lit, "a timeout must be greater than zero");
+        } else if out.is_some() {
+            cx.error_spanned_by(
+                &meta.path,
+                "`#[timeout]` takes one of `secs = N` or `ms = N`",
+            );
+        } else {
+            out = Some(unit(n));
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        cx.error_at(
+            error.span(),
+            format!("{error}; expected `#[timeout(secs = N)]` or `#[timeout(ms = N)]`"),
+        );
+        return None;
+    }
+    if out.is_none() && !cx.has_errors_since(mark) {
+        cx.error_spanned_by(
+            attr,
+            "expected `#[timeout(secs = N)]` or `#[timeout(ms = N)]`",
+        );
+    }
+    out
+}
+
+pub(crate) fn parse_retry(cx: &mut Ctxt, attr: &Attribute) -> Option<Retry> {
+    let mut out: Option<Retry> = None;
+    let mut seen = 0;
+    let result = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("never") {
+            seen += 1;
+            out = Some(Retry::Never);
+        } else if meta.path.is_ident("max") {
+            seen += 1;
+            let lit: LitInt = meta.value()?.parse()?;
+            out = Some(Retry::Max(lit.base10_parse()?));
+        } else {
+            return unknown_argument(cx, &meta, "`#[retry]`", &["max", "never"]);
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        cx.error_at(
+            error.span(),
+            format!("{error}; expected `#[retry(max = N)]` or `#[retry(never)]`"),
+        );
+        return None;
+    }
+    if seen > 1 {
+        cx.error_spanned_by(
+            attr,
+            "`#[retry]` takes one of `max = N` or `never`, not both",
+        );
+    }
+    out
+}
+
+/// What a parameter attribute says.
+#[derive(Debug, Clone)]
+pub(crate) enum ParamAttr {
+    /// `#[query]` or `#[query("name")]`.
+    Query(Option<LitStr>),
+    /// `#[header]` or `#[header("Name")]`.
+    Header(Option<LitStr>),
+    Body,
+    Form,
+}
+
+impl ParamAttr {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            ParamAttr::Query(_) => "query",
+            ParamAttr::Header(_) => "header",
+            ParamAttr::Body => "body",
+            ParamAttr::Form => "form",
+        }
+    }
+}
+
+/// Splits a parameter's attributes into ours (at most one) and the others.
+pub(crate) fn parse_param_attrs(
+    cx: &mut Ctxt,
+    attrs: Vec<Attribute>,
+) -> (Option<(ParamAttr, Span)>, Vec<Attribute>) {
+    let mut ours: Option<(ParamAttr, Span)> = None;
+    let mut rest = Vec::new();
+    for attr in attrs {
+        let Some(name) = our_name(&attr) else {
+            rest.push(attr);
+            continue;
+        };
+        let parsed = match name.as_str() {
+            "query" => {
+                optional_name(cx, &attr, "query", "#[query(\"per-page\")]").map(ParamAttr::Query)
+            }
+            "header" => {
+                let name = optional_name(cx, &attr, "header", "#[header(\"X-Request-Id\")]");
+                if let Some(Some(lit)) = &name
+                    && let Err(message) = check_header_name(&lit.value())
+                {
+                    cx.error_spanned_by(lit, message);
+                }
+                name.map(ParamAttr::Header)
+            }
+            "body" => no_args(cx, &attr, "body").then_some(ParamAttr::Body),
+            "form" => no_args(cx, &attr, "form").then_some(ParamAttr::Form),
+            _ if is_lint_attr(&attr) => {
+                rest.push(attr);
+                continue;
+            }
+            other if Verb::from_name(other).is_some() || METHOD_ATTRS.contains(&other) => {
+                cx.error_spanned_by(
+                    &attr,
+                    format!("`#[{other}]` goes on the method, not on a parameter"),
+                );
+                continue;
+            }
+            other => {
+                cx.error_spanned_by(
+                    attr.path(),
+                    unknown_message("parameter attribute", other, "", PARAM_ATTRS),
+                );
+                continue;
+            }
+        };
+        let Some(parsed) = parsed else { continue };
+        match &ours {
+            Some((previous, _)) => cx.error_spanned_by(
+                &attr,
+                format!(
+                    "a parameter takes one of `#[query]`, `#[header]`, `#[body]` or `#[form]`; this one already has `#[{}]`",
+                    previous.name()
+                ),
+            ),
+            None => ours = Some((parsed, attr.path().segments.last().map_or_else(Span::call_site, |s| s.ident.span()))),
+        }
+    }
+    (ours, rest)
+}
+
+/// `#[query]` or `#[query("name")]`: `Some(None)`, `Some(Some(lit))`, or `None` on error.
+fn optional_name(
+    cx: &mut Ctxt,
+    attr: &Attribute,
+    what: &str,
+    example: &str,
+) -> Option<Option<LitStr>> {
+    match &attr.meta {
+        syn::Meta::Path(_) => Some(None),
+        syn::Meta::List(_) => match attr.parse_args::<LitStr>() {
+            Ok(lit) if lit.value().is_empty() => {
+                cx.error_spanned_by(&lit, format!("the `#[{what}]` name is empty"));
+                None
+            }
+            Ok(lit) => Some(Some(lit)),
+            Err(_) => {
+                cx.error_spanned_by(
+                    attr,
+                    format!("expected `#[{what}]` or a name in a string, e.g. `{example}`"),
+                );
+                None
+            }
+        },
+        syn::Meta::NameValue(_) => {
+            cx.error_spanned_by(
+                attr,
+                format!("expected `#[{what}]` or a name in a string, e.g. `{example}`"),
+            );
+            None
+        }
+    }
+}
+
+fn no_args(cx: &mut Ctxt, attr: &Attribute, what: &str) -> bool {
+    if matches!(attr.meta, syn::Meta::Path(_)) {
+        true
+    } else {
+        cx.error_spanned_by(attr, format!("`#[{what}]` takes no arguments"));
+        false
+    }
+}
+
+/// An attribute that is not ours but is a likely misspelling of one of `candidates`:
+/// its name and the suggestion.
+pub(crate) fn misspelled(
+    attr: &Attribute,
+    candidates: &[&'static str],
+) -> Option<(String, &'static str)> {
+    let name = attr.path().get_ident()?.to_string();
+    closest(&name, candidates).map(|best| (name, best))
+}
+
+/// "`#[get]`, `#[post]` .. or `#[options]`".
+pub(crate) fn verbs_list() -> String {
+    let quoted: Vec<String> = Verb::NAMES.iter().map(|v| format!("#[{v}]")).collect();
+    let refs: Vec<&str> = quoted.iter().map(String::as_str).collect();
+    one_of(&refs)
+}

@@ -1,0 +1,375 @@
+//! Code generation: the rewritten trait, `{Trait}Client` and its impl.
+//!
+//! [`run`] is the whole macro as a plain function over `proc_macro2`, so unit
+//! tests call it with `syn::parse_quote!`. It is three steps: model, check,
+//! expand; errors from every step are appended to whatever could be expanded,
+//! so one mistake does not cascade into errors about a missing client.
+
+use crate::ast::{self, Decoder, Endpoint, Item, Kind, Param, Resource};
+use crate::attr::{self, Retry, Timeout};
+use crate::check;
+use crate::ctxt::Ctxt;
+use crate::paths;
+use crate::template::Piece;
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemTrait, TraitItem};
+
+/// Expands `#[resource(args)] input`.
+pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item: ItemTrait = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            let error = syn::Error::new(
+                Span::call_site(),
+                "`#[resource]` goes on a trait, e.g. `#[resource] pub trait Users { .. }`",
+            )
+            .into_compile_error();
+            return quote!(#input #error);
+        }
+    };
+    let mut cx = Ctxt::new();
+    let tokens = match ast::from_syn(&mut cx, args, item.clone()) {
+        Some(mut resource) => {
+            check::run(&mut cx, &mut resource);
+            expand(&resource)
+        }
+        None => strip_ours(item).into_token_stream(),
+    };
+    match cx.into_error() {
+        Some(error) => {
+            let error = error.into_compile_error();
+            quote!(#tokens #error)
+        }
+        None => tokens,
+    }
+}
+
+/// The trait as written without our attributes, when nothing else can be emitted.
+fn strip_ours(mut item: ItemTrait) -> ItemTrait {
+    let ours = |a: &syn::Attribute| {
+        attr::our_name(a).is_some_and(|n| {
+            attr::Verb::from_name(&n).is_some()
+                || attr::METHOD_ATTRS.contains(&n.as_str())
+                || attr::PARAM_ATTRS.contains(&n.as_str())
+        })
+    };
+    item.attrs.retain(|a| !ours(a));
+    for trait_item in &mut item.items {
+        if let TraitItem::Fn(method) = trait_item {
+            method.attrs.retain(|a| !ours(a));
+            for input in &mut method.sig.inputs {
+                if let FnArg::Typed(typed) = input {
+                    typed.attrs.retain(|a| !ours(a));
+                }
+            }
+        }
+    }
+    item
+}
+
+fn expand(resource: &Resource) -> TokenStream {
+    let item = rewritten_trait(resource);
+    let client_struct = client_struct(resource);
+    let trait_ident = &resource.item.ident;
+    let client = &resource.client;
+    let methods = resource.items.iter().filter_map(|item| match item {
+        Item::Endpoint(e) if !is_default_method(e) => Some(impl_method(resource, e)),
+        _ => None,
+    });
+    quote! {
+        #item
+        #client_struct
+        impl #trait_ident for #client {
+            #(#methods)*
+        }
+    }
+}
+
+/// A method with a body and no verb is kept as a default method, even when it
+/// carries errors (e.g. a misspelled verb), so the impl need not provide it.
+fn is_default_method(e: &Endpoint) -> bool {
+    e.verbs.is_empty() && e.default_body.is_some()
+}
+
+fn rewritten_trait(resource: &Resource) -> TokenStream {
+    let mut item = resource.item.clone();
+    for (name, path) in [("Send", paths::send_trait()), ("Sync", paths::sync_trait())] {
+        let present = item.supertraits.iter().any(|bound| match bound {
+            syn::TypeParamBound::Trait(t) => {
+                t.path.segments.last().is_some_and(|s| s.ident == name)
+            }
+            _ => false,
+        });
+        if !present {
+            item.colon_token.get_or_insert_with(Default::default);
+            item.supertraits.push(syn::parse_quote!(#path));
+        }
+    }
+    let items = resource.items.iter().map(|item| match item {
+        Item::Other(other) => other.to_token_stream(),
+        Item::Endpoint(e) if is_default_method(e) => {
+            let attrs = &e.attrs;
+            let sig = &e.sig;
+            let body = &e.default_body;
+            quote!(#(#attrs)* #sig #body)
+        }
+        Item::Endpoint(e) => {
+            let attrs = &e.attrs;
+            let head = signature(e);
+            quote!(#(#attrs)* #head;)
+        }
+    });
+    let syn::ItemTrait {
+        attrs,
+        vis,
+        trait_token,
+        ident,
+        colon_token,
+        supertraits,
+        ..
+    } = &item;
+    quote! {
+        #(#attrs)*
+        #vis #trait_token #ident #colon_token #supertraits {
+            #(#items)*
+        }
+    }
+}
+
+/// `fn name<..>(&self, ..) -> impl Future<Output = R> + Send where ..`.
+fn signature(e: &Endpoint) -> TokenStream {
+    let sig = &e.sig;
+    let ident = &sig.ident;
+    let generics = &sig.generics;
+    let where_clause = &generics.where_clause;
+    let inputs = &sig.inputs;
+    let output = match &sig.output {
+        syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
+        syn::ReturnType::Default => quote!(()),
+    };
+    let future = paths::future();
+    let send = paths::send_trait();
+    quote! {
+        fn #ident #generics (#inputs) -> impl #future<Output = #output> + #send #where_clause
+    }
+}
+
+fn client_struct(resource: &Resource) -> TokenStream {
+    let vis = &resource.item.vis;
+    let client = &resource.client;
+    let trait_name = resource.item.ident.to_string();
+    let resource_client = paths::resource_client();
+    let runtime_client = paths::client();
+    let call_options = paths::call_options();
+    let (clone, debug) = (paths::clone_trait(), paths::debug_trait());
+    let struct_doc = format!(
+        "A client for [`{trait_name}`], generated by `#[resource]`.\n\n\
+         Every method of the trait sends one request through the shared \
+         `restrait::Client`. Cloning is cheap."
+    );
+    let new_doc = format!(
+        "Creates a `{client}` that sends its requests through `client` (its base URL, auth, retry policy and middleware)."
+    );
+    quote! {
+        #[doc = #struct_doc]
+        #[derive(#clone, #debug)]
+        #[allow(dead_code)]
+        #vis struct #client {
+            __inner: #resource_client,
+        }
+
+        #[allow(dead_code)]
+        impl #client {
+            #[doc = #new_doc]
+            #[must_use]
+            #vis fn new(client: #runtime_client) -> Self {
+                Self { __inner: #resource_client::new(client, #trait_name) }
+            }
+
+            /// Returns a copy of this client whose calls use `options`, merged over the options it already has.
+            #[must_use]
+            #vis fn with_options(&self, options: #call_options) -> Self {
+                Self { __inner: self.__inner.with_options(options) }
+            }
+
+            /// The `restrait::Client` this resource sends through.
+            #vis fn client(&self) -> &#runtime_client {
+                self.__inner.client()
+            }
+        }
+    }
+}
+
+fn impl_method(resource: &Resource, e: &Endpoint) -> TokenStream {
+    let attrs = e.attrs.iter().filter(|a| attr::forwarded_to_impl(a));
+    let head = signature(e);
+    if !e.valid {
+        let pending = paths::pending();
+        return quote! {
+            #(#attrs)*
+            #[allow(unused_variables)]
+            #head { #pending }
+        };
+    }
+    let body = request(resource, e);
+    quote! {
+        #(#attrs)*
+        #head { #body }
+    }
+}
+
+/// The body of a valid endpoint: bound checks, then one builder call per part.
+fn request(resource: &Resource, e: &Endpoint) -> TokenStream {
+    let req = format_ident!("__req");
+    let mut checks = Vec::new();
+    let mut steps = Vec::new();
+
+    for header in resource.headers.iter().chain(&e.headers) {
+        let (name, value) = (&header.name, &header.value);
+        steps.push(quote!(#req.static_header(#name, #value);));
+    }
+    if let Some((_, template)) = &e.template {
+        let mut prefix = resource.prefix.trim_end_matches('/').to_owned();
+        for piece in &template.pieces {
+            let (call, name) = match piece {
+                Piece::Literal(text) => {
+                    prefix.push_str(text);
+                    continue;
+                }
+                Piece::Segment(name) => (quote!(segment), name),
+                Piece::Tail(name) => (quote!(tail), name),
+            };
+            if !prefix.is_empty() {
+                steps.push(quote!(#req.path(#prefix);));
+                prefix.clear();
+            }
+            if let Some(param) = e.params.iter().find(|p| p.name == *name) {
+                let ident = &param.ident;
+                checks.push(paths::assert_bound(
+                    "assert_display",
+                    &param.ty,
+                    param.ty.span(),
+                ));
+                steps.push(quote!(#req.#call(#name, &#ident);));
+            }
+        }
+        if !prefix.is_empty() {
+            steps.push(quote!(#req.path(#prefix);));
+        }
+    }
+    for param in &e.params {
+        param_step(&req, param, &mut checks, &mut steps);
+    }
+    if let Some(timeout) = e.timeout {
+        let duration = paths::duration();
+        steps.push(match timeout {
+            Timeout::Secs(n) => quote!(#req.timeout(#duration::from_secs(#n));),
+            Timeout::Millis(n) => quote!(#req.timeout(#duration::from_millis(#n));),
+        });
+    }
+    match e.retry {
+        Some(Retry::Max(n)) => steps.push(quote!(#req.max_retries(#n);)),
+        Some(Retry::Never) => steps.push(quote!(#req.max_retries(0);)),
+        None => {}
+    }
+    if e.idempotent {
+        steps.push(quote!(#req.idempotent();));
+    }
+
+    let (ret_span, decoder) = match (&e.sig.output, &e.output) {
+        (syn::ReturnType::Type(_, ty), Some(output)) => {
+            let mut leaves = Vec::new();
+            json_leaves(&output.decoder, &mut leaves);
+            for leaf in leaves {
+                checks.push(paths::assert_bound("assert_deserialize", leaf, leaf.span()));
+            }
+            (ty.span(), paths::decoder(&output.decoder, ty.span()))
+        }
+        // Unreachable for a valid endpoint; keeps the generated code well-formed.
+        _ => (
+            Span::call_site(),
+            paths::decoder(&Decoder::Unit, Span::call_site()),
+        ),
+    };
+    let builder = paths::request_builder();
+    let method = match e.verb() {
+        Some(verb) => paths::method(verb),
+        None => paths::method(attr::Verb::Get),
+    };
+    let template = &e.full_template;
+    let mutability = (!steps.is_empty()).then(|| quote!(mut));
+    let send = quote_spanned!(ret_span=> #req.send::<#decoder>());
+    quote! {
+        #(#checks)*
+        let #mutability #req = #builder::new(&self.__inner, #method, #template);
+        #(#steps)*
+        #send
+    }
+}
+
+fn param_step(
+    req: &syn::Ident,
+    param: &Param,
+    checks: &mut Vec<TokenStream>,
+    steps: &mut Vec<TokenStream>,
+) {
+    let ident = &param.ident;
+    let ty = &param.ty;
+    let span = ty.span();
+    match &param.kind {
+        Some(Kind::Query(name)) => {
+            checks.push(paths::assert_bound("assert_serialize", ty, span));
+            steps.push(quote!(#req.query(#name, &#ident);));
+        }
+        Some(Kind::Header(name)) => {
+            let args = ast::type_args(ty);
+            match args.as_slice() {
+                [inner] if ast::is_named(ty, "Option") => {
+                    let some = paths::some();
+                    checks.push(paths::assert_bound("assert_display", inner, inner.span()));
+                    steps.push(quote! {
+                        if let #some(__value) = &#ident {
+                            #req.header(#name, __value);
+                        }
+                    });
+                }
+                _ => {
+                    checks.push(paths::assert_bound("assert_display", ty, span));
+                    steps.push(quote!(#req.header(#name, &#ident);));
+                }
+            }
+        }
+        Some(Kind::Json) => {
+            checks.push(paths::assert_bound("assert_serialize", ty, span));
+            steps.push(quote!(#req.json(&#ident);));
+        }
+        Some(Kind::Form) => {
+            checks.push(paths::assert_bound("assert_serialize", ty, span));
+            steps.push(quote!(#req.form(&#ident);));
+        }
+        Some(Kind::Raw) => {
+            let value = match ty {
+                syn::Type::Reference(_) => {
+                    let clone = paths::clone_trait();
+                    quote!(#clone::clone(#ident))
+                }
+                _ => ident.to_token_stream(),
+            };
+            steps.push(quote!(#req.raw(#value);));
+        }
+        // Path pieces are emitted in template order; a kind-less parameter
+        // only exists in an invalid endpoint.
+        Some(Kind::Segment | Kind::Tail) | None => {}
+    }
+}
+
+/// The types decoded as JSON, for the `DeserializeOwned` checks.
+fn json_leaves<'a>(decoder: &'a Decoder, out: &mut Vec<&'a syn::Type>) {
+    match decoder {
+        Decoder::Json(ty) => out.push(ty),
+        Decoder::WithResponse(inner) => json_leaves(inner, out),
+        Decoder::Unit | Decoder::Text | Decoder::Raw => {}
+    }
+}

@@ -1,0 +1,98 @@
+//! Expansion tests: `expand::run` called as a plain function.
+//!
+//! The snapshot is formatted with `prettyplease` and compared with a file
+//! checked in under `macros/tests/expansion/`; `RESTRAIT_BLESS=1 cargo test -p
+//! restrait-macros` rewrites it after a deliberate change.
+
+use crate::expand;
+use proc_macro2::TokenStream;
+use quote::quote;
+use std::path::PathBuf;
+
+fn expand_to_string(args: TokenStream, input: TokenStream) -> String {
+    let output = expand::run(args, input);
+    match syn::parse2::<syn::File>(output.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(error) => panic!("expansion does not parse ({error}):\n{output}"),
+    }
+}
+
+fn assert_snapshot(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/expansion")
+        .join(format!("{name}.expanded.rs"));
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    if expected == actual {
+        return;
+    }
+    if std::env::var_os("RESTRAIT_BLESS").is_some() {
+        std::fs::write(&path, actual).expect("write snapshot");
+        return;
+    }
+    let mut diff = String::new();
+    let (old, new): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), actual.lines().collect());
+    for i in 0..old.len().max(new.len()) {
+        match (old.get(i), new.get(i)) {
+            (Some(o), Some(n)) if o == n => {}
+            (o, n) => {
+                if let Some(o) = o {
+                    diff.push_str(&format!("{:>4} - {o}\n", i + 1));
+                }
+                if let Some(n) = n {
+                    diff.push_str(&format!("{:>4} + {n}\n", i + 1));
+                }
+            }
+        }
+    }
+    panic!(
+        "expansion of `{name}` differs from {} (line by line, - expected, + actual):\n{diff}\n\
+         rerun with RESTRAIT_BLESS=1 to accept the new expansion",
+        path.display()
+    );
+}
+
+#[test]
+fn users_snapshot() {
+    let actual = expand_to_string(
+        quote!(prefix = "/v2"),
+        quote! {
+            /// The users of the API.
+            #[headers("Accept: application/json")]
+            pub trait Users {
+                /// Get one user.
+                #[get("/users/<id>")]
+                async fn get(&self, id: u64) -> Result<User>;
+
+                #[get("/users")]
+                async fn list(
+                    &self,
+                    #[query] page: Option<u32>,
+                    #[query("per-page")] per_page: Option<u32>,
+                ) -> Result<Vec<User>>;
+
+                #[post("/users")]
+                #[idempotent]
+                #[timeout(secs = 5)]
+                async fn create(&self, #[body] user: &NewUser<'_>, #[header("X-Request-Id")] request_id: Option<&str>) -> Result<Response<User>>;
+
+                #[put("/files/<path..>")]
+                #[retry(never)]
+                #[headers("Content-Type: application/octet-stream")]
+                async fn upload(&self, path: &str, data: Bytes) -> Result<()>;
+
+                #[delete("/users/{id}")]
+                #[retry(max = 5)]
+                async fn delete(&self, id: u64) -> Result<String>;
+
+                #[head("")]
+                async fn ping(&self) -> Result<Bytes>;
+
+                /// Not an endpoint.
+                fn base(&self) -> &'static str {
+                    "v2"
+                }
+            }
+        },
+    );
+    assert_snapshot("users", &actual);
+}
