@@ -97,6 +97,7 @@ impl Client {
             None => next.run(request).await,
             Some(limit) => {
                 request.deadline = Some(Instant::now() + limit);
+                request.options.timeout = Some(limit);
                 let call = request.call_info();
                 match tokio::time::timeout(limit, next.run(request)).await {
                     Ok(result) => result,
@@ -133,6 +134,11 @@ impl ClientInner {
             call.template
         );
         let (limit, kind) = self.attempt_limit(&request);
+        // A call timeout is reported as the call's limit, not what was left of it.
+        let reported = match kind {
+            TimeoutKind::Call => request.options.timeout,
+            _ => None,
+        };
         let exchange = self.exchange(request);
         let result = match limit {
             None => exchange.await,
@@ -140,7 +146,7 @@ impl ClientInner {
                 Ok(result) => result,
                 Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
                     kind,
-                    after: limit,
+                    after: reported.unwrap_or(limit),
                     call,
                 }))),
             },
@@ -166,9 +172,9 @@ impl ClientInner {
             .deadline
             .map(|d| d.saturating_duration_since(Instant::now()));
         match (per_attempt, left) {
-            (Some(a), Some(l)) if l < a => (Some(l), TimeoutKind::Call),
-            (Some(a), _) => (Some(a), TimeoutKind::Attempt),
-            (None, Some(l)) => (Some(l), TimeoutKind::Call),
+            (Some(a), Some(l)) if l >= a => (Some(a), TimeoutKind::Attempt),
+            (Some(a), None) => (Some(a), TimeoutKind::Attempt),
+            (_, Some(l)) => (Some(l), TimeoutKind::Call),
             (None, None) => (None, TimeoutKind::Attempt),
         }
     }

@@ -1,1 +1,8 @@
-//! stub
+//! Support for restrait's integration tests: a real HTTP/1.1 server on
+//! 127.0.0.1 that records what it receives and counts connections and
+//! requests in flight, so tests can assert on what actually went over the
+//! wire.
+
+pub mod server;
+
+pub use server::{Recorded, Reply, TestServer};

@@ -24,6 +24,7 @@ pub struct RequestBuilder<'a> {
     method: Method,
     template: &'static str,
     url: String,
+    base_len: usize,
     query: String,
     headers: HeaderMap,
     body: Option<Bytes>,
@@ -42,6 +43,7 @@ impl<'a> RequestBuilder<'a> {
             resource,
             method,
             template,
+            base_len: url.len(),
             url,
             query: String::new(),
             headers: HeaderMap::new(),
@@ -58,14 +60,23 @@ impl<'a> RequestBuilder<'a> {
         }
     }
 
+    /// Before the first piece of the path: exactly one `/` after the base.
+    fn start_path(&mut self, next: &str) {
+        if self.url.len() == self.base_len && !next.starts_with('/') {
+            self.url.push('/');
+        }
+    }
+
     /// Appends a literal piece of the path template.
     pub fn path(&mut self, literal: &'static str) {
+        self.start_path(literal);
         path::push_literal(&mut self.url, literal);
     }
 
     /// Appends one `<name>` value as a single encoded segment.
     pub fn segment(&mut self, name: &'static str, value: &dyn Display) {
         let text = to_text(value);
+        self.start_path("");
         if let Err(e) = path::push_segment(&mut self.url, name, &text) {
             self.fail(e);
         }
@@ -74,6 +85,7 @@ impl<'a> RequestBuilder<'a> {
     /// Appends a `<name..>` value: its `/`s are kept, each segment is encoded.
     pub fn tail(&mut self, name: &'static str, value: &dyn Display) {
         let text = to_text(value);
+        self.start_path("");
         if let Err(e) = path::push_tail(&mut self.url, name, &text) {
             self.fail(e);
         }
@@ -169,6 +181,7 @@ impl<'a> RequestBuilder<'a> {
             method,
             template,
             mut url,
+            base_len: _,
             query,
             mut headers,
             body,
