@@ -39,6 +39,10 @@ mod transport;
 
 pub mod testing;
 
+pub use restrait_macros::{
+    delete, get, head, headers, idempotent, options, patch, post, put, resource, retry, timeout,
+};
+
 pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use client::Client;
 pub use error::{

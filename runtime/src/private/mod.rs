@@ -1,9 +1,14 @@
 //! What generated code calls. Not public API: it may change in any release.
 //! The contract with the macro is written down in `macros/PRIVATE_API.md`.
 
+mod bounds;
 mod builder;
 mod decode;
 
+pub use bounds::{
+    DeserializeResponse, DisplayParam, SerializeParam, assert_deserialize, assert_display,
+    assert_serialize,
+};
 pub use builder::RequestBuilder;
 pub use decode::{Decode, Json, Raw, Text, Unit, WithResponse};
 
