@@ -12,8 +12,7 @@ use crate::ctxt::Ctxt;
 use crate::paths;
 use crate::template::Piece;
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::{ToTokens, format_ident, quote};
 use syn::{FnArg, ItemTrait, TraitItem};
 
 /// Expands `#[resource(args)] input`.
@@ -117,7 +116,7 @@ fn rewritten_trait(resource: &Resource) -> TokenStream {
         }
         Item::Endpoint(e) => {
             let attrs = &e.attrs;
-            let head = signature(e);
+            let head = signature(e, None);
             quote!(#(#attrs)* #head;)
         }
     });
@@ -139,7 +138,7 @@ fn rewritten_trait(resource: &Resource) -> TokenStream {
 }
 
 /// `fn name<..>(&self, ..) -> impl Future<Output = R> + Send where ..`.
-fn signature(e: &Endpoint) -> TokenStream {
+fn signature(e: &Endpoint, at: Option<&TokenStream>) -> TokenStream {
     let sig = &e.sig;
     let ident = &sig.ident;
     let generics = &sig.generics;
@@ -149,10 +148,9 @@ fn signature(e: &Endpoint) -> TokenStream {
         syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
         syn::ReturnType::Default => quote!(()),
     };
-    let future = paths::future();
-    let send = paths::send_trait();
+    let future = paths::future_type(&output, at);
     quote! {
-        fn #ident #generics (#inputs) -> impl #future<Output = #output> + #send #where_clause
+        fn #ident #generics (#inputs) -> #future #where_clause
     }
 }
 
@@ -204,8 +202,8 @@ fn client_struct(resource: &Resource) -> TokenStream {
 
 fn impl_method(resource: &Resource, e: &Endpoint) -> TokenStream {
     let attrs = e.attrs.iter().filter(|a| attr::forwarded_to_impl(a));
-    let head = signature(e);
     if !e.valid {
+        let head = signature(e, None);
         let pending = paths::pending();
         return quote! {
             #(#attrs)*
@@ -213,6 +211,7 @@ fn impl_method(resource: &Resource, e: &Endpoint) -> TokenStream {
             #head { #pending }
         };
     }
+    let head = signature(e, Some(&decoded_type(e)));
     let body = request(resource, e);
     quote! {
         #(#attrs)*
@@ -221,9 +220,12 @@ fn impl_method(resource: &Resource, e: &Endpoint) -> TokenStream {
 }
 
 /// The body of a valid endpoint: bound checks, then one builder call per part.
+///
+/// Calls whose generic argument is a user's type are written as path calls
+/// (`RequestBuilder::json::<T>(&mut __req, ..)`) spanned across that type, so
+/// that an unmet bound is reported there, once, together with the check.
 fn request(resource: &Resource, e: &Endpoint) -> TokenStream {
     let req = format_ident!("__req");
-    let mut checks = Vec::new();
     let mut steps = Vec::new();
 
     for header in resource.headers.iter().chain(&e.headers) {
@@ -231,36 +233,32 @@ fn request(resource: &Resource, e: &Endpoint) -> TokenStream {
         steps.push(quote!(#req.static_header(#name, #value);));
     }
     if let Some((_, template)) = &e.template {
-        let mut prefix = resource.prefix.trim_end_matches('/').to_owned();
+        let mut literal = resource.prefix.trim_end_matches('/').to_owned();
         for piece in &template.pieces {
             let (call, name) = match piece {
                 Piece::Literal(text) => {
-                    prefix.push_str(text);
+                    literal.push_str(text);
                     continue;
                 }
                 Piece::Segment(name) => (quote!(segment), name),
                 Piece::Tail(name) => (quote!(tail), name),
             };
-            if !prefix.is_empty() {
-                steps.push(quote!(#req.path(#prefix);));
-                prefix.clear();
+            if !literal.is_empty() {
+                steps.push(quote!(#req.path(#literal);));
+                literal.clear();
             }
             if let Some(param) = e.params.iter().find(|p| p.name == *name) {
                 let ident = &param.ident;
-                checks.push(paths::assert_bound(
-                    "assert_display",
-                    &param.ty,
-                    param.ty.span(),
-                ));
-                steps.push(quote!(#req.#call(#name, &#ident);));
+                let value = display(quote!(&#ident), &param.ty);
+                steps.push(quote!(#req.#call(#name, #value);));
             }
         }
-        if !prefix.is_empty() {
-            steps.push(quote!(#req.path(#prefix);));
+        if !literal.is_empty() {
+            steps.push(quote!(#req.path(#literal);));
         }
     }
     for param in &e.params {
-        param_step(&req, param, &mut checks, &mut steps);
+        param_step(&req, param, &mut steps);
     }
     if let Some(timeout) = e.timeout {
         let duration = paths::duration();
@@ -278,76 +276,96 @@ fn request(resource: &Resource, e: &Endpoint) -> TokenStream {
         steps.push(quote!(#req.idempotent();));
     }
 
-    let (ret_span, decoder) = match (&e.sig.output, &e.output) {
-        (syn::ReturnType::Type(_, ty), Some(output)) => {
-            let mut leaves = Vec::new();
-            json_leaves(&output.decoder, &mut leaves);
-            for leaf in leaves {
-                checks.push(paths::assert_bound("assert_deserialize", leaf, leaf.span()));
-            }
-            (ty.span(), paths::decoder(&output.decoder, ty.span()))
-        }
-        // Unreachable for a valid endpoint; keeps the generated code well-formed.
-        _ => (
-            Span::call_site(),
-            paths::decoder(&Decoder::Unit, Span::call_site()),
-        ),
-    };
     let builder = paths::request_builder();
-    let method = match e.verb() {
-        Some(verb) => paths::method(verb),
-        None => paths::method(attr::Verb::Get),
-    };
+    let method = paths::method(e.verb().unwrap_or(attr::Verb::Get));
     let template = &e.full_template;
     let mutability = (!steps.is_empty()).then(|| quote!(mut));
-    let send = quote_spanned!(ret_span=> #req.send::<#decoder>());
+    let send = send(&req, e);
     quote! {
-        #(#checks)*
         let #mutability #req = #builder::new(&self.__inner, #method, #template);
         #(#steps)*
         #send
     }
 }
 
-fn param_step(
-    req: &syn::Ident,
-    param: &Param,
-    checks: &mut Vec<TokenStream>,
-    steps: &mut Vec<TokenStream>,
-) {
+/// `RequestBuilder::send::<D>(__req)`, spanned across the type that `D`
+/// decodes (the `T` of `Result<T>`), after a `DeserializeOwned` check on it.
+fn send(req: &syn::Ident, e: &Endpoint) -> TokenStream {
+    let Some(output) = &e.output else {
+        // Unreachable for a valid endpoint; keeps the generated code well-formed.
+        let unit = paths::decoder(&Decoder::Unit, &quote!(()));
+        let path = paths::turbofish(&["RequestBuilder", "send"], &unit, &unit);
+        return quote!(#path(#req));
+    };
+    let mut leaves = Vec::new();
+    json_leaves(&output.decoder, &mut leaves);
+    let checks = leaves.iter().map(|leaf| paths::assert_bound("assert_deserialize", leaf));
+    let at = decoded_type(e);
+    let decoder = paths::decoder(&output.decoder, &at);
+    let path = paths::turbofish(&["RequestBuilder", "send"], &decoder, &at);
+    quote! {
+        #(#checks)*
+        #path(#req)
+    }
+}
+
+/// The user's type that decoding is about: the first type decoded from JSON,
+/// else the return type. Bound errors about decoding are reported there.
+fn decoded_type(e: &Endpoint) -> TokenStream {
+    let mut leaves = Vec::new();
+    if let Some(output) = &e.output {
+        json_leaves(&output.decoder, &mut leaves);
+    }
+    match (leaves.first(), &e.sig.output) {
+        (Some(leaf), _) => leaf.to_token_stream(),
+        (None, syn::ReturnType::Type(_, ty)) => ty.to_token_stream(),
+        (None, syn::ReturnType::Default) => quote!(()),
+    }
+}
+
+/// `&value` for a `&dyn Display` argument, after a `Display` check on its
+/// type; both are reported at the parameter's type.
+fn display(value: TokenStream, ty: &syn::Type) -> TokenStream {
+    let check = paths::assert_bound("assert_display", ty);
+    let value = paths::typed_ref(ty, &value);
+    quote!({ #check #value })
+}
+
+fn param_step(req: &syn::Ident, param: &Param, steps: &mut Vec<TokenStream>) {
     let ident = &param.ident;
     let ty = &param.ty;
-    let span = ty.span();
-    match &param.kind {
-        Some(Kind::Query(name)) => {
-            checks.push(paths::assert_bound("assert_serialize", ty, span));
-            steps.push(quote!(#req.query(#name, &#ident);));
+    let ty_tokens = ty.to_token_stream();
+    let serialized = |method: &str, name: Option<&String>| {
+        let check = paths::assert_bound("assert_serialize", ty);
+        let call = paths::turbofish(&["RequestBuilder", method], &ty_tokens, ty);
+        let name = name.map(|n| quote!(#n,));
+        quote! {
+            #check
+            #call(&mut #req, #name &#ident);
         }
+    };
+    match &param.kind {
+        Some(Kind::Query(name)) => steps.push(serialized("query", Some(name))),
+        Some(Kind::Json) => steps.push(serialized("json", None)),
+        Some(Kind::Form) => steps.push(serialized("form", None)),
         Some(Kind::Header(name)) => {
             let args = ast::type_args(ty);
             match args.as_slice() {
                 [inner] if ast::is_named(ty, "Option") => {
                     let some = paths::some();
-                    checks.push(paths::assert_bound("assert_display", inner, inner.span()));
+                    let value = format_ident!("__value");
+                    let value_ref = display(quote!(#value), inner);
                     steps.push(quote! {
-                        if let #some(__value) = &#ident {
-                            #req.header(#name, __value);
+                        if let #some(#value) = &#ident {
+                            #req.header(#name, #value_ref);
                         }
                     });
                 }
                 _ => {
-                    checks.push(paths::assert_bound("assert_display", ty, span));
-                    steps.push(quote!(#req.header(#name, &#ident);));
+                    let value = display(quote!(&#ident), ty);
+                    steps.push(quote!(#req.header(#name, #value);));
                 }
             }
-        }
-        Some(Kind::Json) => {
-            checks.push(paths::assert_bound("assert_serialize", ty, span));
-            steps.push(quote!(#req.json(&#ident);));
-        }
-        Some(Kind::Form) => {
-            checks.push(paths::assert_bound("assert_serialize", ty, span));
-            steps.push(quote!(#req.form(&#ident);));
         }
         Some(Kind::Raw) => {
             let value = match ty {

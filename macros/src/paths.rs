@@ -6,7 +6,7 @@
 use crate::ast::Decoder;
 use crate::attr::Verb;
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{ToTokens, quote, quote_spanned};
 
 /// `::restrait::__private`, with `span` on every token (so that a type error
 /// in an item it names lands on the user's type).
@@ -44,31 +44,98 @@ pub(crate) fn duration() -> TokenStream {
     quote!(#private::Duration)
 }
 
-/// The decoder type for a return type, spanned at the user's return type.
-pub(crate) fn decoder(decoder: &Decoder, span: Span) -> TokenStream {
-    let private = private(span);
+/// The decoder type for the `T` of `Result<T>`, spanned across `at` (the
+/// user's type that a bound on the decoder is about).
+pub(crate) fn decoder(decoder: &Decoder, at: &impl ToTokens) -> TokenStream {
+    let (first, last) = ends(at);
+    let private = private(first);
+    let close = quote_spanned!(last=> >);
     match decoder {
-        Decoder::Unit => quote_spanned!(span=> #private::Unit),
-        Decoder::Text => quote_spanned!(span=> #private::Text),
-        Decoder::Raw => quote_spanned!(span=> #private::Raw),
-        Decoder::Json(ty) => quote_spanned!(span=> #private::Json<#ty>),
+        Decoder::Unit => quote_spanned!(first=> #private::Unit),
+        Decoder::Text => quote_spanned!(first=> #private::Text),
+        Decoder::Raw => quote_spanned!(first=> #private::Raw),
+        Decoder::Json(ty) => quote_spanned!(first=> #private::Json<#ty #close),
         Decoder::WithResponse(inner) => {
-            let inner = self::decoder(inner, span);
-            quote_spanned!(span=> #private::WithResponse<#inner>)
+            let inner = self::decoder(inner, at);
+            quote_spanned!(first=> #private::WithResponse<#inner #close)
         }
     }
 }
 
-/// A bound check on a user's type, spanned at it:
-/// `::restrait::__private::assert_serialize::<T>();`.
-pub(crate) fn assert_bound(function: &str, ty: &syn::Type, span: Span) -> TokenStream {
-    let private = private(span);
-    let function = Ident::new(function, span);
-    quote_spanned!(span=> #private::#function::<#ty>();)
+/// The spans of the first and last tokens of `tokens`.
+fn ends(tokens: &impl ToTokens) -> (Span, Span) {
+    let mut iter = tokens.to_token_stream().into_iter();
+    let first = iter.next().map_or_else(Span::call_site, |t| t.span());
+    let last = iter.last().map_or(first, |t| t.span());
+    (first, last)
 }
 
-pub(crate) fn future() -> TokenStream {
-    quote!(::core::future::Future)
+/// `::restrait::__private::{segments}::<{arg}>`, with the path spanned at the
+/// first token of `at` and the closing `>` at its last token. rustc gives the
+/// path expression the span from its first to its last token, so an unmet
+/// bound on `arg` is reported across the whole of the user's type `at`.
+pub(crate) fn turbofish(segments: &[&str], arg: &TokenStream, at: &impl ToTokens) -> TokenStream {
+    let (first, _) = ends(at);
+    spanned_turbofish(private(first), segments, arg, at)
+}
+
+fn spanned_turbofish(
+    root: TokenStream,
+    segments: &[&str],
+    arg: &TokenStream,
+    at: &impl ToTokens,
+) -> TokenStream {
+    let (first, last) = ends(at);
+    let segments = segments.iter().map(|s| Ident::new(s, first));
+    let head = quote_spanned!(first=> #root #(::#segments)* ::<#arg);
+    let close = quote_spanned!(last=> >);
+    quote!(#head #close)
+}
+
+/// `::core::convert::identity::<&T>(&value)`, spanned across the user's type
+/// `T`: a value whose coercion (to `&dyn Display`) is then reported there,
+/// where the matching `assert_display` check is reported too.
+pub(crate) fn typed_ref(ty: &syn::Type, value: &TokenStream) -> TokenStream {
+    let (first, last) = ends(ty);
+    let root = quote_spanned!(first=> ::core::convert);
+    let arg = quote_spanned!(first=> &#ty);
+    let path = spanned_turbofish(root, &["identity"], &arg, ty);
+    let args = quote_spanned!(last=> (#value));
+    quote!(#path #args)
+}
+
+/// A bound check on a user's type, reported at it:
+/// `::restrait::__private::assert_serialize::<T>();`.
+pub(crate) fn assert_bound(function: &str, ty: &syn::Type) -> TokenStream {
+    let path = turbofish(&[function], &ty.to_token_stream(), ty);
+    quote!(#path();)
+}
+
+/// `impl ::core::future::Future<Output = R> + ::core::marker::Send`. In an
+/// impl, spanned across `at` (the user's type the decoder is about), so that
+/// an unmet bound found while checking the returned future is reported there,
+/// with (and deduplicated against) the matching check.
+pub(crate) fn future_type(output: &TokenStream, at: Option<&TokenStream>) -> TokenStream {
+    let (first, last) = at.map_or((Span::call_site(), Span::call_site()), ends);
+    let head = respan(quote!(impl ::core::future::Future<Output =), first);
+    let tail = respan(quote!(> + ::core::marker::Send), last);
+    quote!(#head #output #tail)
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut new = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                token = new.into();
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 /// The fallback body of an endpoint that has errors: type-checks, never runs.
