@@ -83,6 +83,10 @@ pub enum Error {
     /// The client configuration is invalid (returned by `ClientBuilder::build`).
     #[error(transparent)]
     Config(ConfigError),
+    /// A paged list could not be followed: too many pages, a next link to
+    /// another origin, or a page body without the expected items.
+    #[error(transparent)]
+    Pagination(Box<PaginationError>),
 }
 
 fn fmt_retry_after(retry_after: Option<Duration>) -> Cow<'static, str> {
@@ -527,6 +531,20 @@ pub struct InvalidRequest {
 
 impl InvalidRequest {
     /// What was wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// A paged list could not be followed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("pagination stopped: {message}")]
+pub struct PaginationError {
+    pub(crate) message: String,
+}
+
+impl PaginationError {
+    /// Why.
     pub fn message(&self) -> &str {
         &self.message
     }

@@ -28,6 +28,7 @@ mod error;
 mod error_body;
 mod middleware;
 mod options;
+mod paginate;
 mod path;
 mod query;
 mod redact;
@@ -47,10 +48,11 @@ pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use client::Client;
 pub use error::{
     ApiError, AuthError, BodyTooLarge, CallInfo, ConfigError, DecodeError, Error, InvalidRequest,
-    Result, TimeoutError, TimeoutKind, TransportError, TransportErrorKind,
+    PaginationError, Result, TimeoutError, TimeoutKind, TransportError, TransportErrorKind,
 };
 pub use middleware::{BoxFuture, Middleware, Next};
 pub use options::CallOptions;
+pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Paginator, Pagination};
 pub use request::Request;
 pub use response::Response;
 pub use trace::TracingMiddleware;

@@ -227,6 +227,19 @@ impl<'a> RequestBuilder<'a> {
     }
 }
 
+impl RequestBuilder<'_> {
+    /// Starts a lazy stream over a paged list (`#[paginate(..)]`): this
+    /// request is the first page, `pagination` finds the next ones.
+    pub fn paginate<T>(self, pagination: crate::Pagination) -> crate::Paginator<T>
+    where
+        T: serde::de::DeserializeOwned + Send + 'static,
+    {
+        let client = self.resource.client.clone();
+        let first = self.finish(Some("application/json"));
+        crate::Paginator::from_result(client, first, pagination)
+    }
+}
+
 fn to_text(value: &dyn Display) -> String {
     let mut text = String::new();
     // Writing to a String cannot fail; a Display impl that errors leaves
