@@ -63,7 +63,7 @@ impl ClientBuilder {
             max_error_body: DEFAULT_MAX_ERROR_BODY,
             reqwest: None,
             transport: None,
-            retry_layer: None,
+            retry_layer: crate::retry::default_layer(),
             auth_layer: None,
             middleware: Vec::new(),
         }

@@ -34,6 +34,7 @@ mod query;
 mod redact;
 mod request;
 mod response;
+mod retry;
 mod retry_after;
 mod trace;
 mod transport;
@@ -55,6 +56,7 @@ pub use options::CallOptions;
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Paginator, Pagination};
 pub use request::Request;
 pub use response::Response;
+pub use retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use trace::TracingMiddleware;
 pub use transport::{Body, ReqwestTransport, Transport, TransportResponse};
 

@@ -6,6 +6,8 @@ use std::time::Duration;
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
 
+use crate::retry::RetryPolicy;
+
 /// Options for the calls of one resource client, set with
 /// `{Trait}Client::with_options`. Unset fields fall back to the method's
 /// attributes (`#[timeout]`, `#[retry]`), then to the [`Client`](crate::Client)'s
@@ -28,6 +30,7 @@ pub struct CallOptions {
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) max_retries: Option<u32>,
     pub(crate) idempotency_key: Option<Arc<str>>,
+    pub(crate) retry: Option<Arc<RetryPolicy>>,
     pub(crate) headers: HeaderMap,
 }
 
@@ -49,9 +52,30 @@ impl CallOptions {
         self
     }
 
-    /// How many times a failed call may be retried (0: never).
+    /// How many times a failed call may be retried (0: never). Wins over the
+    /// count of any [`RetryPolicy`], the client's or [`retry`](Self::retry)'s.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = Some(retries);
+        self
+    }
+
+    /// The retry policy of these calls instead of the client's: its
+    /// count, waits and statuses. Its budget setting is ignored: retries
+    /// spend from the client's budget. Laid over options that set a retry
+    /// count (such as the method's `#[retry(max = N)]`), it replaces that
+    /// count too, unless the same options also set
+    /// [`max_retries`](Self::max_retries).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use restrait::{CallOptions, RetryPolicy};
+    ///
+    /// let options = CallOptions::new()
+    ///     .retry(RetryPolicy::default().max_retries(8).max_delay(Duration::from_secs(2)));
+    /// assert_eq!(options.get_retry().map(|p| p.get_max_retries()), Some(8));
+    /// ```
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(Arc::new(policy));
         self
     }
 
@@ -97,6 +121,11 @@ impl CallOptions {
         self.max_retries
     }
 
+    /// The retry policy, if set.
+    pub fn get_retry(&self) -> Option<&RetryPolicy> {
+        self.retry.as_deref()
+    }
+
     /// The caller-supplied idempotency key, if set.
     pub fn get_idempotency_key(&self) -> Option<&str> {
         self.idempotency_key.as_deref()
@@ -115,7 +144,12 @@ impl CallOptions {
         if over.attempt_timeout.is_some() {
             self.attempt_timeout = over.attempt_timeout;
         }
-        if over.max_retries.is_some() {
+        if over.retry.is_some() {
+            // A policy laid on top brings its own count, unless `over` also
+            // sets one.
+            self.retry.clone_from(&over.retry);
+            self.max_retries = over.max_retries;
+        } else if over.max_retries.is_some() {
             self.max_retries = over.max_retries;
         }
         if over.idempotency_key.is_some() {
@@ -140,6 +174,27 @@ mod tests {
         assert_eq!(base.get_timeout(), Some(Duration::from_secs(1)));
         assert_eq!(base.get_max_retries(), Some(0));
         assert_eq!(base.get_headers()["x-a"], "1");
+    }
+
+    #[test]
+    fn a_later_retry_policy_replaces_an_earlier_count() {
+        let mut base = CallOptions::new().max_retries(5);
+        base.merge(&CallOptions::new().retry(RetryPolicy::never()));
+        assert_eq!(base.get_max_retries(), None);
+        assert_eq!(base.get_retry().map(RetryPolicy::get_max_retries), Some(0));
+
+        let mut base = CallOptions::new().max_retries(5);
+        base.merge(
+            &CallOptions::new()
+                .retry(RetryPolicy::never())
+                .max_retries(2),
+        );
+        assert_eq!(base.get_max_retries(), Some(2));
+
+        let mut base = CallOptions::new().retry(RetryPolicy::never());
+        base.merge(&CallOptions::new().max_retries(4));
+        assert_eq!(base.get_max_retries(), Some(4));
+        assert!(base.get_retry().is_some(), "a count alone keeps the policy");
     }
 
     #[test]
