@@ -39,12 +39,14 @@ mod retry_after;
 mod trace;
 mod transport;
 
+pub mod auth;
 pub mod testing;
 
 pub use restrait_macros::{
     delete, get, head, headers, idempotent, options, patch, post, put, resource, retry, timeout,
 };
 
+pub use auth::OAuth2;
 pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use client::Client;
 pub use error::{

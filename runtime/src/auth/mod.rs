@@ -1,0 +1,213 @@
+//! Authentication: credentials added to every attempt of every call.
+//!
+//! Auth is a [`Middleware`] that sits inside the retry loop (the chain is
+//! tracing, retry, auth, your middleware, transport), so each attempt of a
+//! call carries the newest credentials. Configure it on the
+//! [`ClientBuilder`](crate::ClientBuilder):
+//!
+//! - [`bearer_token`](crate::ClientBuilder::bearer_token): `Authorization: Bearer <token>`;
+//! - [`api_key`](crate::ClientBuilder::api_key) and
+//!   [`api_key_query`](crate::ClientBuilder::api_key_query): a key in a
+//!   header or a query parameter whose name you choose;
+//! - [`basic_auth`](crate::ClientBuilder::basic_auth): HTTP Basic (RFC 7617);
+//! - [`auth`](crate::ClientBuilder::auth) with [`OAuth2`] (refresh-token and
+//!   client-credentials grants, refreshed before expiry and after a 401, one
+//!   token request at a time) or with your own [`Auth`].
+//!
+//! ```
+//! # fn main() -> restrait::Result<()> {
+//! use restrait::{Client, OAuth2};
+//!
+//! let client = Client::builder("https://api.example.com/v1")
+//!     .auth(
+//!         OAuth2::refresh_token("https://auth.example.com/oauth/token", "my-app", "rt_123")
+//!             .client_secret("cs_456")
+//!             .on_refresh(|tokens| {
+//!                 // Persist tokens.refresh_token() here: it may have been rotated.
+//!                 let _ = tokens.refresh_token();
+//!             }),
+//!     )
+//!     .build()?;
+//! # let _ = client; Ok(()) }
+//! ```
+//!
+//! # Secrets
+//!
+//! Tokens, keys, passwords and client secrets are kept in [`Secret`]s, and
+//! every auth type's `Debug` output shows `<redacted>` in their place.
+//! Headers that carry credentials are marked sensitive (so HTTP/2 does not
+//! index them) and are redacted in the `Debug` output of requests,
+//! responses and errors. Token requests are not logged with their body.
+//!
+//! # Redirects
+//!
+//! The default transport follows redirects only within the same origin
+//! (scheme, host and port); a redirect elsewhere comes back to the caller as
+//! its 3xx response, so neither an `Authorization` header nor an API key in
+//! a header or in the query ever reaches another origin. If you hand in your
+//! own `reqwest::Client` with
+//! [`reqwest_client`](crate::ClientBuilder::reqwest_client), its redirect
+//! policy applies instead: reqwest drops `Authorization` on a cross-origin
+//! redirect but keeps other headers and the query, so give it a policy that
+//! does not follow redirects to other origins if you use API keys.
+
+mod builder;
+mod oauth2;
+mod secret;
+mod static_auth;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use http::StatusCode;
+
+use crate::error::Result;
+use crate::middleware::{BoxFuture, Middleware, Next};
+use crate::request::Request;
+use crate::response::Response;
+
+pub use oauth2::{ClientAuth, DEFAULT_SKEW, OAuth2, StoreError, TokenSet, TokenStore};
+pub use secret::Secret;
+pub use static_auth::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken};
+
+/// Adds credentials to requests, and may react when the server answers
+/// 401 Unauthorized.
+///
+/// [`authorize`](Auth::authorize) runs before every attempt of every call.
+/// When the answer is 401, [`on_unauthorized`](Auth::on_unauthorized) is
+/// asked whether new credentials are now available; if it says yes, the
+/// original request is authorized again and sent once more. A second 401 is
+/// returned to the caller (as [`Error::Unauthorized`](crate::Error::Unauthorized)).
+///
+/// Both methods get the rest of the middleware chain as `next`: a request
+/// passed to `next.run` (a token request, say) goes through your own
+/// middleware and the transport, but not through retry or auth again.
+///
+/// ```
+/// use restrait::auth::Auth;
+/// use restrait::http::HeaderValue;
+/// use restrait::{BoxFuture, Next, Request, Result};
+///
+/// /// Signs each request with a static tenant header and a key.
+/// struct TenantKey { header: HeaderValue }
+///
+/// impl Auth for TenantKey {
+///     fn authorize<'a>(&'a self, request: &'a mut Request, _next: Next<'a>) -> BoxFuture<'a, Result<()>> {
+///         request.headers_mut().insert("x-tenant-key", self.header.clone());
+///         Box::pin(std::future::ready(Ok(())))
+///     }
+/// }
+///
+/// # fn main() -> restrait::Result<()> {
+/// let mut header = HeaderValue::from_static("t-1:k-2");
+/// header.set_sensitive(true);
+/// let client = restrait::Client::builder("https://api.example.com")
+///     .auth(TenantKey { header })
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+pub trait Auth: Send + Sync + 'static {
+    /// Adds credentials to `request` (headers, query), fetching them first if
+    /// need be. An error fails the attempt; return
+    /// [`Error::Auth`](crate::Error::Auth) when credentials cannot be had.
+    fn authorize<'a>(
+        &'a self,
+        request: &'a mut Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<()>>;
+
+    /// The server answered 401 to `request` (as `authorize` left it):
+    /// returns `true` if new credentials are now available and the request
+    /// should be sent once more. The default returns `false`, so the 401
+    /// goes back to the caller.
+    fn on_unauthorized<'a>(
+        &'a self,
+        request: &'a Request,
+        response: &'a Response,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<bool>> {
+        let _ = (request, response, next);
+        Box::pin(std::future::ready(Ok(false)))
+    }
+}
+
+impl<A: Auth + ?Sized> Auth for std::sync::Arc<A> {
+    fn authorize<'a>(
+        &'a self,
+        request: &'a mut Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<()>> {
+        (**self).authorize(request, next)
+    }
+
+    fn on_unauthorized<'a>(
+        &'a self,
+        request: &'a Request,
+        response: &'a Response,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<bool>> {
+        (**self).on_unauthorized(request, response, next)
+    }
+}
+
+impl<A: Auth + ?Sized> Auth for Box<A> {
+    fn authorize<'a>(
+        &'a self,
+        request: &'a mut Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<()>> {
+        (**self).authorize(request, next)
+    }
+
+    fn on_unauthorized<'a>(
+        &'a self,
+        request: &'a Request,
+        response: &'a Response,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<bool>> {
+        (**self).on_unauthorized(request, response, next)
+    }
+}
+
+/// The middleware that applies an [`Auth`] to every attempt and re-sends a
+/// request once after a 401 when the auth has new credentials.
+pub(crate) struct AuthMiddleware {
+    auth: Box<dyn Auth>,
+}
+
+impl AuthMiddleware {
+    pub(crate) fn new(auth: impl Auth) -> Self {
+        AuthMiddleware {
+            auth: Box::new(auth),
+        }
+    }
+}
+
+impl Middleware for AuthMiddleware {
+    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
+        Box::pin(async move {
+            // Authorize a copy: a re-send starts again from the original, so
+            // that a query-string key is not added twice.
+            let mut sent = request.clone();
+            self.auth.authorize(&mut sent, next).await?;
+            let response = next.run(sent.clone()).await?;
+            if response.status() != StatusCode::UNAUTHORIZED
+                || !self.auth.on_unauthorized(&sent, &response, next).await?
+            {
+                return Ok(response);
+            }
+            drop(sent);
+            tracing::debug!("401 Unauthorized: sending once more with new credentials");
+            let mut again = request;
+            self.auth.authorize(&mut again, next).await?;
+            next.run(again).await
+        })
+    }
+}
+
+impl fmt::Debug for AuthMiddleware {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthMiddleware").finish_non_exhaustive()
+    }
+}
