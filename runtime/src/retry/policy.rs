@@ -35,6 +35,7 @@ type JitterFn = dyn Fn() -> f64 + Send + Sync;
 /// call ends at once with the last response or error.
 ///
 /// ```
+/// # fn main() -> restrait::Result<()> {
 /// use std::time::Duration;
 /// use restrait::{Client, RetryBudget, RetryPolicy};
 ///
@@ -43,7 +44,6 @@ type JitterFn = dyn Fn() -> f64 + Send + Sync;
 ///     .base_delay(Duration::from_millis(50))
 ///     .max_delay(Duration::from_secs(10))
 ///     .budget(RetryBudget::new().capacity(100));
-/// # fn main() -> restrait::Result<()> {
 /// let client = Client::builder("https://api.example.com")
 ///     .retry(policy)
 ///     .timeout(Duration::from_secs(30)) // the deadline over all attempts
@@ -410,7 +410,8 @@ mod tests {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let tmr = StatusCode::TOO_MANY_REQUESTS;
         let unavailable = StatusCode::SERVICE_UNAVAILABLE;
-        let cases: &[(StatusCode, &[(&str, &str)], Option<u64>)] = &[
+        type Case<'a> = (StatusCode, &'a [(&'a str, &'a str)], Option<u64>);
+        let cases: &[Case<'_>] = &[
             (tmr, &[("retry-after", "7")], Some(7)),
             (unavailable, &[("retry-after", "7")], Some(7)),
             (
