@@ -1,0 +1,596 @@
+//! Authentication against real servers on 127.0.0.1: an API server and an
+//! OAuth2 token server, both in-process, which record what they receive.
+//! Counts (token requests, credentials seen) are taken on the server side.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use restrait::auth::{ClientAuth, TokenSet};
+use restrait::http::Method;
+use restrait::{Client, Error, OAuth2, Request, RetryPolicy, resource};
+use serde_json::{Value, json};
+use support::{Recorded, Reply, TestServer};
+
+#[resource]
+trait Me {
+    #[get("/me")]
+    async fn me(&self) -> restrait::Result<Value>;
+}
+
+/// What the servers saw, in order: `token <grant> <refresh_token>` for a
+/// token request, `api <authorization>` for an API request, and whatever the
+/// test's hooks add.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<String>>>);
+
+impl Log {
+    fn push(&self, line: String) {
+        self.0.lock().expect("log").push(line);
+    }
+    fn lines(&self) -> Vec<String> {
+        self.0.lock().expect("log").clone()
+    }
+}
+
+fn form(r: &Recorded) -> Vec<(String, String)> {
+    form_pairs(&r.body)
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    // Decode by hand (as a server would), not with the client's encoder.
+    String::from_utf8_lossy(body)
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                out.push(u8::from_str_radix(hex, 16).unwrap_or(b'?'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn field(r: &Recorded, name: &str) -> Option<String> {
+    form(r).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// A token server issuing `at1`/`rt1`, `at2`/`rt2`, ... and an API server
+/// that accepts only the newest access token (401 otherwise).
+struct Servers {
+    token: TestServer,
+    api: TestServer,
+    issued: Arc<AtomicUsize>,
+    log: Log,
+}
+
+impl Servers {
+    async fn start(expires_in: Option<u64>, token_delay: Duration) -> Servers {
+        let issued = Arc::new(AtomicUsize::new(0));
+        let log = Log::default();
+        let (count, token_log) = (issued.clone(), log.clone());
+        let token = TestServer::start(move |r| {
+            let count = count.clone();
+            let log = token_log.clone();
+            async move {
+                let grant = field(&r, "grant_type").unwrap_or_default();
+                let presented = field(&r, "refresh_token").unwrap_or_else(|| "-".into());
+                log.push(format!("token {grant} {presented}"));
+                tokio::time::sleep(token_delay).await;
+                let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+                let mut body = json!({
+                    "access_token": format!("at{n}"),
+                    "token_type": "Bearer",
+                    "refresh_token": format!("rt{n}"),
+                });
+                if let Some(secs) = expires_in {
+                    body["expires_in"] = secs.into();
+                }
+                Reply::json(200, &body).header("cache-control", "no-store")
+            }
+        })
+        .await;
+        let (count, api_log) = (issued.clone(), log.clone());
+        let api = TestServer::start(move |r| {
+            let auth = r.header("authorization").unwrap_or("-").to_owned();
+            api_log.push(format!("api {auth}"));
+            let newest = format!("Bearer at{}", count.load(Ordering::SeqCst));
+            async move {
+                if auth == newest {
+                    Reply::json(200, &json!({"ok": true}))
+                } else {
+                    Reply::json(401, &json!({"message": "bad token"}))
+                        .header("www-authenticate", "Bearer error=\"invalid_token\"")
+                }
+            }
+        })
+        .await;
+        Servers {
+            token,
+            api,
+            issued,
+            log,
+        }
+    }
+
+    fn token_url(&self) -> String {
+        format!("{}/oauth/token", self.token.url())
+    }
+
+    fn client(&self, oauth: OAuth2) -> Client {
+        Client::builder(self.api.url())
+            .auth(oauth)
+            .build()
+            .expect("client")
+    }
+
+    fn token_requests(&self) -> usize {
+        self.token.request_count()
+    }
+}
+
+fn get(client: &Client, path: &str) -> Request {
+    Request::new(Method::GET, client.base_url().join(path).expect("url"))
+}
+
+// ---- static credentials ----------------------------------------------------
+
+async fn echo() -> TestServer {
+    TestServer::fixed(200, json!({"ok": true})).await
+}
+
+#[tokio::test]
+async fn static_credentials_as_the_server_receives_them() {
+    let server = echo().await;
+    let builders = [
+        Client::builder(server.url()).bearer_token("sk_test_123"),
+        Client::builder(server.url()).api_key("X-Api-Key", "k_123"),
+        Client::builder(server.url()).api_key_query("api_key", "k 1/2&3"),
+        Client::builder(server.url()).basic_auth("alice", "pä ss:w"),
+    ];
+    for builder in builders {
+        let client = builder.build().expect("client");
+        let me = MeClient::new(client.clone());
+        let mut request = get(&client, "/me");
+        request.url_mut().set_query(Some("page=2"));
+        client.execute(request).await.expect("sent");
+        me.me().await.expect("generated call");
+    }
+    let seen = server.requests();
+    assert_eq!(seen.len(), 8);
+    assert_eq!(seen[0].header("authorization"), Some("Bearer sk_test_123"));
+    assert_eq!(seen[1].header("authorization"), Some("Bearer sk_test_123"));
+    assert_eq!(seen[2].header("x-api-key"), Some("k_123"));
+    assert_eq!(seen[2].header("authorization"), None);
+    assert_eq!(seen[4].target, "/me?page=2&api_key=k+1%2F2%263");
+    assert_eq!(seen[5].target, "/me?api_key=k+1%2F2%263");
+    // base64("alice:pä ss:w"), UTF-8, as RFC 7617 says.
+    assert_eq!(
+        seen[6].header("authorization"),
+        Some("Basic YWxpY2U6cMOkIHNzOnc=")
+    );
+}
+
+/// An API server that redirects everything to `target`, and counts.
+async fn redirector(target: String) -> TestServer {
+    TestServer::start(move |r| {
+        let location = format!("{target}{}", r.target);
+        async move { Reply::status(302).header("location", &location) }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn no_credential_follows_a_redirect_to_another_origin() {
+    let elsewhere = echo().await;
+    let api = redirector(elsewhere.url()).await;
+    let builders = [
+        Client::builder(api.url()).bearer_token("sk_test_123"),
+        Client::builder(api.url()).api_key("X-Api-Key", "k_123"),
+        Client::builder(api.url()).api_key_query("api_key", "k_123"),
+        Client::builder(api.url()).basic_auth("alice", "pw"),
+    ];
+    for builder in builders {
+        let client = builder.build().expect("client");
+        let response = client
+            .execute(get(&client, "/me"))
+            .await
+            .expect("a response");
+        assert_eq!(
+            response.status(),
+            302,
+            "the cross-origin redirect is not followed"
+        );
+        let err = MeClient::new(client)
+            .me()
+            .await
+            .expect_err("302 is not a success");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
+    }
+    assert_eq!(api.request_count(), 8);
+    assert_eq!(elsewhere.request_count(), 0, "{:?}", elsewhere.requests());
+}
+
+#[tokio::test]
+async fn same_origin_redirects_keep_the_credentials() {
+    let api = TestServer::start(|r| async move {
+        if r.path() == "/old" {
+            Reply::status(307).header("location", "/me")
+        } else {
+            Reply::json(200, &json!({"ok": true}))
+        }
+    })
+    .await;
+    let client = Client::builder(api.url())
+        .bearer_token("sk_test_123")
+        .build()
+        .expect("client");
+    let response = client.execute(get(&client, "/old")).await.expect("ok");
+    assert_eq!(response.status(), 200);
+    let seen = api.requests();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen.iter()
+            .all(|r| r.header("authorization") == Some("Bearer sk_test_123"))
+    );
+}
+
+// ---- OAuth2 -------------------------------------------------------------------
+
+#[tokio::test]
+async fn token_requests_follow_rfc_6749() {
+    let servers = Servers::start(Some(3600), Duration::ZERO).await;
+    let oauth = OAuth2::client_credentials(servers.token_url(), "client id", "s3cr:t&+/é")
+        .scope("read write");
+    let client = servers.client(oauth);
+    MeClient::new(client).me().await.expect("ok");
+    let seen = servers.token.last();
+    assert_eq!(seen.method, Method::POST);
+    assert_eq!(seen.path(), "/oauth/token");
+    assert_eq!(
+        seen.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(seen.header("accept"), Some("application/json"));
+    // RFC 6749 2.3.1: each of id and secret form-encoded, joined with `:`,
+    // then base64: "client+id:s3cr%3At%26%2B%2F%C3%A9".
+    assert_eq!(
+        seen.header("authorization"),
+        Some("Basic Y2xpZW50K2lkOnMzY3IlM0F0JTI2JTJCJTJGJUMzJUE5")
+    );
+    assert_eq!(
+        form(&seen),
+        [
+            ("grant_type".to_owned(), "client_credentials".to_owned()),
+            ("scope".to_owned(), "read write".to_owned()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn client_credentials_can_go_in_the_body() {
+    let servers = Servers::start(Some(3600), Duration::ZERO).await;
+    let oauth = OAuth2::refresh_token(servers.token_url(), "cid", "rt0")
+        .client_secret("csecret")
+        .client_auth(ClientAuth::RequestBody);
+    MeClient::new(servers.client(oauth)).me().await.expect("ok");
+    let seen = servers.token.last();
+    assert_eq!(seen.header("authorization"), None);
+    assert_eq!(
+        form(&seen),
+        [
+            ("grant_type".to_owned(), "refresh_token".to_owned()),
+            ("refresh_token".to_owned(), "rt0".to_owned()),
+            ("client_id".to_owned(), "cid".to_owned()),
+            ("client_secret".to_owned(), "csecret".to_owned()),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_calls_with_an_expired_token_make_one_token_request() {
+    let servers = Servers::start(Some(3600), Duration::from_millis(200)).await;
+    let oauth = OAuth2::refresh_token(servers.token_url(), "c", "rt0")
+        .initial_tokens(TokenSet::new("at0").with_expires_in(Duration::ZERO));
+    let client = Client::builder(servers.api.url())
+        .auth(oauth)
+        .max_in_flight(64)
+        .build()
+        .expect("client");
+    let me = MeClient::new(client);
+    let calls: Vec<_> = (0..1000)
+        .map(|_| {
+            let me = me.clone();
+            tokio::spawn(async move { me.me().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("task").expect("call succeeded");
+    }
+    assert_eq!(servers.token_requests(), 1);
+    assert_eq!(servers.api.request_count(), 1000);
+    assert!(
+        servers
+            .api
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer at1")),
+        "the expired token was sent"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn refreshes_before_expiry_with_skew() {
+    let servers = Servers::start(Some(3600), Duration::ZERO).await;
+    let oauth = OAuth2::refresh_token(servers.token_url(), "c", "rt0");
+    let me = MeClient::new(servers.client(oauth));
+    me.me().await.expect("ok");
+    tokio::time::advance(Duration::from_secs(3600 - 31)).await;
+    me.me().await.expect("ok");
+    assert_eq!(
+        servers.token_requests(),
+        1,
+        "31 s before expiry: still fresh"
+    );
+    tokio::time::advance(Duration::from_secs(2)).await;
+    me.me().await.expect("ok");
+    assert_eq!(servers.token_requests(), 2, "29 s before expiry: refreshed");
+    assert_eq!(
+        servers.log.lines(),
+        [
+            "token refresh_token rt0",
+            "api Bearer at1",
+            "api Bearer at1",
+            "token refresh_token rt1",
+            "api Bearer at2",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn rotated_refresh_tokens_reach_the_hook_before_any_request_uses_them() {
+    let servers = Servers::start(Some(1), Duration::ZERO).await;
+    let hook_log = servers.log.clone();
+    let oauth = OAuth2::refresh_token(servers.token_url(), "c", "rt0")
+        .skew(Duration::ZERO)
+        .on_refresh(move |t| {
+            hook_log.push(format!(
+                "hook {} {}",
+                t.access_token(),
+                t.refresh_token().unwrap_or("-")
+            ))
+        });
+    let me = MeClient::new(servers.client(oauth));
+    me.me().await.expect("ok");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    me.me().await.expect("ok");
+    assert_eq!(
+        servers.log.lines(),
+        [
+            "token refresh_token rt0",
+            "hook at1 rt1",
+            "api Bearer at1",
+            "token refresh_token rt1",
+            "hook at2 rt2",
+            "api Bearer at2",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_401_refreshes_once_and_sends_again() {
+    let servers = Servers::start(None, Duration::ZERO).await;
+    let oauth = OAuth2::refresh_token(servers.token_url(), "c", "rt0")
+        .initial_tokens(TokenSet::new("revoked"));
+    let body = MeClient::new(servers.client(oauth)).me().await.expect("ok");
+    assert_eq!(body, json!({"ok": true}));
+    assert_eq!(
+        servers.log.lines(),
+        [
+            "api Bearer revoked",
+            "token refresh_token rt0",
+            "api Bearer at1"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_second_401_is_unauthorized() {
+    let servers = Servers::start(None, Duration::ZERO).await;
+    let api = TestServer::fixed(401, json!({"message": "no access"})).await;
+    let client = Client::builder(api.url())
+        .auth(OAuth2::refresh_token(servers.token_url(), "c", "rt0"))
+        .retry(RetryPolicy::default())
+        .build()
+        .expect("client");
+    let err = MeClient::new(client).me().await.expect_err("401");
+    let Error::Unauthorized(api_error) = &err else {
+        panic!("expected Error::Unauthorized, got {err:?}");
+    };
+    assert_eq!(api_error.message(), "no access");
+    assert_eq!(api.request_count(), 2, "sent, refreshed, sent once more");
+    assert_eq!(servers.token_requests(), 2, "first token, one refresh");
+}
+
+#[tokio::test]
+async fn invalid_grant_is_an_auth_error_and_is_not_retried() {
+    let token = TestServer::fixed(
+        400,
+        json!({"error": "invalid_grant", "error_description": "refresh token expired"}),
+    )
+    .await;
+    let api = echo().await;
+    let client = Client::builder(api.url())
+        .auth(OAuth2::refresh_token(
+            format!("{}/token", token.url()),
+            "c",
+            "rt0",
+        ))
+        .retry(RetryPolicy::default())
+        .build()
+        .expect("client");
+    let err = MeClient::new(client).me().await.expect_err("refresh fails");
+    let Error::Auth(auth) = &err else {
+        panic!("expected Error::Auth, got {err:?}");
+    };
+    assert_eq!(auth.error(), Some("invalid_grant"));
+    assert_eq!(auth.error_description(), Some("refresh token expired"));
+    assert_eq!(auth.status().map(|s| s.as_u16()), Some(400));
+    assert!(err.to_string().contains("invalid_grant"), "{err}");
+    assert_eq!(token.request_count(), 1, "invalid_grant is final");
+    assert_eq!(api.request_count(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_endpoint_5xx_is_retried_under_the_retry_policy() {
+    let answered = Arc::new(AtomicUsize::new(0));
+    let count = answered.clone();
+    let token = TestServer::start(move |_| {
+        let n = count.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n < 2 {
+                Reply::text(503, "<html>maintenance</html>")
+            } else {
+                Reply::json(200, &json!({"access_token": "at", "token_type": "Bearer"}))
+            }
+        }
+    })
+    .await;
+    let api = echo().await;
+    let client = Client::builder(api.url())
+        .auth(OAuth2::client_credentials(
+            format!("{}/token", token.url()),
+            "c",
+            "s",
+        ))
+        .retry(RetryPolicy::default())
+        .build()
+        .expect("client");
+    MeClient::new(client)
+        .me()
+        .await
+        .expect("third token request works");
+    assert_eq!(token.request_count(), 3);
+    assert_eq!(api.request_count(), 1);
+    assert_eq!(api.last().header("authorization"), Some("Bearer at"));
+}
+
+#[tokio::test]
+async fn garbage_from_the_token_endpoint_is_an_auth_error() {
+    let token = TestServer::start(|_| async { Reply::text(200, "<html>login page</html>") }).await;
+    let api = echo().await;
+    let client = Client::builder(api.url())
+        .auth(OAuth2::client_credentials(
+            format!("{}/t", token.url()),
+            "c",
+            "s",
+        ))
+        .build()
+        .expect("client");
+    let err = MeClient::new(client).me().await.expect_err("garbage");
+    assert!(
+        matches!(&err, Error::Auth(a) if a.status().map(|s| s.as_u16()) == Some(200)),
+        "{err:?}"
+    );
+    assert_eq!(api.request_count(), 0);
+}
+
+// ---- secrets in logs -----------------------------------------------------------
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("capture").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_secret_in_traces_debug_output_or_errors() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let servers = Servers::start(Some(3600), Duration::ZERO).await;
+    let oauth = Arc::new(
+        OAuth2::refresh_token(servers.token_url(), "c", "rt0_secret")
+            .client_secret("cs_secret")
+            .initial_tokens(TokenSet::new("at0_secret")),
+    );
+    let client = Client::builder(servers.api.url())
+        .auth(oauth.clone())
+        .build()
+        .expect("client");
+    let me = MeClient::new(client.clone());
+    me.me().await.expect("401, refresh, ok");
+    let mut shown = vec![
+        format!("{client:?}"),
+        format!("{me:?}"),
+        format!("{oauth:?}"),
+        format!("{:?}", oauth.tokens()),
+    ];
+
+    let failing = TestServer::fixed(400, json!({"error": "invalid_grant"})).await;
+    let bad = Client::builder(servers.api.url())
+        .auth(
+            OAuth2::refresh_token(failing.url(), "c", "rt9_secret")
+                .client_secret("cs_secret")
+                .client_auth(ClientAuth::RequestBody),
+        )
+        .build()
+        .expect("client");
+    let err = MeClient::new(bad.clone()).me().await.expect_err("fails");
+    shown.push(format!("{err:?}"));
+    shown.push(err.to_string());
+    shown.push(format!("{bad:?}"));
+    let logs = String::from_utf8_lossy(&capture.0.lock().expect("capture")).into_owned();
+    assert!(logs.contains("OAuth2"), "tracing captured nothing: {logs}");
+    shown.push(logs);
+    // The secrets really went over the wire...
+    assert_eq!(servers.issued.load(Ordering::SeqCst), 1);
+    assert!(servers.token.last().text().contains("rt0_secret"));
+    // ...and never into text.
+    let secrets = [
+        "rt0_secret",
+        "rt9_secret",
+        "cs_secret",
+        "at0_secret",
+        "at1",
+        "rt1",
+    ];
+    for text in &shown {
+        for secret in secrets {
+            assert!(!text.contains(secret), "{secret} shown in: {text}");
+        }
+    }
+}
