@@ -496,3 +496,139 @@ async fn the_budget_never_blocks_against_a_mostly_healthy_server() {
     }
     assert!(server.request_count() > 2_200);
 }
+
+#[derive(Clone, Default)]
+struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_retry_decision_is_a_tracing_event_without_secrets() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = server(|n| match n {
+        0 => Reply::status(503).body("secret-body"),
+        _ => Reply::status(503),
+    })
+    .await;
+    let client = Client::builder(server.url())
+        .retry(policy().max_retries(1))
+        .default_header("authorization", "Bearer sk_live_secret")
+        .build()
+        .expect("valid");
+    client
+        .execute(request(&client, Method::GET))
+        .await
+        .expect("response");
+
+    let logs = String::from_utf8_lossy(&capture.0.lock().expect("lock")).into_owned();
+    let retry = logs
+        .lines()
+        .find(|l| l.contains("retrying GET"))
+        .unwrap_or_else(|| panic!("no retry event in:\n{logs}"));
+    for field in [
+        "http.request.resend_count=1",
+        "http.response.status_code=503",
+        "retry.reason=\"status\"",
+        "retry.wait_ms=100",
+    ] {
+        assert!(retry.contains(field), "missing {field} in {retry}");
+    }
+    let give_up = logs
+        .lines()
+        .find(|l| l.contains("not retrying GET"))
+        .unwrap_or_else(|| panic!("no give-up event in:\n{logs}"));
+    assert!(
+        give_up.contains("retry.decision=\"retries_exhausted\""),
+        "{give_up}"
+    );
+    assert!(!logs.contains("sk_live_secret"), "a secret leaked:\n{logs}");
+    assert!(!logs.contains("secret-body"), "a body leaked:\n{logs}");
+}
+
+/// The attributes of a `#[resource]` trait drive the policy.
+mod declared {
+    use restrait::{Result, resource};
+
+    #[resource]
+    pub trait Jobs {
+        #[post("/jobs")]
+        #[idempotent]
+        async fn start(&self) -> Result<()>;
+
+        #[post("/jobs/plain")]
+        async fn start_plain(&self) -> Result<()>;
+
+        #[get("/jobs")]
+        #[retry(never)]
+        async fn list(&self) -> Result<()>;
+
+        #[get("/jobs/one")]
+        #[retry(max = 1)]
+        async fn one(&self) -> Result<()>;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn method_attributes_and_call_options_set_the_retries() {
+    use declared::{Jobs, JobsClient};
+
+    let server = statuses(&[503]).await;
+    let count = |path: &str| {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.path() == path)
+            .count()
+    };
+    let jobs = JobsClient::new(client(&server, policy()));
+
+    let err = jobs.start().await.expect_err("503");
+    assert_eq!(err.api().map(|e| e.attempts()), Some(4));
+    assert_eq!(count("/jobs"), 4, "#[idempotent] POST");
+    let started: Vec<_> = server
+        .requests()
+        .iter()
+        .filter(|r| r.path() == "/jobs")
+        .map(|r| r.header("idempotency-key").map(str::to_owned))
+        .collect();
+    assert!(started[0].is_some() && started.iter().all(|k| *k == started[0]));
+
+    jobs.start_plain().await.expect_err("503");
+    assert_eq!(count("/jobs/plain"), 1, "plain POST");
+
+    jobs.list().await.expect_err("503");
+    assert_eq!(count("/jobs") - 4, 1, "#[retry(never)]");
+
+    jobs.one().await.expect_err("503");
+    assert_eq!(count("/jobs/one"), 2, "#[retry(max = 1)]");
+
+    // A call option wins over the attribute.
+    let more = jobs.with_options(CallOptions::new().max_retries(3));
+    more.list().await.expect_err("503");
+    assert_eq!(count("/jobs") - 5, 4, "with_options(max_retries(3))");
+
+    // A key from the caller makes a plain POST retryable.
+    let keyed = jobs.with_options(CallOptions::new().idempotency_key("job-1"));
+    keyed.start_plain().await.expect_err("503");
+    assert_eq!(count("/jobs/plain") - 1, 4);
+    assert_eq!(server.last().header("idempotency-key"), Some("job-1"));
+}
