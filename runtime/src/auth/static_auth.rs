@@ -98,7 +98,8 @@ pub enum ApiKeyLocation {
 pub struct ApiKey {
     location: std::result::Result<ApiKeyLocation, String>,
     key: Secret,
-    header_value: Prepared,
+    /// The key as a sensitive header value, for a key sent in a header.
+    header_value: Option<HeaderValue>,
 }
 
 impl ApiKey {
@@ -106,14 +107,18 @@ impl ApiKey {
     /// every call fail with [`Error::Config`](crate::Error::Config).
     pub fn header(name: &str, key: impl Into<String>) -> Self {
         let key = Secret::new(key);
-        let location = HeaderName::try_from(name)
-            .map(ApiKeyLocation::Header)
-            .map_err(|_| format!("`{name}` is not a valid header name for an API key"));
-        let header_value = sensitive_value(key.expose_secret(), "API key");
+        let value = sensitive_value(key.expose_secret(), "API key");
+        let location = match (HeaderName::try_from(name), &value) {
+            (Err(_), _) => Err(format!(
+                "`{name}` is not a valid header name for an API key"
+            )),
+            (Ok(_), Err(message)) => Err(message.clone()),
+            (Ok(name), Ok(_)) => Ok(ApiKeyLocation::Header(name)),
+        };
         ApiKey {
             location,
             key,
-            header_value,
+            header_value: value.ok(),
         }
     }
 
@@ -128,11 +133,11 @@ impl ApiKey {
         ApiKey {
             location,
             key: Secret::new(key),
-            header_value: Err(String::new()),
+            header_value: None,
         }
     }
 
-    /// Where the key goes, or `None` for an invalid name.
+    /// Where the key goes, or `None` for an invalid name or key.
     pub fn location(&self) -> Option<&ApiKeyLocation> {
         self.location.as_ref().ok()
     }
@@ -140,16 +145,22 @@ impl ApiKey {
 
 impl Auth for ApiKey {
     fn authorize<'a>(&'a self, request: &'a mut Request, _: Next<'a>) -> BoxFuture<'a, Result<()>> {
-        let result = match &self.location {
-            Ok(ApiKeyLocation::Header(name)) => set_header(request, name, &self.header_value),
-            Ok(ApiKeyLocation::Query(name)) => {
+        let result = match (&self.location, &self.header_value) {
+            (Ok(ApiKeyLocation::Header(name)), Some(value)) => {
+                request.headers_mut().insert(name.clone(), value.clone());
+                Ok(())
+            }
+            (Ok(ApiKeyLocation::Query(name)), _) => {
                 request
                     .url_mut()
                     .query_pairs_mut()
                     .append_pair(name, self.key.expose_secret());
                 Ok(())
             }
-            Err(message) => Err(Error::config(message.clone())),
+            (Ok(ApiKeyLocation::Header(_)), None) => {
+                Err(Error::config("the API key cannot be sent in a header"))
+            }
+            (Err(message), _) => Err(Error::config(message.clone())),
         };
         ready(result)
     }

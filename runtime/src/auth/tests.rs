@@ -568,6 +568,7 @@ struct TestStore {
     initial: Option<TokenSet>,
     saved: Arc<Mutex<Vec<String>>>,
     fail: Arc<std::sync::atomic::AtomicBool>,
+    hang: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl TokenStore for TestStore {
@@ -578,6 +579,9 @@ impl TokenStore for TestStore {
         &'a self,
         tokens: &'a TokenSet,
     ) -> BoxFuture<'a, std::result::Result<(), StoreError>> {
+        if self.hang.load(Ordering::SeqCst) {
+            return Box::pin(std::future::pending());
+        }
         let result = if self.fail.load(Ordering::SeqCst) {
             Err("disk full".into())
         } else {
@@ -655,6 +659,29 @@ async fn a_failed_save_keeps_the_tokens_and_is_retried_before_use() {
         fake.tokens(),
         1,
         "the rotated token was not lost or re-requested"
+    );
+    assert_eq!(*store.saved.lock().expect("saved"), ["rt1"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_cancelled_while_saving_loses_no_token() {
+    let fake = Fake::default();
+    let store = TestStore::default();
+    store.hang.store(true, Ordering::SeqCst);
+    let oauth = OAuth2::refresh_token(TOKEN_URL, "c", "rt0").store(store.clone());
+    let client = client(fake.transport(None), oauth);
+    let cancelled = tokio::time::timeout(Duration::from_secs(5), client.execute(get("/me"))).await;
+    assert!(
+        cancelled.is_err(),
+        "the save hangs, so the call times out: {cancelled:?}"
+    );
+    assert_eq!(fake.api_requests.load(Ordering::SeqCst), 0);
+    store.hang.store(false, Ordering::SeqCst);
+    client.execute(get("/me")).await.expect("ok");
+    assert_eq!(
+        fake.tokens(),
+        1,
+        "the tokens got before the cancel are saved and used"
     );
     assert_eq!(*store.saved.lock().expect("saved"), ["rt1"]);
 }

@@ -228,7 +228,9 @@ impl Auth for OAuth2 {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<bool>> {
         Box::pin(async move {
-            debug_assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+            if response.status() != StatusCode::UNAUTHORIZED {
+                return Ok(false);
+            }
             let Some(&Applied(generation)) = request.extensions().get::<Applied>() else {
                 return Ok(false);
             };

@@ -176,6 +176,17 @@ impl Flight {
         lock(&self.state).current.as_ref().map(|c| c.set.clone())
     }
 
+    /// Records the outcome of a token request or a save, for the callers
+    /// waiting at the gate. A success also marks the tokens saved.
+    fn finish(&self, failure: Option<&Error>) {
+        let mut state = lock(&self.state);
+        state.epoch += 1;
+        state.failure = failure.map(replay);
+        if failure.is_none() {
+            state.unsaved = false;
+        }
+    }
+
     fn has_refresh_token(&self) -> bool {
         lock(&self.state).refresh_token.is_some()
     }
@@ -213,22 +224,30 @@ impl OAuth2 {
         if !lock(&self.flight.state).loaded {
             self.load().await?;
         }
-        if lock(&self.flight.state).unsaved {
-            self.save_again().await?;
-        }
-        {
+        let unsaved = {
             let state = lock(&self.flight.state);
             let waited = state.epoch != seen_epoch;
-            // A token another caller just got is used even if it is
-            // already due for replacement (a very short lifetime), as long
-            // as it has not expired: no second request for it.
-            if let Some(issued) = state.usable(reject, !waited) {
-                return Ok(issued);
-            }
             if waited {
+                // Whatever the caller that held the gate did, its outcome
+                // is ours: no second request for the same need.
                 if let Some(failure) = &state.failure {
                     return Err(replay(failure));
                 }
+            }
+            if !state.unsaved {
+                // A token another caller just got is used even if it is
+                // already due for replacement (a very short lifetime), as
+                // long as it has not expired.
+                if let Some(issued) = state.usable(reject, !waited) {
+                    return Ok(issued);
+                }
+            }
+            state.unsaved
+        };
+        if unsaved {
+            self.save_again().await?;
+            if let Some(issued) = lock(&self.flight.state).usable(reject, false) {
+                return Ok(issued);
             }
         }
         self.refresh(next, deadline).await
@@ -244,45 +263,36 @@ impl OAuth2 {
         );
         let requested = self
             .request_tokens(next, deadline, refresh_token.as_ref())
-            .await;
-        let mut set = match requested.and_then(|set| bearer_header(&set).map(|h| (set, h))) {
+            .await
+            .and_then(|set| bearer_header(&set).map(|header| (set, header)));
+        let (mut set, header) = match requested {
             Ok(pair) => pair,
             Err(e) => {
                 tracing::warn!(error = %e, "the OAuth2 token request failed");
-                let mut state = lock(&self.flight.state);
-                state.epoch += 1;
-                state.failure = Some(replay(&e));
+                self.flight.finish(Some(&e));
                 return Err(e);
             }
         };
-        if set.0.refresh_token.is_none() {
-            set.0.refresh_token = refresh_token;
+        tracing::debug!(expires_in = ?set.lifetime, "got a new OAuth2 access token");
+        if set.refresh_token.is_none() {
+            // Not rotated: the one we have goes on working.
+            set.refresh_token = refresh_token;
         }
-        let (set, header) = set;
-        tracing::debug!(
-            expires_in = ?set.lifetime,
-            "got a new OAuth2 access token"
-        );
-        // The hooks see the tokens before any request uses them.
+        // Installed at once, so that a rotated refresh token is not lost
+        // even if this call is cancelled now, but marked unsaved: no request
+        // uses it before the hook and the store have seen it.
+        let issued = {
+            let mut state = lock(&self.flight.state);
+            let issued = state.install(set.clone(), header, self.config.skew);
+            state.unsaved = true;
+            issued
+        };
         if let Some(hook) = &self.on_refresh {
             hook(&set);
         }
         let saved = self.save(&set).await;
-        let mut state = lock(&self.flight.state);
-        state.epoch += 1;
-        let issued = state.install(set, header, self.config.skew);
-        match saved {
-            Ok(()) => {
-                state.unsaved = false;
-                state.failure = None;
-                Ok(issued)
-            }
-            Err(e) => {
-                state.unsaved = true;
-                state.failure = Some(replay(&e));
-                Err(e)
-            }
-        }
+        self.flight.finish(saved.as_ref().err());
+        saved.map(|()| issued)
     }
 
     async fn request_tokens(
@@ -317,14 +327,15 @@ impl OAuth2 {
         })
     }
 
-    /// Saves the current tokens, which an earlier save failed to.
+    /// Saves the current tokens, which an earlier save failed to (or a
+    /// cancelled call did not finish saving).
     async fn save_again(&self) -> Result<()> {
         let Some(set) = self.flight.tokens() else {
             return Ok(());
         };
-        self.save(&set).await?;
-        lock(&self.flight.state).unsaved = false;
-        Ok(())
+        let saved = self.save(&set).await;
+        self.flight.finish(saved.as_ref().err());
+        saved
     }
 
     /// Asks the store for the tokens to start with.
