@@ -52,9 +52,19 @@ type OnRefresh = Box<dyn Fn(&TokenSet) + Send + Sync>;
 ///   retry policy retries it for a 5xx, 408, 429 or a transport error, not
 ///   for `invalid_grant`.
 ///
-/// Token requests go through the client's own transport and your
-/// middleware, but not through retry or auth again; their bodies are never
-/// logged.
+/// Token requests go through the client's own transport, in-flight limit,
+/// timeouts and your middleware, but not through retry or auth again; their
+/// bodies are never logged. The access token is always sent as
+/// `Authorization: Bearer <token>` (RFC 6750), whatever the case of the
+/// `token_type` the server named.
+///
+/// A token request is made by one of the calls that need it. If that call
+/// is cancelled (dropped, or its deadline passes) before the answer
+/// arrives, the request is abandoned and the next call that needs a token
+/// makes a new one; a server that rotated the refresh token on the
+/// abandoned request may then answer `invalid_grant`. Once the answer has
+/// arrived, cancelling loses nothing: the new tokens are kept, and saved by
+/// the next call if the cancelled one did not finish saving them.
 ///
 /// ```
 /// # fn main() -> restrait::Result<()> {
