@@ -580,9 +580,11 @@ mod tests {
         }
     }
 
+    type Check = fn(&Error) -> bool;
+
     #[test]
     fn statuses_map_to_variants() {
-        let cases: &[(u16, fn(&Error) -> bool)] = &[
+        let cases: &[(u16, Check)] = &[
             (400, |e| matches!(e, Error::Validation(_))),
             (422, |e| matches!(e, Error::Validation(_))),
             (401, |e| matches!(e, Error::Unauthorized(_))),

@@ -36,7 +36,6 @@ pub(crate) fn to_form<V: Serialize + ?Sized>(value: &V) -> Result<String, QueryE
         level: Level::Form,
         pairs: &mut pairs,
     })?;
-    drop(pairs);
     Ok(out)
 }
 
@@ -237,38 +236,27 @@ impl Repeat<'_, '_, '_> {
     }
 }
 
-impl ser::SerializeSeq for Repeat<'_, '_, '_> {
-    type Ok = ();
-    type Error = QueryError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), QueryError> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), QueryError> {
-        Ok(())
-    }
+/// The three sequence-like serde traits all repeat the key per element.
+macro_rules! repeat_impl {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Repeat<'_, '_, '_> {
+            type Ok = ();
+            type Error = QueryError;
+            fn $method<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), QueryError> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), QueryError> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Repeat<'_, '_, '_> {
-    type Ok = ();
-    type Error = QueryError;
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), QueryError> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), QueryError> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Repeat<'_, '_, '_> {
-    type Ok = ();
-    type Error = QueryError;
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), QueryError> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), QueryError> {
-        Ok(())
-    }
-}
+repeat_impl!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 /// A struct or map: one key per field.
 pub(crate) struct Flatten<'p, 'a, 'b> {
@@ -312,7 +300,7 @@ impl ser::SerializeMap for Flatten<'_, '_, '_> {
             level: Level::Item,
             pairs: &mut sink,
         })?;
-        drop(sink);
+        let text = sink.finish();
         // The sink wrote `=<encoded key>`; decode it back to the plain key.
         let key = form_urlencoded::parse(text.as_bytes())
             .next()

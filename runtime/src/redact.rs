@@ -71,6 +71,27 @@ impl fmt::Debug for Excerpt<'_> {
     }
 }
 
+/// The URL with its password and the values of sensitive query parameters
+/// (`api_key`, `access_token`, ...) replaced, for messages and logs.
+pub(crate) fn redacted_url(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    if shown.password().is_some() {
+        let _ = shown.set_password(Some(REDACTED));
+    }
+    if let Some(query) = url.query() {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let lower = key.to_ascii_lowercase();
+            let secret = ["key", "token", "secret", "password", "signature", "auth"]
+                .iter()
+                .any(|p| lower.contains(p));
+            out.append_pair(&key, if secret { REDACTED } else { &value });
+        }
+        shown.set_query(Some(&out.finish()));
+    }
+    shown.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,25 +116,4 @@ mod tests {
         assert_eq!(Excerpt(&long).to_text().chars().count(), EXCERPT_CHARS + 1);
         assert_eq!(Excerpt(b"\xff ok").to_text(), "\u{fffd} ok");
     }
-}
-
-/// The URL with its password and the values of sensitive query parameters
-/// (`api_key`, `access_token`, ...) replaced, for messages and logs.
-pub(crate) fn redacted_url(url: &url::Url) -> String {
-    let mut shown = url.clone();
-    if shown.password().is_some() {
-        let _ = shown.set_password(Some(REDACTED));
-    }
-    if let Some(query) = url.query() {
-        let mut out = form_urlencoded::Serializer::new(String::new());
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            let lower = key.to_ascii_lowercase();
-            let secret = ["key", "token", "secret", "password", "signature", "auth"]
-                .iter()
-                .any(|p| lower.contains(p));
-            out.append_pair(&key, if secret { REDACTED } else { &value });
-        }
-        shown.set_query(Some(&out.finish()));
-    }
-    shown.to_string()
 }
