@@ -8,7 +8,9 @@
 //! RUST_LOG=debug cargo run --example quickstart    # show the tracing spans
 //! ```
 
-use restrait::{Client, Error, Result, resource};
+use std::time::Instant;
+
+use restrait::{Client, Error, Response, Result, resource};
 use restrait_examples::demo::Demo;
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +58,18 @@ pub trait Users {
     /// Deletes a user.
     #[delete("/users/<id>")]
     async fn delete(&self, id: u64) -> Result<()>;
+}
+
+/// Endpoints that misbehave on purpose, to show the retry policy at work.
+#[resource]
+pub trait Ops {
+    /// Answers 503 twice, then 200.
+    #[get("/flaky")]
+    async fn flaky(&self) -> Result<Response<serde_json::Value>>;
+
+    /// Answers 429 with `Retry-After: 1` once, then 200.
+    #[get("/limited")]
+    async fn limited(&self) -> Result<Response<serde_json::Value>>;
 }
 
 #[tokio::main]
@@ -128,13 +142,49 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         }
     );
 
-    if let Some(demo) = &demo {
-        println!(
-            "\nthe demo server saw {} user lookups.",
-            demo.hits("GET /users/{id}")
-        );
+    // 5. A flaky endpoint: GET is idempotent, so 5xx answers are retried
+    //    with exponential backoff and jitter.
+    let ops = OpsClient::new(client.clone());
+    let flaky = ops.flaky().await?;
+    println!(
+        "5. GET /flaky -> {} after {} attempts (two 503s retried with backoff)",
+        flaky.status(),
+        flaky.attempts()
+    );
+
+    // 6. A 429 with Retry-After: the policy waits as long as the server asks.
+    let started = Instant::now();
+    let limited = ops.limited().await?;
+    println!(
+        "6. GET /limited -> {} after {} attempts, waited {:.1}s as Retry-After asked",
+        limited.status(),
+        limited.attempts(),
+        started.elapsed().as_secs_f64()
+    );
+
+    // 7. An #[idempotent] POST whose first answer is lost (the demo server
+    //    creates the user, then answers 503): the retry carries the same
+    //    Idempotency-Key, so the server creates one user, not two.
+    let katherine = users
+        .create(&NewUser {
+            email: "katherine@example.com",
+            name: "Katherine Johnson",
+        })
+        .await?;
+    print!(
+        "7. POST /users (#[idempotent]) -> created {} (id {})",
+        katherine.name, katherine.id
+    );
+    match &demo {
+        Some(demo) => println!(
+            "; the server got {} POSTs and created {} user",
+            demo.hits("POST /users"),
+            demo.created()
+        ),
+        None => println!(),
     }
-    println!("done: every call above went through one pooled `restrait::Client`.");
+
+    println!("\ndone: every call above went through one pooled `restrait::Client`.");
     Ok(())
 }
 
