@@ -55,7 +55,7 @@ pub use error::{
 };
 pub use middleware::{BoxFuture, Middleware, Next};
 pub use options::CallOptions;
-pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Paginator, Pagination};
+pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
 pub use request::Request;
 pub use response::Response;
 pub use retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};

@@ -96,7 +96,11 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     }
 
     /// A stream whose first request could not be built: it yields the error.
-    pub(crate) fn from_result(client: Client, first: Result<Request>, pagination: Pagination) -> Self {
+    pub(crate) fn from_result(
+        client: Client,
+        first: Result<Request>,
+        pagination: Pagination,
+    ) -> Self {
         Paginator {
             pages: Pages {
                 client,
@@ -215,7 +219,8 @@ async fn fetch<T: DeserializeOwned>(
     let mut body: Value = if response.body().iter().all(u8::is_ascii_whitespace) {
         Value::Null
     } else {
-        serde_json::from_slice(response.body()).map_err(|e| page_decode_error(&response, ".".into(), e))?
+        serde_json::from_slice(response.body())
+            .map_err(|e| page_decode_error(&response, ".".into(), e))?
     };
     let raw_items = pagination.take_items(&mut body)?;
     let next = pagination

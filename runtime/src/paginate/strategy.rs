@@ -71,7 +71,10 @@ impl Pagination {
     /// Reads the next cursor from the body field `field` and sends it back
     /// as the query parameter `param`; a missing, `null` or empty cursor
     /// ends the stream.
-    pub fn cursor(field: impl Into<Cow<'static, str>>, param: impl Into<Cow<'static, str>>) -> Self {
+    pub fn cursor(
+        field: impl Into<Cow<'static, str>>,
+        param: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self::of(Kind::Cursor {
             field: field.into(),
             param: param.into(),
@@ -139,14 +142,19 @@ impl Pagination {
     pub(crate) fn take_items(&self, body: &mut Value) -> Result<Vec<Value>> {
         let items = match &self.items {
             None => body.take(),
-            Some(field) => body.get_mut(field.as_ref()).map(Value::take).unwrap_or(Value::Null),
+            Some(field) => body
+                .get_mut(field.as_ref())
+                .map(Value::take)
+                .unwrap_or(Value::Null),
         };
         match items {
             Value::Array(items) => Ok(items),
             Value::Null => Ok(Vec::new()),
             other => Err(pagination_error(format!(
                 "the page's {} is {}, not an array of items",
-                self.items.as_deref().map_or("body".to_owned(), |f| format!("field `{f}`")),
+                self.items
+                    .as_deref()
+                    .map_or("body".to_owned(), |f| format!("field `{f}`")),
                 kind_of(&other)
             ))),
         }
@@ -173,10 +181,9 @@ impl Pagination {
                 else {
                     return Ok(None);
                 };
-                let url = request
-                    .url()
-                    .join(target)
-                    .map_err(|e| pagination_error(format!("the next link `{target}` is not a URL: {e}")))?;
+                let url = request.url().join(target).map_err(|e| {
+                    pagination_error(format!("the next link `{target}` is not a URL: {e}"))
+                })?;
                 if url.origin() != request.url().origin() {
                     return Err(pagination_error(format!(
                         "the next link points to another origin ({}); it is not followed",
