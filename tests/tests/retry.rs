@@ -524,6 +524,23 @@ async fn each_retry_decision_is_a_tracing_event_without_secrets() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
+    // tracing caches each callsite's interest process-wide, computed on the
+    // thread that first reaches it: a sibling test without a subscriber may
+    // have cached `never`. Reach the retry callsites here, then have their
+    // interest computed again against this thread's subscriber.
+    let warm = statuses(&[503]).await;
+    let warm_client = client(&warm, policy().max_retries(1));
+    warm_client
+        .execute(request(&warm_client, Method::GET))
+        .await
+        .expect("response");
+    tracing::callsite::rebuild_interest_cache();
+    capture
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .clear();
+
     let server = server(|n| match n {
         0 => Reply::status(503).body("secret-body"),
         _ => Reply::status(503),
