@@ -586,7 +586,7 @@ mod declared {
     use restrait::{Result, resource};
 
     #[resource]
-    pub trait Jobs {
+    pub(crate) trait Jobs {
         #[post("/jobs")]
         #[idempotent]
         async fn start(&self) -> Result<()>;
