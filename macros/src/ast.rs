@@ -35,8 +35,10 @@ pub(crate) struct Endpoint {
     /// The signature as written, minus our parameter attributes.
     pub(crate) sig: Signature,
     pub(crate) default_body: Option<syn::Block>,
-    /// Every verb attribute found: the verb, the attribute's span, its template.
-    pub(crate) verbs: Vec<(Verb, Span, Option<LitStr>)>,
+    /// The user's `;`, re-emitted so that the method's span stays in user code.
+    pub(crate) semi_token: Option<syn::Token![;]>,
+    /// Every verb attribute found: the verb, the attribute, its template.
+    pub(crate) verbs: Vec<(Verb, Attribute, Option<LitStr>)>,
     /// True when an unknown attribute was a likely misspelled verb.
     pub(crate) misspelled_verb: bool,
     /// The parsed template, once `check` has found exactly one verb.
@@ -47,11 +49,13 @@ pub(crate) struct Endpoint {
     pub(crate) timeout: Option<Timeout>,
     pub(crate) retry: Option<Retry>,
     pub(crate) idempotent: bool,
-    /// Spans of `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[headers]`, for
+    /// The `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[headers]`, for
     /// "needs a verb" errors on default methods.
-    pub(crate) option_attrs: Vec<(String, Span)>,
+    pub(crate) option_attrs: Vec<(String, Attribute)>,
     pub(crate) params: Vec<Param>,
     pub(crate) output: Option<Output>,
+    /// Whether parsing its attributes or template already failed.
+    pub(crate) parse_errors: bool,
     /// Set by `check` when every rule holds: the endpoint gets a real body.
     pub(crate) valid: bool,
 }
@@ -77,6 +81,8 @@ pub(crate) struct Param {
     pub(crate) span: Span,
     /// The span of its pattern, for "not a plain name".
     pub(crate) pat_span: Span,
+    /// Whether one of its attributes was wrong (then "used nowhere" is noise).
+    pub(crate) attr_error: bool,
     /// Decided by `check`.
     pub(crate) kind: Option<Kind>,
 }
@@ -246,6 +252,7 @@ fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
         attrs: Vec::new(),
         sig: method.sig.clone(),
         default_body: method.default.take(),
+        semi_token: method.semi_token,
         verbs: Vec::new(),
         misspelled_verb: false,
         template: None,
@@ -257,8 +264,10 @@ fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
         option_attrs: Vec::new(),
         params: Vec::new(),
         output: None,
+        parse_errors: false,
         valid: false,
     };
+    let mark = cx.mark();
     method_attrs(cx, std::mem::take(&mut method.attrs), &mut endpoint);
 
     if endpoint.verbs.is_empty()
@@ -290,6 +299,7 @@ fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
 
     for input in endpoint.sig.inputs.iter_mut() {
         let FnArg::Typed(typed) = input else { continue };
+        let attr_mark = cx.mark();
         let (ours, rest) = attr::parse_param_attrs(cx, std::mem::take(&mut typed.attrs));
         typed.attrs = rest;
         let ident = match &*typed.pat {
@@ -308,6 +318,7 @@ fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
             ident,
             ty: (*typed.ty).clone(),
             attr: ours,
+            attr_error: cx.has_errors_since(attr_mark),
             span: typed.span(),
             pat_span: typed.pat.span(),
             kind: None,
@@ -322,6 +333,7 @@ fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
         }
         _ => None,
     };
+    endpoint.parse_errors = cx.has_errors_since(mark);
     Item::Endpoint(Box::new(endpoint))
 }
 
@@ -337,32 +349,31 @@ fn has_param_attrs(sig: &Signature) -> bool {
 
 fn method_attrs(cx: &mut Ctxt, attrs: Vec<Attribute>, endpoint: &mut Endpoint) {
     for attr in attrs {
-        let span = attr.span();
         let Some(name) = attr::our_name(&attr) else {
             endpoint.attrs.push(attr);
             continue;
         };
         if let Some(verb) = Verb::from_name(&name) {
             let lit = attr::parse_verb(cx, &attr, verb);
-            endpoint.verbs.push((verb, span, lit));
+            endpoint.verbs.push((verb, attr.clone(), lit));
             continue;
         }
         match name.as_str() {
             "headers" => {
                 attr::parse_headers(cx, &attr, &mut endpoint.headers);
-                endpoint.option_attrs.push((name, span));
+                endpoint.option_attrs.push((name, attr.clone()));
             }
             "timeout" => {
                 let timeout = attr::parse_timeout(cx, &attr);
                 duplicate(cx, &attr, &name, endpoint.option_attrs.iter().any(|(n, _)| *n == name));
                 endpoint.timeout = endpoint.timeout.or(timeout);
-                endpoint.option_attrs.push((name, span));
+                endpoint.option_attrs.push((name, attr.clone()));
             }
             "retry" => {
                 let retry = attr::parse_retry(cx, &attr);
                 duplicate(cx, &attr, &name, endpoint.option_attrs.iter().any(|(n, _)| *n == name));
                 endpoint.retry = endpoint.retry.or(retry);
-                endpoint.option_attrs.push((name, span));
+                endpoint.option_attrs.push((name, attr.clone()));
             }
             "idempotent" => {
                 if !matches!(attr.meta, syn::Meta::Path(_)) {
@@ -370,7 +381,7 @@ fn method_attrs(cx: &mut Ctxt, attrs: Vec<Attribute>, endpoint: &mut Endpoint) {
                 }
                 duplicate(cx, &attr, &name, endpoint.idempotent);
                 endpoint.idempotent = true;
-                endpoint.option_attrs.push((name, span));
+                endpoint.option_attrs.push((name, attr.clone()));
             }
             "header" => cx.error_spanned_by(
                 &attr,

@@ -13,7 +13,7 @@ pub(crate) fn run(cx: &mut Ctxt, resource: &mut Resource) {
         if let Item::Endpoint(endpoint) = item {
             let mark = cx.mark();
             endpoint_rules(cx, endpoint);
-            endpoint.valid = !cx.has_errors_since(mark);
+            endpoint.valid = !endpoint.parse_errors && !cx.has_errors_since(mark);
         }
     }
 }
@@ -30,9 +30,9 @@ fn verbs(cx: &mut Ctxt, e: &Endpoint, name: &str) {
     match e.verbs.as_slice() {
         [] if e.misspelled_verb => {}
         [] if e.default_body.is_some() => {
-            for (attr, span) in &e.option_attrs {
-                cx.error_at(
-                    *span,
+            for (attr, tokens) in &e.option_attrs {
+                cx.error_spanned_by(
+                    tokens,
                     format!(
                         "`#[{attr}]` applies to endpoints, but `{name}` has no HTTP verb: add one of {}, or remove `#[{attr}]`",
                         verbs_list()
@@ -48,11 +48,11 @@ fn verbs(cx: &mut Ctxt, e: &Endpoint, name: &str) {
             ),
         ),
         [(first, ..), rest @ ..] => {
-            for (verb, span, _) in rest {
-                cx.error_at(
-                    *span,
+            for (verb, attr, _) in rest {
+                cx.error_spanned_by(
+                    attr,
                     format!(
-                        "`{name}` already has `#[{}]`: an endpoint has exactly one HTTP verb, remove `#[{}]`",
+                        "endpoint `{name}` already has `#[{}]`; an endpoint has exactly one HTTP verb: remove `#[{}]`",
                         first.name(),
                         verb.name()
                     ),
@@ -119,7 +119,7 @@ fn signature(cx: &mut Ctxt, e: &Endpoint, name: &str) {
     }
     match &sig.output {
         syn::ReturnType::Default => cx.error_spanned_by(
-            sig,
+            &sig.ident,
             format!("endpoint `{name}` has no return type: write `-> restrait::Result<T>`, e.g. `-> Result<()>`"),
         ),
         syn::ReturnType::Type(_, ty) if e.output.is_none() => cx.error_spanned_by(
@@ -189,6 +189,8 @@ fn bind_params(cx: &mut Ctxt, e: &mut Endpoint, name: &str) {
                     "path placeholder `{shown}` names parameter `{placeholder}`, which is marked `#[{attr}]`: remove `#[{attr}]` to fill the placeholder, or rename one of them"
                 ));
             }
+            // A parameter that is not a plain name may be the one meant.
+            None if e.params.iter().any(|p| p.ident.is_none()) => {}
             None => {
                 unmatched.push(placeholder.as_str());
                 errors.push(match closest(placeholder, &unbound) {
@@ -215,8 +217,11 @@ fn bind_params(cx: &mut Ctxt, e: &mut Endpoint, name: &str) {
             param.kind = Some(Kind::Raw);
             continue;
         }
+        if param.attr_error {
+            continue;
+        }
         let hint = match closest(&param.name, &unmatched) {
-            Some(other) => format!(" (it has `<{other}>`: did you mean `<{}>`?)", param.name),
+            Some(other) => format!(" (did you mean `<{}>` instead of `<{other}>`?)", param.name),
             None => String::new(),
         };
         cx.error_at(

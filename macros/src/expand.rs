@@ -117,7 +117,8 @@ fn rewritten_trait(resource: &Resource) -> TokenStream {
         Item::Endpoint(e) => {
             let attrs = &e.attrs;
             let head = signature(e, None);
-            quote!(#(#attrs)* #head;)
+            let semi = e.semi_token.unwrap_or_default();
+            quote!(#(#attrs)* #head #semi)
         }
     });
     let syn::ItemTrait {
@@ -127,13 +128,15 @@ fn rewritten_trait(resource: &Resource) -> TokenStream {
         ident,
         colon_token,
         supertraits,
+        brace_token,
         ..
     } = &item;
+    // The user's braces, so that the item's span stays in the user's code.
+    let mut body = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#(#items)*));
+    body.set_span(brace_token.span.join());
     quote! {
         #(#attrs)*
-        #vis #trait_token #ident #colon_token #supertraits {
-            #(#items)*
-        }
+        #vis #trait_token #ident #colon_token #supertraits #body
     }
 }
 
@@ -149,8 +152,9 @@ fn signature(e: &Endpoint, at: Option<&TokenStream>) -> TokenStream {
         syn::ReturnType::Default => quote!(()),
     };
     let future = paths::future_type(&output, at);
+    let fn_token = &sig.fn_token;
     quote! {
-        fn #ident #generics (#inputs) -> #future #where_clause
+        #fn_token #ident #generics (#inputs) -> #future #where_clause
     }
 }
 
@@ -299,7 +303,9 @@ fn send(req: &syn::Ident, e: &Endpoint) -> TokenStream {
     };
     let mut leaves = Vec::new();
     json_leaves(&output.decoder, &mut leaves);
-    let checks = leaves.iter().map(|leaf| paths::assert_bound("assert_deserialize", leaf));
+    let checks = leaves
+        .iter()
+        .map(|leaf| paths::assert_bound("assert_deserialize", leaf));
     let at = decoded_type(e);
     let decoder = paths::decoder(&output.decoder, &at);
     let path = paths::turbofish(&["RequestBuilder", "send"], &decoder, &at);

@@ -68,8 +68,6 @@ impl Users for UsersClient {
         &self,
         id: u64,
     ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send {
-        ::restrait::__private::assert_display::<u64>();
-        ::restrait::__private::assert_deserialize::<User>();
         let mut __req = ::restrait::__private::RequestBuilder::new(
             &self.__inner,
             ::restrait::__private::Method::GET,
@@ -77,17 +75,24 @@ impl Users for UsersClient {
         );
         __req.static_header("Accept", "application/json");
         __req.path("/v2/users/");
-        __req.segment("id", &id);
-        __req.send::<::restrait::__private::Json<User>>()
+        __req
+            .segment(
+                "id",
+                {
+                    ::restrait::__private::assert_display::<u64>();
+                    ::core::convert::identity::<&u64>(&id)
+                },
+            );
+        ::restrait::__private::assert_deserialize::<User>();
+        ::restrait::__private::RequestBuilder::send::<
+            ::restrait::__private::Json<User>,
+        >(__req)
     }
     fn list(
         &self,
         page: Option<u32>,
         per_page: Option<u32>,
     ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send {
-        ::restrait::__private::assert_serialize::<Option<u32>>();
-        ::restrait::__private::assert_serialize::<Option<u32>>();
-        ::restrait::__private::assert_deserialize::<Vec<User>>();
         let mut __req = ::restrait::__private::RequestBuilder::new(
             &self.__inner,
             ::restrait::__private::Method::GET,
@@ -95,9 +100,18 @@ impl Users for UsersClient {
         );
         __req.static_header("Accept", "application/json");
         __req.path("/v2/users");
-        __req.query("page", &page);
-        __req.query("per-page", &per_page);
-        __req.send::<::restrait::__private::Json<Vec<User>>>()
+        ::restrait::__private::assert_serialize::<Option<u32>>();
+        ::restrait::__private::RequestBuilder::query::<
+            Option<u32>,
+        >(&mut __req, "page", &page);
+        ::restrait::__private::assert_serialize::<Option<u32>>();
+        ::restrait::__private::RequestBuilder::query::<
+            Option<u32>,
+        >(&mut __req, "per-page", &per_page);
+        ::restrait::__private::assert_deserialize::<Vec<User>>();
+        ::restrait::__private::RequestBuilder::send::<
+            ::restrait::__private::Json<Vec<User>>,
+        >(__req)
     }
     fn create(
         &self,
@@ -106,9 +120,6 @@ impl Users for UsersClient {
     ) -> impl ::core::future::Future<
         Output = Result<Response<User>>,
     > + ::core::marker::Send {
-        ::restrait::__private::assert_serialize::<&NewUser<'_>>();
-        ::restrait::__private::assert_display::<&str>();
-        ::restrait::__private::assert_deserialize::<User>();
         let mut __req = ::restrait::__private::RequestBuilder::new(
             &self.__inner,
             ::restrait::__private::Method::POST,
@@ -116,23 +127,30 @@ impl Users for UsersClient {
         );
         __req.static_header("Accept", "application/json");
         __req.path("/v2/users");
-        __req.json(&user);
+        ::restrait::__private::assert_serialize::<&NewUser<'_>>();
+        ::restrait::__private::RequestBuilder::json::<&NewUser<'_>>(&mut __req, &user);
         if let ::core::option::Option::Some(__value) = &request_id {
-            __req.header("X-Request-Id", __value);
+            __req
+                .header(
+                    "X-Request-Id",
+                    {
+                        ::restrait::__private::assert_display::<&str>();
+                        ::core::convert::identity::<&&str>(__value)
+                    },
+                );
         }
         __req.timeout(::restrait::__private::Duration::from_secs(5u64));
         __req.idempotent();
-        __req
-            .send::<
-                ::restrait::__private::WithResponse<::restrait::__private::Json<User>>,
-            >()
+        ::restrait::__private::assert_deserialize::<User>();
+        ::restrait::__private::RequestBuilder::send::<
+            ::restrait::__private::WithResponse<::restrait::__private::Json<User>>,
+        >(__req)
     }
     fn upload(
         &self,
         path: &str,
         data: Bytes,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
-        ::restrait::__private::assert_display::<&str>();
         let mut __req = ::restrait::__private::RequestBuilder::new(
             &self.__inner,
             ::restrait::__private::Method::PUT,
@@ -141,16 +159,22 @@ impl Users for UsersClient {
         __req.static_header("Accept", "application/json");
         __req.static_header("Content-Type", "application/octet-stream");
         __req.path("/v2/files/");
-        __req.tail("path", &path);
+        __req
+            .tail(
+                "path",
+                {
+                    ::restrait::__private::assert_display::<&str>();
+                    ::core::convert::identity::<&&str>(&path)
+                },
+            );
         __req.raw(data);
         __req.max_retries(0);
-        __req.send::<::restrait::__private::Unit>()
+        ::restrait::__private::RequestBuilder::send::<::restrait::__private::Unit>(__req)
     }
     fn delete(
         &self,
         id: u64,
     ) -> impl ::core::future::Future<Output = Result<String>> + ::core::marker::Send {
-        ::restrait::__private::assert_display::<u64>();
         let mut __req = ::restrait::__private::RequestBuilder::new(
             &self.__inner,
             ::restrait::__private::Method::DELETE,
@@ -158,9 +182,16 @@ impl Users for UsersClient {
         );
         __req.static_header("Accept", "application/json");
         __req.path("/v2/users/");
-        __req.segment("id", &id);
+        __req
+            .segment(
+                "id",
+                {
+                    ::restrait::__private::assert_display::<u64>();
+                    ::core::convert::identity::<&u64>(&id)
+                },
+            );
         __req.max_retries(5u32);
-        __req.send::<::restrait::__private::Text>()
+        ::restrait::__private::RequestBuilder::send::<::restrait::__private::Text>(__req)
     }
     fn ping(
         &self,
@@ -172,6 +203,6 @@ impl Users for UsersClient {
         );
         __req.static_header("Accept", "application/json");
         __req.path("/v2");
-        __req.send::<::restrait::__private::Raw>()
+        ::restrait::__private::RequestBuilder::send::<::restrait::__private::Raw>(__req)
     }
 }

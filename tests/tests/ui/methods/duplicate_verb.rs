@@ -1,0 +1,10 @@
+use restrait::{resource, Result};
+
+#[resource]
+pub trait Users {
+    #[get("/users/<id>")]
+    #[post("/users/<id>")]
+    async fn get(&self, id: u64) -> Result<()>;
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use restrait::{resource, Result};
+
+#[resource]
+pub trait Users {
+    #[get("/users/<id>")]
+    async fn get(&self, id: u64) -> Result<()> {
+        let _ = id;
+        Ok(())
+    }
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use restrait::{resource, Result};
+
+#[resource]
+pub trait Users {
+    #[get("/users/<id>")]
+    async fn get(&self, #[query] id: u64) -> Result<()>;
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use restrait::{resource, Result};
+
+#[resource]
+pub trait Users {
+    #[get("/users/<userid>")]
+    async fn get(&self, user_id: u64) -> Result<()>;
+}
+
+fn main() {}

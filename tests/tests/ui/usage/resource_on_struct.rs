@@ -1,0 +1,6 @@
+use restrait::resource;
+
+#[resource]
+pub struct Users;
+
+fn main() {}
