@@ -25,7 +25,7 @@ pub(crate) enum Item {
     /// A method with a verb (or one that should have had one).
     Endpoint(Box<Endpoint>),
     /// Anything else, kept as written (default methods, consts).
-    Other(TraitItem),
+    Other(Box<TraitItem>),
 }
 
 /// One endpoint method.
@@ -109,7 +109,7 @@ pub(crate) enum Decoder {
     Unit,
     Text,
     Raw,
-    Json(Type),
+    Json(Box<Type>),
     WithResponse(Box<Decoder>),
 }
 
@@ -165,30 +165,41 @@ fn decoder(ty: &Type) -> Decoder {
             _ => {}
         }
     }
-    Decoder::Json(ty.clone())
+    Decoder::Json(Box::new(ty.clone()))
 }
 
-/// Builds the model. `None` when the item cannot be a resource at all (the
-/// caller then emits the item as written plus the errors).
-pub(crate) fn from_syn(cx: &mut Ctxt, args: TokenStream, mut item: ItemTrait) -> Option<Resource> {
-    let args = attr::parse_resource_args(cx, args);
-    let mut structural = false;
+/// Problems that leave nothing to generate a client for; each is reported.
+/// The caller then emits the trait as written, plus the errors.
+pub(crate) fn structural_errors(cx: &mut Ctxt, item: &ItemTrait) -> bool {
+    let mark = cx.mark();
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
         cx.error_spanned_by(
             &item.generics,
             "a `#[resource]` trait cannot have generic parameters: the generated client implements it for one concrete type",
         );
-        structural = true;
     }
     if let Some(unsafety) = &item.unsafety {
         cx.error_spanned_by(unsafety, "a `#[resource]` trait cannot be `unsafe`");
-        structural = true;
     }
     if let Some(auto) = &item.auto_token {
         cx.error_spanned_by(auto, "a `#[resource]` trait cannot be an auto trait");
-        structural = true;
     }
+    for trait_item in &item.items {
+        match trait_item {
+            TraitItem::Fn(_) => {}
+            TraitItem::Const(konst) if konst.default.is_some() => {}
+            other => cx.error_spanned_by(
+                other,
+                "a `#[resource]` trait holds methods (and constants with a value) only: the generated client cannot implement this item",
+            ),
+        }
+    }
+    cx.has_errors_since(mark)
+}
 
+/// Builds the model of a trait that passed [`structural_errors`].
+pub(crate) fn from_syn(cx: &mut Ctxt, args: TokenStream, mut item: ItemTrait) -> Resource {
+    let args = attr::parse_resource_args(cx, args);
     let mut headers = Vec::new();
     let attrs = std::mem::take(&mut item.attrs);
     for attr in attrs {
@@ -219,32 +230,20 @@ pub(crate) fn from_syn(cx: &mut Ctxt, args: TokenStream, mut item: ItemTrait) ->
         .client
         .unwrap_or_else(|| Ident::new(&format!("{}Client", item.ident.unraw()), item.ident.span()));
 
-    let mut items = Vec::new();
-    for trait_item in std::mem::take(&mut item.items) {
-        match trait_item {
-            TraitItem::Fn(method) => items.push(method_item(cx, method, &prefix)),
-            TraitItem::Const(konst) if konst.default.is_some() => {
-                items.push(Item::Other(TraitItem::Const(konst)));
-            }
-            other => {
-                cx.error_spanned_by(
-                    &other,
-                    "a `#[resource]` trait holds methods (and constants with a value) only: the generated client cannot implement this item",
-                );
-                structural = true;
-            }
-        }
-    }
-    if structural {
-        return None;
-    }
-    Some(Resource {
+    let items = std::mem::take(&mut item.items)
+        .into_iter()
+        .map(|trait_item| match trait_item {
+            TraitItem::Fn(method) => method_item(cx, method, &prefix),
+            other => Item::Other(Box::new(other)),
+        })
+        .collect();
+    Resource {
         item,
         client,
         prefix,
         headers,
         items,
-    })
+    }
 }
 
 fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
@@ -279,7 +278,7 @@ fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
         // A plain default method: kept exactly as written.
         method.attrs = endpoint.attrs;
         method.default = endpoint.default_body;
-        return Item::Other(TraitItem::Fn(method));
+        return Item::Other(Box::new(TraitItem::Fn(method)));
     }
 
     if let [(_, _, Some(lit))] = endpoint.verbs.as_slice() {

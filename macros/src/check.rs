@@ -75,7 +75,7 @@ fn signature(cx: &mut Ctxt, e: &Endpoint, name: &str) {
     }
     if sig.asyncness.is_none() {
         cx.error_spanned_by(
-            &sig.fn_token,
+            sig.fn_token,
             format!("endpoint `{name}` must be an `async fn`: write `async fn {name}(..)`"),
         );
     }

@@ -9,7 +9,7 @@ use crate::ast::{self, Decoder, Endpoint, Item, Kind, Param, Resource};
 use crate::attr::{self, Retry, Timeout};
 use crate::check;
 use crate::ctxt::Ctxt;
-use crate::paths;
+use crate::paths::{self, UserType};
 use crate::template::Piece;
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote};
@@ -29,12 +29,14 @@ pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     };
     let mut cx = Ctxt::new();
-    let tokens = match ast::from_syn(&mut cx, args, item.clone()) {
-        Some(mut resource) => {
-            check::run(&mut cx, &mut resource);
-            expand(&resource)
-        }
-        None => strip_ours(item).into_token_stream(),
+    let tokens = if ast::structural_errors(&mut cx, &item) {
+        // Still parse the arguments, to report their errors too.
+        let _ = crate::attr::parse_resource_args(&mut cx, args);
+        strip_ours(item).into_token_stream()
+    } else {
+        let mut resource = ast::from_syn(&mut cx, args, item);
+        check::run(&mut cx, &mut resource);
+        expand(&resource)
     };
     match cx.into_error() {
         Some(error) => {
@@ -69,21 +71,40 @@ fn strip_ours(mut item: ItemTrait) -> ItemTrait {
 }
 
 fn expand(resource: &Resource) -> TokenStream {
-    let item = rewritten_trait(resource);
+    let heads: Vec<Option<Head>> = resource
+        .items
+        .iter()
+        .map(|item| match item {
+            Item::Endpoint(e) if !is_default_method(e) => Some(head(e)),
+            _ => None,
+        })
+        .collect();
+    let item = rewritten_trait(resource, &heads);
     let client_struct = client_struct(resource);
     let trait_ident = &resource.item.ident;
     let client = &resource.client;
-    let methods = resource.items.iter().filter_map(|item| match item {
-        Item::Endpoint(e) if !is_default_method(e) => Some(impl_method(resource, e)),
-        _ => None,
-    });
-    quote! {
-        #item
-        #client_struct
-        impl #trait_ident for #client {
-            #(#methods)*
-        }
-    }
+    // Owned streams are moved with `extend` rather than copied by `quote!`
+    // interpolation: large traits expand noticeably faster.
+    let mut methods = TokenStream::new();
+    methods.extend(
+        resource
+            .items
+            .iter()
+            .zip(&heads)
+            .filter_map(|(item, head)| match (item, head) {
+                (Item::Endpoint(e), Some(head)) => Some(impl_method(resource, e, head)),
+                _ => None,
+            }),
+    );
+    let mut out = item;
+    out.extend(client_struct);
+    out.extend(quote!(impl #trait_ident for #client));
+    out.extend(Some(braces(methods)));
+    out
+}
+
+fn braces(stream: TokenStream) -> proc_macro2::TokenTree {
+    proc_macro2::Group::new(proc_macro2::Delimiter::Brace, stream).into()
 }
 
 /// A method with a body and no verb is kept as a default method, even when it
@@ -92,7 +113,7 @@ fn is_default_method(e: &Endpoint) -> bool {
     e.verbs.is_empty() && e.default_body.is_some()
 }
 
-fn rewritten_trait(resource: &Resource) -> TokenStream {
+fn rewritten_trait(resource: &Resource, heads: &[Option<Head>]) -> TokenStream {
     let mut item = resource.item.clone();
     for (name, path) in [("Send", paths::send_trait()), ("Sync", paths::sync_trait())] {
         let present = item.supertraits.iter().any(|bound| match bound {
@@ -106,21 +127,26 @@ fn rewritten_trait(resource: &Resource) -> TokenStream {
             item.supertraits.push(syn::parse_quote!(#path));
         }
     }
-    let items = resource.items.iter().map(|item| match item {
-        Item::Other(other) => other.to_token_stream(),
-        Item::Endpoint(e) if is_default_method(e) => {
-            let attrs = &e.attrs;
-            let sig = &e.sig;
-            let body = &e.default_body;
-            quote!(#(#attrs)* #sig #body)
-        }
-        Item::Endpoint(e) => {
-            let attrs = &e.attrs;
-            let head = signature(e, None);
-            let semi = e.semi_token.unwrap_or_default();
-            quote!(#(#attrs)* #head #semi)
-        }
-    });
+    let items = resource
+        .items
+        .iter()
+        .zip(heads)
+        .map(|(item, head)| match (item, head) {
+            (Item::Other(other), _) => other.to_token_stream(),
+            (Item::Endpoint(e), None) => {
+                let attrs = &e.attrs;
+                let sig = &e.sig;
+                let body = &e.default_body;
+                quote!(#(#attrs)* #sig #body)
+            }
+            (Item::Endpoint(e), Some(head)) => {
+                let attrs = &e.attrs;
+                let mut method = quote!(#(#attrs)*);
+                method.extend(signature(head, None));
+                method.extend(e.semi_token.unwrap_or_default().into_token_stream());
+                method
+            }
+        });
     let syn::ItemTrait {
         attrs,
         vis,
@@ -132,7 +158,7 @@ fn rewritten_trait(resource: &Resource) -> TokenStream {
         ..
     } = &item;
     // The user's braces, so that the item's span stays in the user's code.
-    let mut body = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, quote!(#(#items)*));
+    let mut body = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, items.collect());
     body.set_span(brace_token.span.join());
     quote! {
         #(#attrs)*
@@ -140,22 +166,36 @@ fn rewritten_trait(resource: &Resource) -> TokenStream {
     }
 }
 
-/// `fn name<..>(&self, ..) -> impl Future<Output = R> + Send where ..`.
-fn signature(e: &Endpoint, at: Option<&TokenStream>) -> TokenStream {
+/// The parts of an endpoint's signature, rendered once for the trait and the impl.
+struct Head {
+    /// `fn name<..>(&self, ..)`.
+    start: TokenStream,
+    /// `R` of `-> impl Future<Output = R> + Send`.
+    output: TokenStream,
+    where_clause: TokenStream,
+}
+
+fn head(e: &Endpoint) -> Head {
     let sig = &e.sig;
-    let ident = &sig.ident;
-    let generics = &sig.generics;
-    let where_clause = &generics.where_clause;
-    let inputs = &sig.inputs;
-    let output = match &sig.output {
-        syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
-        syn::ReturnType::Default => quote!(()),
-    };
-    let future = paths::future_type(&output, at);
-    let fn_token = &sig.fn_token;
-    quote! {
-        #fn_token #ident #generics (#inputs) -> #future #where_clause
+    let (fn_token, ident, generics, inputs) =
+        (&sig.fn_token, &sig.ident, &sig.generics, &sig.inputs);
+    Head {
+        start: quote!(#fn_token #ident #generics (#inputs)),
+        output: match &sig.output {
+            syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
+            syn::ReturnType::Default => quote!(()),
+        },
+        where_clause: generics.where_clause.to_token_stream(),
     }
+}
+
+/// `fn name<..>(&self, ..) -> impl Future<Output = R> + Send where ..`.
+fn signature(head: &Head, at: Option<&UserType>) -> TokenStream {
+    let mut signature = head.start.clone();
+    signature.extend(quote!(->));
+    signature.extend(paths::future_type(head.output.clone(), at));
+    signature.extend(head.where_clause.clone());
+    signature
 }
 
 fn client_struct(resource: &Resource) -> TokenStream {
@@ -204,10 +244,10 @@ fn client_struct(resource: &Resource) -> TokenStream {
     }
 }
 
-fn impl_method(resource: &Resource, e: &Endpoint) -> TokenStream {
+fn impl_method(resource: &Resource, e: &Endpoint, head: &Head) -> TokenStream {
     let attrs = e.attrs.iter().filter(|a| attr::forwarded_to_impl(a));
     if !e.valid {
-        let head = signature(e, None);
+        let head = signature(head, None);
         let pending = paths::pending();
         return quote! {
             #(#attrs)*
@@ -215,12 +255,11 @@ fn impl_method(resource: &Resource, e: &Endpoint) -> TokenStream {
             #head { #pending }
         };
     }
-    let head = signature(e, Some(&decoded_type(e)));
-    let body = request(resource, e);
-    quote! {
-        #(#attrs)*
-        #head { #body }
-    }
+    let mut out = quote!(#(#attrs)*);
+    let at = decoded_type(e);
+    out.extend(signature(head, Some(&at)));
+    out.extend(Some(braces(request(resource, e, &at))));
+    out
 }
 
 /// The body of a valid endpoint: bound checks, then one builder call per part.
@@ -228,7 +267,7 @@ fn impl_method(resource: &Resource, e: &Endpoint) -> TokenStream {
 /// Calls whose generic argument is a user's type are written as path calls
 /// (`RequestBuilder::json::<T>(&mut __req, ..)`) spanned across that type, so
 /// that an unmet bound is reported there, once, together with the check.
-fn request(resource: &Resource, e: &Endpoint) -> TokenStream {
+fn request(resource: &Resource, e: &Endpoint, at: &UserType) -> TokenStream {
     let req = format_ident!("__req");
     let mut steps = Vec::new();
 
@@ -253,7 +292,7 @@ fn request(resource: &Resource, e: &Endpoint) -> TokenStream {
             }
             if let Some(param) = e.params.iter().find(|p| p.name == *name) {
                 let ident = &param.ident;
-                let value = display(quote!(&#ident), &param.ty);
+                let value = display(quote!(&#ident), &UserType::new(&param.ty));
                 steps.push(quote!(#req.#call(#name, #value);));
             }
         }
@@ -284,71 +323,75 @@ fn request(resource: &Resource, e: &Endpoint) -> TokenStream {
     let method = paths::method(e.verb().unwrap_or(attr::Verb::Get));
     let template = &e.full_template;
     let mutability = (!steps.is_empty()).then(|| quote!(mut));
-    let send = send(&req, e);
-    quote! {
-        let #mutability #req = #builder::new(&self.__inner, #method, #template);
-        #(#steps)*
-        #send
-    }
+    let mut body = quote!(let #mutability #req = #builder::new(&self.__inner, #method, #template););
+    body.extend(steps);
+    body.extend(send(&req, e, at));
+    body
 }
 
 /// `RequestBuilder::send::<D>(__req)`, spanned across the type that `D`
 /// decodes (the `T` of `Result<T>`), after a `DeserializeOwned` check on it.
-fn send(req: &syn::Ident, e: &Endpoint) -> TokenStream {
+fn send(req: &syn::Ident, e: &Endpoint, at: &UserType) -> TokenStream {
     let Some(output) = &e.output else {
         // Unreachable for a valid endpoint; keeps the generated code well-formed.
-        let unit = paths::decoder(&Decoder::Unit, &quote!(()));
-        let path = paths::turbofish(&["RequestBuilder", "send"], &unit, &unit);
+        let unit = paths::decoder(&Decoder::Unit, at);
+        let path = paths::turbofish(&["RequestBuilder", "send"], &unit, at);
         return quote!(#path(#req));
     };
     let mut leaves = Vec::new();
     json_leaves(&output.decoder, &mut leaves);
-    let checks = leaves
-        .iter()
-        .map(|leaf| paths::assert_bound("assert_deserialize", leaf));
-    let at = decoded_type(e);
-    let decoder = paths::decoder(&output.decoder, &at);
-    let path = paths::turbofish(&["RequestBuilder", "send"], &decoder, &at);
-    quote! {
-        #(#checks)*
-        #path(#req)
+    let mut out = TokenStream::new();
+    for leaf in leaves {
+        out.extend(paths::assert_bound(
+            "assert_deserialize",
+            &UserType::new(leaf),
+        ));
     }
+    let decoder = paths::decoder(&output.decoder, at);
+    out.extend(paths::turbofish(&["RequestBuilder", "send"], &decoder, at));
+    out.extend(quote!((#req)));
+    out
 }
 
 /// The user's type that decoding is about: the first type decoded from JSON,
 /// else the return type. Bound errors about decoding are reported there.
-fn decoded_type(e: &Endpoint) -> TokenStream {
+fn decoded_type(e: &Endpoint) -> UserType {
     let mut leaves = Vec::new();
     if let Some(output) = &e.output {
         json_leaves(&output.decoder, &mut leaves);
     }
     match (leaves.first(), &e.sig.output) {
-        (Some(leaf), _) => leaf.to_token_stream(),
-        (None, syn::ReturnType::Type(_, ty)) => ty.to_token_stream(),
-        (None, syn::ReturnType::Default) => quote!(()),
+        (Some(leaf), _) => UserType::new(leaf),
+        (None, syn::ReturnType::Type(_, ty)) => UserType::new(ty),
+        (None, syn::ReturnType::Default) => UserType::new(&quote!(())),
     }
 }
 
 /// `&value` for a `&dyn Display` argument, after a `Display` check on its
 /// type; both are reported at the parameter's type.
-fn display(value: TokenStream, ty: &syn::Type) -> TokenStream {
-    let check = paths::assert_bound("assert_display", ty);
-    let value = paths::typed_ref(ty, &value);
-    quote!({ #check #value })
+fn display(value: TokenStream, ty: &UserType) -> TokenStream {
+    let mut block = paths::assert_bound("assert_display", ty);
+    block.extend(paths::typed_ref(ty, &value));
+    TokenStream::from(proc_macro2::TokenTree::from(proc_macro2::Group::new(
+        proc_macro2::Delimiter::Brace,
+        block,
+    )))
 }
 
 fn param_step(req: &syn::Ident, param: &Param, steps: &mut Vec<TokenStream>) {
     let ident = &param.ident;
     let ty = &param.ty;
-    let ty_tokens = ty.to_token_stream();
     let serialized = |method: &str, name: Option<&String>| {
-        let check = paths::assert_bound("assert_serialize", ty);
-        let call = paths::turbofish(&["RequestBuilder", method], &ty_tokens, ty);
+        let user_type = UserType::new(ty);
+        let mut step = paths::assert_bound("assert_serialize", &user_type);
+        step.extend(paths::turbofish(
+            &["RequestBuilder", method],
+            &user_type.tokens,
+            &user_type,
+        ));
         let name = name.map(|n| quote!(#n,));
-        quote! {
-            #check
-            #call(&mut #req, #name &#ident);
-        }
+        step.extend(quote!((&mut #req, #name &#ident);));
+        step
     };
     match &param.kind {
         Some(Kind::Query(name)) => steps.push(serialized("query", Some(name))),
@@ -360,7 +403,7 @@ fn param_step(req: &syn::Ident, param: &Param, steps: &mut Vec<TokenStream>) {
                 [inner] if ast::is_named(ty, "Option") => {
                     let some = paths::some();
                     let value = format_ident!("__value");
-                    let value_ref = display(quote!(#value), inner);
+                    let value_ref = display(quote!(#value), &UserType::new(inner));
                     steps.push(quote! {
                         if let #some(#value) = &#ident {
                             #req.header(#name, #value_ref);
@@ -368,7 +411,7 @@ fn param_step(req: &syn::Ident, param: &Param, steps: &mut Vec<TokenStream>) {
                     });
                 }
                 _ => {
-                    let value = display(quote!(&#ident), ty);
+                    let value = display(quote!(&#ident), &UserType::new(ty));
                     steps.push(quote!(#req.header(#name, #value);));
                 }
             }

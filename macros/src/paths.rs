@@ -44,10 +44,33 @@ pub(crate) fn duration() -> TokenStream {
     quote!(#private::Duration)
 }
 
+/// A user's type rendered to tokens once, with the spans of its first and
+/// last tokens: quoting a path with the first and its closing `>` with the
+/// last makes rustc report an unmet bound across the whole type.
+pub(crate) struct UserType {
+    pub(crate) tokens: TokenStream,
+    first: Span,
+    last: Span,
+}
+
+impl UserType {
+    pub(crate) fn new(ty: &impl ToTokens) -> Self {
+        let tokens = ty.to_token_stream();
+        let mut iter = tokens.clone().into_iter();
+        let first = iter.next().map_or_else(Span::call_site, |t| t.span());
+        let last = iter.last().map_or(first, |t| t.span());
+        UserType {
+            tokens,
+            first,
+            last,
+        }
+    }
+}
+
 /// The decoder type for the `T` of `Result<T>`, spanned across `at` (the
 /// user's type that a bound on the decoder is about).
-pub(crate) fn decoder(decoder: &Decoder, at: &impl ToTokens) -> TokenStream {
-    let (first, last) = ends(at);
+pub(crate) fn decoder(decoder: &Decoder, at: &UserType) -> TokenStream {
+    let (first, last) = (at.first, at.last);
     let private = private(first);
     let close = quote_spanned!(last=> >);
     match decoder {
@@ -62,64 +85,59 @@ pub(crate) fn decoder(decoder: &Decoder, at: &impl ToTokens) -> TokenStream {
     }
 }
 
-/// The spans of the first and last tokens of `tokens`.
-fn ends(tokens: &impl ToTokens) -> (Span, Span) {
-    let mut iter = tokens.to_token_stream().into_iter();
-    let first = iter.next().map_or_else(Span::call_site, |t| t.span());
-    let last = iter.last().map_or(first, |t| t.span());
-    (first, last)
-}
-
-/// `::restrait::__private::{segments}::<{arg}>`, with the path spanned at the
-/// first token of `at` and the closing `>` at its last token. rustc gives the
-/// path expression the span from its first to its last token, so an unmet
-/// bound on `arg` is reported across the whole of the user's type `at`.
-pub(crate) fn turbofish(segments: &[&str], arg: &TokenStream, at: &impl ToTokens) -> TokenStream {
-    let (first, _) = ends(at);
-    spanned_turbofish(private(first), segments, arg, at)
+/// `::restrait::__private::{segments}::<{arg}>`, spanned across `at`. rustc
+/// gives the path expression the span from its first to its last token, so
+/// an unmet bound on `arg` is reported across the whole of the user's type.
+pub(crate) fn turbofish(segments: &[&str], arg: &TokenStream, at: &UserType) -> TokenStream {
+    spanned_turbofish(private(at.first), segments, arg, at)
 }
 
 fn spanned_turbofish(
     root: TokenStream,
     segments: &[&str],
     arg: &TokenStream,
-    at: &impl ToTokens,
+    at: &UserType,
 ) -> TokenStream {
-    let (first, last) = ends(at);
+    let (first, last) = (at.first, at.last);
     let segments = segments.iter().map(|s| Ident::new(s, first));
-    let head = quote_spanned!(first=> #root #(::#segments)* ::<#arg);
-    let close = quote_spanned!(last=> >);
-    quote!(#head #close)
+    let mut path = quote_spanned!(first=> #root #(::#segments)* ::<#arg);
+    path.extend(quote_spanned!(last=> >));
+    path
 }
 
 /// `::core::convert::identity::<&T>(&value)`, spanned across the user's type
 /// `T`: a value whose coercion (to `&dyn Display`) is then reported there,
 /// where the matching `assert_display` check is reported too.
-pub(crate) fn typed_ref(ty: &syn::Type, value: &TokenStream) -> TokenStream {
-    let (first, last) = ends(ty);
+pub(crate) fn typed_ref(ty: &UserType, value: &TokenStream) -> TokenStream {
+    let (first, last) = (ty.first, ty.last);
     let root = quote_spanned!(first=> ::core::convert);
-    let arg = quote_spanned!(first=> &#ty);
-    let path = spanned_turbofish(root, &["identity"], &arg, ty);
-    let args = quote_spanned!(last=> (#value));
-    quote!(#path #args)
+    let inner = &ty.tokens;
+    let arg = quote_spanned!(first=> &#inner);
+    let mut call = spanned_turbofish(root, &["identity"], &arg, ty);
+    call.extend(quote_spanned!(last=> (#value)));
+    call
 }
 
 /// A bound check on a user's type, reported at it:
 /// `::restrait::__private::assert_serialize::<T>();`.
-pub(crate) fn assert_bound(function: &str, ty: &syn::Type) -> TokenStream {
-    let path = turbofish(&[function], &ty.to_token_stream(), ty);
-    quote!(#path();)
+pub(crate) fn assert_bound(function: &str, ty: &UserType) -> TokenStream {
+    let mut check = turbofish(&[function], &ty.tokens, ty);
+    check.extend(quote!(();));
+    check
 }
 
 /// `impl ::core::future::Future<Output = R> + ::core::marker::Send`. In an
 /// impl, spanned across `at` (the user's type the decoder is about), so that
 /// an unmet bound found while checking the returned future is reported there,
 /// with (and deduplicated against) the matching check.
-pub(crate) fn future_type(output: &TokenStream, at: Option<&TokenStream>) -> TokenStream {
-    let (first, last) = at.map_or((Span::call_site(), Span::call_site()), ends);
-    let head = respan(quote!(impl ::core::future::Future<Output =), first);
-    let tail = respan(quote!(> + ::core::marker::Send), last);
-    quote!(#head #output #tail)
+pub(crate) fn future_type(output: TokenStream, at: Option<&UserType>) -> TokenStream {
+    let (first, last) = at.map_or((Span::call_site(), Span::call_site()), |at| {
+        (at.first, at.last)
+    });
+    let mut future = respan(quote!(impl ::core::future::Future<Output =), first);
+    future.extend(output);
+    future.extend(respan(quote!(> + ::core::marker::Send), last));
+    future
 }
 
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {

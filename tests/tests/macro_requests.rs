@@ -34,8 +34,11 @@ pub trait Users {
     async fn get(&self, id: u64) -> Result<User>;
 
     #[get("/users")]
-    async fn list(&self, #[query] page: Option<u32>, #[query] per_page: Option<u32>)
-    -> Result<Vec<User>>;
+    async fn list(
+        &self,
+        #[query] page: Option<u32>,
+        #[query] per_page: Option<u32>,
+    ) -> Result<Vec<User>>;
 
     #[post("/users")]
     #[idempotent] // retried safely: same Idempotency-Key on every attempt
@@ -73,7 +76,10 @@ async fn design_get_sends_the_path_and_decodes_json() {
     let users = UsersClient::new(client(&server, "/v1"));
 
     let user = users.get(42).await.expect("get");
-    assert_eq!((user.id, user.email.as_str(), user.name.as_str()), (42, "ada@example.com", "Ada"));
+    assert_eq!(
+        (user.id, user.email.as_str(), user.name.as_str()),
+        (42, "ada@example.com", "Ada")
+    );
 
     let seen = server.last();
     assert_eq!(seen.request_line(), "GET /v1/users/42 HTTP/1.1");
@@ -91,7 +97,10 @@ async fn design_list_leaves_out_none_queries() {
     assert_eq!(server.last().request_line(), "GET /v1/users HTTP/1.1");
 
     users.list(Some(2), None).await.expect("list");
-    assert_eq!(server.last().request_line(), "GET /v1/users?page=2 HTTP/1.1");
+    assert_eq!(
+        server.last().request_line(),
+        "GET /v1/users?page=2 HTTP/1.1"
+    );
 
     users.list(Some(2), Some(50)).await.expect("list");
     assert_eq!(
@@ -105,7 +114,10 @@ async fn design_create_sends_a_json_body() {
     let server = users_server().await;
     let users = UsersClient::new(client(&server, "/v1"));
 
-    let new = NewUser { email: "ada@example.com", name: "Ada" };
+    let new = NewUser {
+        email: "ada@example.com",
+        name: "Ada",
+    };
     let created = users.create(&new).await.expect("create");
     assert_eq!(created.id, 42);
 
@@ -213,7 +225,9 @@ async fn echo_server() -> TestServer {
             p if p.starts_with("/v2/items/") && r.method == "PATCH" => {
                 Reply::json(200, &json!({"id": 5})).header("etag", "\"v2\"")
             }
-            p if p.starts_with("/v2/items/") && r.method == "GET" => Reply::json(200, &json!({"id": 1})),
+            p if p.starts_with("/v2/items/") && r.method == "GET" => {
+                Reply::json(200, &json!({"id": 1}))
+            }
             _ => Reply::status(204),
         }
     })
@@ -251,8 +265,13 @@ async fn queries_rename_repeat_flatten_and_skip_none() {
     let server = echo_server().await;
     let api = Api::new(client(&server, ""));
 
-    let filter = Filter { status: "open", team: None };
-    api.queries(20, vec!["a", "b c"], &filter, None).await.expect("queries");
+    let filter = Filter {
+        status: "open",
+        team: None,
+    };
+    api.queries(20, vec!["a", "b c"], &filter, None)
+        .await
+        .expect("queries");
     assert_eq!(
         server.last().request_line(),
         "GET /v2/search?per-page=20&tag=a&tag=b+c&status=open HTTP/1.1"
@@ -273,7 +292,9 @@ async fn header_parameters_and_method_headers() {
     assert_eq!(seen.header("cache-control"), Some("no-cache"));
     assert_eq!(seen.header("accept"), Some("application/vnd.api+json"));
 
-    api.headers("req-2", None, Some("here")).await.expect("headers");
+    api.headers("req-2", None, Some("here"))
+        .await
+        .expect("headers");
     let seen = server.last();
     assert_eq!(seen.header("x-trace"), None);
     assert_eq!(seen.header("x-absent"), Some("here"));
@@ -284,10 +305,18 @@ async fn form_body() {
     let server = echo_server().await;
     let api = Api::new(client(&server, ""));
 
-    api.form(&Login { user: "ada", password: "p&ss word" }).await.expect("form");
+    api.form(&Login {
+        user: "ada",
+        password: "p&ss word",
+    })
+    .await
+    .expect("form");
     let seen = server.last();
     assert_eq!(seen.request_line(), "POST /v2/login HTTP/1.1");
-    assert_eq!(seen.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!(
+        seen.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
     assert_eq!(seen.text(), "user=ada&password=p%26ss+word");
 }
 
@@ -296,10 +325,15 @@ async fn raw_body() {
     let server = echo_server().await;
     let api = Api::new(client(&server, ""));
 
-    api.raw("b.bin", Bytes::from_static(b"\x00\x01\x02")).await.expect("raw");
+    api.raw("b.bin", Bytes::from_static(b"\x00\x01\x02"))
+        .await
+        .expect("raw");
     let seen = server.last();
     assert_eq!(seen.request_line(), "PUT /v2/blobs/b.bin HTTP/1.1");
-    assert_eq!(seen.header("content-type"), Some("application/octet-stream"));
+    assert_eq!(
+        seen.header("content-type"),
+        Some("application/octet-stream")
+    );
     assert_eq!(&seen.body[..], b"\x00\x01\x02");
 }
 
@@ -328,7 +362,10 @@ async fn head_options_bytes_and_text() {
     api.options().await.expect("options");
     assert_eq!(server.last().request_line(), "OPTIONS /v2/items HTTP/1.1");
 
-    assert_eq!(api.bytes().await.expect("bytes"), Bytes::from_static(b"\x00\x01raw"));
+    assert_eq!(
+        api.bytes().await.expect("bytes"),
+        Bytes::from_static(b"\x00\x01raw")
+    );
     assert_eq!(api.text().await.expect("text"), "plain text");
     assert_eq!(server.last().request_line(), "GET /v2/text HTTP/1.1");
 }

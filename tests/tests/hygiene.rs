@@ -1,0 +1,75 @@
+//! The expansion names everything by absolute paths: it compiles without the
+//! prelude, with nothing imported, and with local items shadowing the names it
+//! could have used by mistake.
+#![no_implicit_prelude]
+#![deny(warnings)]
+#![allow(missing_docs, dead_code)]
+
+// Shadows for names the generated code must not rely on.
+struct Option;
+struct Some;
+struct None;
+struct Result;
+struct Send;
+struct Sync;
+struct Clone;
+struct Debug;
+struct Future;
+struct Duration;
+struct Bytes;
+struct Method;
+struct String;
+struct Vec;
+
+#[::restrait::resource(prefix = "/v1", client = "HygieneApi")]
+#[headers("Accept: application/json")]
+pub trait Hygiene {
+    /// Every parameter kind.
+    #[get("/things/<id>")]
+    #[timeout(ms = 1500)]
+    #[retry(max = 2)]
+    async fn get(
+        &self,
+        id: u64,
+        #[query] page: ::core::option::Option<u32>,
+        #[header("X-Trace")] trace: ::core::option::Option<&str>,
+        #[header("X-Id")] request_id: &str,
+    ) -> ::restrait::Result<::std::string::String>;
+
+    #[post("/things")]
+    #[idempotent]
+    #[retry(never)]
+    async fn create(&self, #[body] body: &[u32]) -> ::restrait::Result<()>;
+
+    #[put("/files/<path..>")]
+    async fn upload(
+        &self,
+        path: &str,
+        data: ::restrait::bytes::Bytes,
+    ) -> ::restrait::Result<::restrait::Response<::std::vec::Vec<u32>>>;
+
+    #[post("/login")]
+    async fn login(
+        &self,
+        #[form] form: &[(&str, &str)],
+    ) -> ::restrait::Result<::restrait::bytes::Bytes>;
+
+    #[delete("/things/{id}")]
+    async fn delete(&self, id: u64) -> ::core::result::Result<(), ::restrait::Error>;
+}
+
+#[::core::prelude::v1::test]
+fn expands_without_the_prelude() {
+    let client = ::restrait::Client::builder("http://127.0.0.1:1")
+        .build()
+        .expect("client");
+    let api = HygieneApi::new(client);
+    let _copy = ::core::clone::Clone::clone(&api);
+    let _future = Hygiene::get(
+        &api,
+        1,
+        ::core::option::Option::None,
+        ::core::option::Option::None,
+        "r",
+    );
+}
