@@ -69,6 +69,11 @@ impl ClientBuilder {
         }
     }
 
+    /// Records a configuration error for `build` to report.
+    pub(crate) fn push_error(&mut self, message: String) {
+        self.errors.push(message);
+    }
+
     /// A header sent with every request that does not set it itself.
     pub fn default_header(mut self, name: &str, value: &str) -> Self {
         match (HeaderName::try_from(name), HeaderValue::try_from(value)) {

@@ -21,6 +21,12 @@ impl ClientBuilder {
     /// # let _ = client; Ok(()) }
     /// ```
     pub fn auth(mut self, auth: impl Auth) -> Self {
+        if let Err(e) = auth.check() {
+            self.push_error(match e {
+                crate::Error::Config(e) => e.message().to_owned(),
+                other => other.to_string(),
+            });
+        }
         self.auth_layer = Some(Arc::new(AuthMiddleware::new(auth)));
         self
     }

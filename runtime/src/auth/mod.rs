@@ -108,6 +108,16 @@ pub use static_auth::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken};
 /// # let _ = client; Ok(()) }
 /// ```
 pub trait Auth: Send + Sync + 'static {
+    /// Checks the configuration once, when the auth is given to
+    /// [`ClientBuilder::auth`](crate::ClientBuilder::auth), so that a bad
+    /// credential (say, a token with a line break) fails
+    /// [`build`](crate::ClientBuilder::build) with `Error::Config` instead of
+    /// every call. The message must not contain the secret. The default
+    /// accepts everything.
+    fn check(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Adds credentials to `request` (headers, query), fetching them first if
     /// need be. An error fails the attempt; return
     /// [`Error::Auth`](crate::Error::Auth) when credentials cannot be had.
@@ -133,6 +143,10 @@ pub trait Auth: Send + Sync + 'static {
 }
 
 impl<A: Auth + ?Sized> Auth for std::sync::Arc<A> {
+    fn check(&self) -> Result<()> {
+        (**self).check()
+    }
+
     fn authorize<'a>(
         &'a self,
         request: &'a mut Request,
@@ -152,6 +166,10 @@ impl<A: Auth + ?Sized> Auth for std::sync::Arc<A> {
 }
 
 impl<A: Auth + ?Sized> Auth for Box<A> {
+    fn check(&self) -> Result<()> {
+        (**self).check()
+    }
+
     fn authorize<'a>(
         &'a self,
         request: &'a mut Request,

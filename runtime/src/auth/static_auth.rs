@@ -27,6 +27,13 @@ fn sensitive_value(value: &str, what: &str) -> Prepared {
     }
 }
 
+fn check_prepared(value: &Prepared) -> Result<()> {
+    value
+        .as_ref()
+        .map(|_| ())
+        .map_err(|message| Error::config(message.clone()))
+}
+
 fn ready(result: Result<()>) -> BoxFuture<'static, Result<()>> {
     Box::pin(std::future::ready(result))
 }
@@ -43,8 +50,9 @@ fn set_header(request: &mut Request, name: &HeaderName, value: &Prepared) -> Res
 
 /// A static bearer token: `Authorization: Bearer <token>` (RFC 6750).
 ///
-/// A token with characters that cannot go in a header makes every call fail
-/// with [`Error::Config`](crate::Error::Config).
+/// A token with characters that cannot go in a header makes
+/// [`ClientBuilder::build`](crate::ClientBuilder::build) fail with
+/// [`Error::Config`](crate::Error::Config).
 ///
 /// ```
 /// use restrait::auth::BearerToken;
@@ -66,6 +74,10 @@ impl BearerToken {
 }
 
 impl Auth for BearerToken {
+    fn check(&self) -> Result<()> {
+        check_prepared(&self.value)
+    }
+
     fn authorize<'a>(&'a self, request: &'a mut Request, _: Next<'a>) -> BoxFuture<'a, Result<()>> {
         ready(set_header(request, &AUTHORIZATION, &self.value))
     }
@@ -104,7 +116,8 @@ pub struct ApiKey {
 
 impl ApiKey {
     /// A key sent in the header `name`. An invalid header name or key makes
-    /// every call fail with [`Error::Config`](crate::Error::Config).
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) fail with
+    /// [`Error::Config`](crate::Error::Config).
     pub fn header(name: &str, key: impl Into<String>) -> Self {
         let key = Secret::new(key);
         let value = sensitive_value(key.expose_secret(), "API key");
@@ -144,6 +157,16 @@ impl ApiKey {
 }
 
 impl Auth for ApiKey {
+    fn check(&self) -> Result<()> {
+        match (&self.location, &self.header_value) {
+            (Ok(ApiKeyLocation::Header(_)), None) => {
+                Err(Error::config("the API key cannot be sent in a header"))
+            }
+            (Err(message), _) => Err(Error::config(message.clone())),
+            _ => Ok(()),
+        }
+    }
+
     fn authorize<'a>(&'a self, request: &'a mut Request, _: Next<'a>) -> BoxFuture<'a, Result<()>> {
         let result = match (&self.location, &self.header_value) {
             (Ok(ApiKeyLocation::Header(name)), Some(value)) => {
@@ -191,7 +214,7 @@ pub struct BasicAuth {
 
 impl BasicAuth {
     /// Credentials for `username` and `password`. A user name containing
-    /// `:` makes every call fail with [`Error::Config`](crate::Error::Config),
+    /// `:` makes `build` fail with [`Error::Config`](crate::Error::Config),
     /// as RFC 7617 does not allow it.
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
         let username = username.into();
@@ -214,6 +237,10 @@ impl BasicAuth {
 }
 
 impl Auth for BasicAuth {
+    fn check(&self) -> Result<()> {
+        check_prepared(&self.value)
+    }
+
     fn authorize<'a>(&'a self, request: &'a mut Request, _: Next<'a>) -> BoxFuture<'a, Result<()>> {
         ready(set_header(request, &AUTHORIZATION, &self.value))
     }

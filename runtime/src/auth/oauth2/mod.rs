@@ -13,7 +13,7 @@ use std::time::Duration;
 use http::StatusCode;
 
 use crate::auth::{Auth, Secret};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::middleware::{BoxFuture, Next};
 use crate::request::Request;
 use crate::response::Response;
@@ -112,7 +112,8 @@ impl OAuth2 {
     /// issues later. Add [`client_secret`](OAuth2::client_secret) for a
     /// confidential client.
     ///
-    /// An invalid `token_url` makes every call fail with
+    /// An invalid `token_url` makes
+    /// [`ClientBuilder::build`](crate::ClientBuilder::build) fail with
     /// [`Error::Config`](crate::Error::Config).
     pub fn refresh_token(
         token_url: impl AsRef<str>,
@@ -216,6 +217,14 @@ impl OAuth2 {
 }
 
 impl Auth for OAuth2 {
+    fn check(&self) -> Result<()> {
+        self.config
+            .token_url
+            .as_ref()
+            .map(|_| ())
+            .map_err(|m| Error::config(m.clone()))
+    }
+
     fn authorize<'a>(
         &'a self,
         request: &'a mut Request,
