@@ -10,7 +10,7 @@
 
 use std::time::Instant;
 
-use restrait::{Client, Error, Response, Result, resource};
+use restrait::{Client, Error, OAuth2, Response, Result, resource};
 use restrait_examples::demo::Demo;
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +70,14 @@ pub trait Ops {
     /// Answers 429 with `Retry-After: 1` once, then 200.
     #[get("/limited")]
     async fn limited(&self) -> Result<Response<serde_json::Value>>;
+}
+
+/// An endpoint behind OAuth2.
+#[resource]
+pub trait Account {
+    /// The user the access token belongs to.
+    #[get("/me")]
+    async fn me(&self) -> Result<User>;
 }
 
 #[tokio::main]
@@ -182,6 +190,34 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
             demo.created()
         ),
         None => println!(),
+    }
+
+    // 8. OAuth2: tokens live 2 s on the demo server. Five calls at once make
+    //    one token request; a second later the token is close to expiry, so
+    //    the next five calls refresh it once, before it expires: no call
+    //    ever sees a 401.
+    if let Some(demo) = &demo {
+        let authed = Client::builder(&base)
+            .auth(OAuth2::client_credentials(
+                demo.token_url(),
+                "quickstart",
+                "demo-secret",
+            ))
+            .build()?;
+        let account = AccountClient::new(authed);
+        for round in 1..=2 {
+            let calls = (0..5).map(|_| account.me());
+            let me = futures::future::try_join_all(calls).await?;
+            println!(
+                "8.{round} 5 concurrent GET /me as {} -> token requests so far: {}, 401s: {}",
+                me[0].name,
+                demo.hits("POST /oauth/token"),
+                demo.hits("401")
+            );
+            if round == 1 {
+                tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+            }
+        }
     }
 
     println!("\ndone: every call above went through one pooled `restrait::Client`.");

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -28,7 +29,13 @@ struct Db {
     users: BTreeMap<u64, Value>,
     next_id: u64,
     stats: Stats,
+    /// Access tokens issued, with when they expire.
+    tokens: HashMap<String, Instant>,
 }
+
+/// How long the demo's access tokens live: short, so that the quickstart
+/// sees one expire.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(2);
 
 /// A running demo API.
 #[derive(Clone)]
@@ -64,6 +71,8 @@ impl Demo {
             .route("/v1/users/{id}", get(get_user).delete(delete_user))
             .route("/v1/flaky", get(flaky))
             .route("/v1/limited", get(limited))
+            .route("/v1/me", get(me))
+            .route("/oauth/token", axum::routing::post(token))
             .with_state(db.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -74,6 +83,12 @@ impl Demo {
     /// The API's base URL, e.g. `http://127.0.0.1:41234/v1`.
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
+    }
+
+    /// The OAuth2 token endpoint (client-credentials grant; client id
+    /// `quickstart`, secret `demo-secret`).
+    pub fn token_url(&self) -> String {
+        format!("http://{}/oauth/token", self.addr)
     }
 
     /// How many requests `route` (e.g. `GET /flaky`) received.
@@ -205,4 +220,55 @@ async fn limited(State(db): State<Shared>) -> Response {
     } else {
         Json(json!({"status": "ok"})).into_response()
     }
+}
+
+async fn token(
+    State(db): State<Shared>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let mut db = lock(&db);
+    let n = hit(&mut db, "POST /oauth/token");
+    let basic_ok = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        // base64("quickstart:demo-secret")
+        .is_some_and(|v| v == "Basic cXVpY2tzdGFydDpkZW1vLXNlY3JldA==");
+    if form.get("grant_type").map(String::as_str) != Some("client_credentials") || !basic_ok {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "invalid_client", "error_description": "unknown client"})),
+        )
+            .into_response();
+    }
+    let token = format!("demo-token-{n}");
+    db.tokens
+        .insert(token.clone(), Instant::now() + TOKEN_LIFETIME);
+    Json(json!({
+        "access_token": token,
+        "token_type": "Bearer",
+        "expires_in": TOKEN_LIFETIME.as_secs(),
+    }))
+    .into_response()
+}
+
+async fn me(State(db): State<Shared>, headers: HeaderMap) -> Response {
+    let mut db = lock(&db);
+    hit(&mut db, "GET /me");
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let valid = token
+        .and_then(|t| db.tokens.get(t))
+        .is_some_and(|expires| Instant::now() < *expires);
+    if !valid {
+        hit(&mut db, "401");
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": {"message": "token missing or expired"}})),
+        )
+            .into_response();
+    }
+    Json(json!({"id": 1, "name": "Ada Lovelace", "email": "ada@example.com"})).into_response()
 }
