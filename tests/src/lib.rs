@@ -3,6 +3,7 @@
 //! requests in flight, so tests can assert on what actually went over the
 //! wire.
 
+pub mod fault;
 pub mod server;
 
 pub use server::{Recorded, Reply, TestServer};
