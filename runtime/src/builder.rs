@@ -279,9 +279,15 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
 }
 
 fn parse_base(base: &str) -> std::result::Result<Url, String> {
-    let url = Url::parse(base).map_err(|e| format!("base URL `{base}` is not a URL: {e}"))?;
+    let url = Url::parse(base).map_err(|e| {
+        let shown = crate::redact::redacted_raw_url(base);
+        format!("base URL `{shown}` is not a URL: {e}")
+    })?;
     let shown = crate::redact::redacted_url(&url);
     if url.cannot_be_a_base() || !matches!(url.scheme(), "http" | "https") {
+        // Not an http URL: `user:password@host` parses as one with the scheme
+        // `user`, so redact the text, not the parsed URL.
+        let shown = crate::redact::redacted_raw_url(base);
         return Err(format!(
             "base URL `{shown}` must be an http:// or https:// URL that paths can be appended to"
         ));
@@ -290,6 +296,7 @@ fn parse_base(base: &str) -> std::result::Result<Url, String> {
         let mut bare = url.clone();
         let _ = bare.set_username("");
         let _ = bare.set_password(None);
+        let bare = crate::redact::redacted_url(&bare);
         return Err(format!(
             "base URL `{bare}` must not carry credentials; use an auth method of the builder instead"
         ));
@@ -313,6 +320,9 @@ mod tests {
             "mailto:me@example.com",
             "ftp://example.com",
             "https://user:hunter2@example.com/v1",
+            "https://user:hunter2@bad host/v1",
+            "user:hunter2@example.com",
+            "https://user:pw@example.com/?api_key=hunter2",
             "https://example.com/v1?x=1",
             "https://example.com/v1#frag",
         ] {

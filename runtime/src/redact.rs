@@ -92,6 +92,22 @@ pub(crate) fn redacted_url(url: &url::Url) -> String {
     shown.to_string()
 }
 
+/// Text that was meant to be a URL but does not parse, for messages: what
+/// looks like userinfo (`user:password@`) is replaced, and a query or
+/// fragment is left out, since either may hold a credential.
+pub(crate) fn redacted_raw_url(text: &str) -> String {
+    let text = match text.find(['?', '#']) {
+        Some(end) => &text[..end],
+        None => text,
+    };
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let authority_end = text[start..].find('/').map_or(text.len(), |i| start + i);
+    match text[start..authority_end].rfind('@') {
+        Some(at) => format!("{}{REDACTED}@{}", &text[..start], &text[start + at + 1..]),
+        None => text.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +124,22 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("application/json"));
+    }
+
+    #[test]
+    fn raw_urls_lose_userinfo_query_and_fragment() {
+        let cases = [
+            ("https://u:pw@bad host/v1", "https://<redacted>@bad host/v1"),
+            ("u:pw@host", "<redacted>@host"),
+            ("https://a@b:pw@h/x@y", "https://<redacted>@h/x@y"),
+            ("https://h/p?api_key=pw", "https://h/p"),
+            ("https://h/p#pw", "https://h/p"),
+            ("https://h@", "https://<redacted>@"),
+            ("", ""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(redacted_raw_url(raw), want, "{raw}");
+        }
     }
 
     #[test]
