@@ -44,7 +44,8 @@ async fn get_status(rc: &ResourceClient, code: u16) -> Error {
 async fn every_status_maps_to_its_variant() {
     let server = status_server().await;
     let rc = resource(&server);
-    let checks: &[(u16, fn(&Error) -> bool)] = &[
+    type Check = fn(&Error) -> bool;
+    let checks: &[(u16, Check)] = &[
         (400, |e| matches!(e, Error::Validation(_))),
         (422, |e| matches!(e, Error::Validation(_))),
         (401, |e| matches!(e, Error::Unauthorized(_))),
