@@ -1,0 +1,140 @@
+//! The happy path: `GET /users/<id>` at a fixed concurrency, contenders
+//! alternated run by run.
+
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+
+use crate::alloc;
+use crate::contenders::Contender;
+use crate::stats::{Histogram, median};
+
+/// The figures of one timed run of one contender.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Run {
+    pub(crate) calls: u64,
+    pub(crate) errors: u64,
+    pub(crate) rps: f64,
+    pub(crate) p50_us: f64,
+    pub(crate) p99_us: f64,
+    pub(crate) allocs_per_call: f64,
+    pub(crate) peak_kib: f64,
+}
+
+/// Runs `concurrency` loops of calls for `length`, on the current thread.
+pub(crate) async fn run(contender: &Contender, concurrency: usize, length: Duration) -> Run {
+    let hist = RefCell::new(Histogram::new());
+    let errors = Cell::new(0u64);
+    let next = Cell::new(0u64);
+    let base_live = alloc::reset_peak();
+    let allocs_before = alloc::allocations();
+    let start = Instant::now();
+    let deadline = start + length;
+    let workers = (0..concurrency).map(|_| async {
+        while Instant::now() < deadline {
+            let id = next.get();
+            next.set(id + 1);
+            let sent = Instant::now();
+            match contender.get_user(id % 1000 + 1).await {
+                Ok(user) => {
+                    std::hint::black_box(user);
+                }
+                Err(_) => errors.set(errors.get() + 1),
+            }
+            let nanos = u64::try_from(sent.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            hist.borrow_mut().record(nanos);
+        }
+    });
+    join_all(workers).await;
+    let secs = start.elapsed().as_secs_f64();
+    let allocs = alloc::allocations() - allocs_before;
+    let peak = alloc::peak() - base_live;
+    let hist = hist.into_inner();
+    let calls = hist.count();
+    Run {
+        calls,
+        errors: errors.get(),
+        rps: calls as f64 / secs,
+        p50_us: hist.quantile(0.50) as f64 / 1e3,
+        p99_us: hist.quantile(0.99) as f64 / 1e3,
+        allocs_per_call: allocs as f64 / calls.max(1) as f64,
+        peak_kib: peak as f64 / 1024.0,
+    }
+}
+
+/// Every run at one concurrency: `runs[round][contender]`.
+#[derive(Debug)]
+pub(crate) struct Level {
+    pub(crate) concurrency: usize,
+    pub(crate) runs: Vec<[Run; 3]>,
+}
+
+/// Reads one figure from a run.
+pub(crate) type Figure = fn(&Run) -> f64;
+
+/// The figures a summary reports, with how to read each from a run.
+pub(crate) const FIGURES: [(&str, Figure); 5] = [
+    ("rps", |r| r.rps),
+    ("p50_us", |r| r.p50_us),
+    ("p99_us", |r| r.p99_us),
+    ("allocs_per_call", |r| r.allocs_per_call),
+    ("peak_kib", |r| r.peak_kib),
+];
+
+impl Level {
+    /// The median over rounds of `figure` for contender `c`.
+    pub(crate) fn median(&self, c: usize, figure: Figure) -> f64 {
+        let values: Vec<f64> = self.runs.iter().map(|round| figure(&round[c])).collect();
+        median(&values)
+    }
+
+    /// The median over rounds of restrait's `figure` divided by reqwest's in
+    /// the same round, so that drift between rounds cancels.
+    pub(crate) fn ratio(&self, figure: Figure) -> f64 {
+        let values: Vec<f64> = self
+            .runs
+            .iter()
+            .map(|round| figure(&round[0]) / figure(&round[1]))
+            .collect();
+        median(&values)
+    }
+
+    /// The median over rounds of restrait's allocations per call minus
+    /// reqwest's.
+    pub(crate) fn alloc_excess(&self) -> f64 {
+        let values: Vec<f64> = self
+            .runs
+            .iter()
+            .map(|round| round[0].allocs_per_call - round[1].allocs_per_call)
+            .collect();
+        median(&values)
+    }
+
+    pub(crate) fn errors(&self) -> u64 {
+        self.runs.iter().flatten().map(|r| r.errors).sum()
+    }
+}
+
+/// Warms each contender's pool up to `concurrency` connections, then runs
+/// `rounds` rounds of A B C, each run `length` long.
+pub(crate) async fn level(
+    contenders: &[Contender; 3],
+    concurrency: usize,
+    rounds: usize,
+    length: Duration,
+    warmup: Duration,
+) -> Level {
+    for contender in contenders {
+        run(contender, concurrency, warmup).await;
+    }
+    let mut runs = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let mut round = [None; 3];
+        for (slot, contender) in round.iter_mut().zip(contenders) {
+            *slot = Some(run(contender, concurrency, length).await);
+        }
+        runs.push(round.map(|r| r.expect("every contender ran")));
+    }
+    Level { concurrency, runs }
+}
