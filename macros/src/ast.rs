@@ -4,6 +4,7 @@
 
 use crate::attr::{self, ParamAttr, Retry, StaticHeader, Timeout, Verb};
 use crate::ctxt::Ctxt;
+use crate::paginate::{self, Paginate};
 use crate::template::{self, Template};
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
@@ -49,7 +50,11 @@ pub(crate) struct Endpoint {
     pub(crate) timeout: Option<Timeout>,
     pub(crate) retry: Option<Retry>,
     pub(crate) idempotent: bool,
-    /// The `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[headers]`, for
+    /// The `#[paginate(..)]` attribute, when there is one (even a wrong one).
+    pub(crate) paginate_attr: Option<Attribute>,
+    /// What it says, when it parsed.
+    pub(crate) paginate: Option<Paginate>,
+    /// The `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[headers]`, `#[paginate]`, for
     /// "needs a verb" errors on default methods.
     pub(crate) option_attrs: Vec<(String, Attribute)>,
     pub(crate) params: Vec<Param>,
@@ -99,9 +104,12 @@ pub(crate) enum Kind {
     Raw,
 }
 
-/// The declared return type `Result<X>` and the decoder for `X`.
-pub(crate) struct Output {
-    pub(crate) decoder: Decoder,
+/// The declared return type.
+pub(crate) enum Output {
+    /// `Result<X>`: one call, `X` decoded by the decoder.
+    Call(Decoder),
+    /// `Paginator<T>`: a stream of `T`s, one page request at a time.
+    Stream(Box<Type>),
 }
 
 /// How the response body becomes `X`; see `PRIVATE_API.md`.
@@ -260,6 +268,8 @@ fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
         timeout: None,
         retry: None,
         idempotent: false,
+        paginate_attr: None,
+        paginate: None,
         option_attrs: Vec::new(),
         params: Vec::new(),
         output: None,
@@ -325,12 +335,12 @@ fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
     }
 
     endpoint.output = match &endpoint.sig.output {
-        syn::ReturnType::Type(_, ty) if is_named(ty, "Result") => {
-            type_args(ty).first().map(|ok| Output {
-                decoder: decoder(ok),
-            })
-        }
-        _ => None,
+        syn::ReturnType::Type(_, ty) => match type_args(ty).as_slice() {
+            [ok, ..] if is_named(ty, "Result") => Some(Output::Call(decoder(ok))),
+            [item] if is_named(ty, "Paginator") => Some(Output::Stream(Box::new((*item).clone()))),
+            _ => None,
+        },
+        syn::ReturnType::Default => None,
     };
     endpoint.parse_errors = cx.has_errors_since(mark);
     Item::Endpoint(Box::new(endpoint))
@@ -380,6 +390,13 @@ fn method_attrs(cx: &mut Ctxt, attrs: Vec<Attribute>, endpoint: &mut Endpoint) {
                 }
                 duplicate(cx, &attr, &name, endpoint.idempotent);
                 endpoint.idempotent = true;
+                endpoint.option_attrs.push((name, attr.clone()));
+            }
+            "paginate" => {
+                let paginate = paginate::parse(cx, &attr);
+                duplicate(cx, &attr, &name, endpoint.paginate_attr.is_some());
+                endpoint.paginate = endpoint.paginate.take().or(paginate);
+                endpoint.paginate_attr.get_or_insert_with(|| attr.clone());
                 endpoint.option_attrs.push((name, attr.clone()));
             }
             "header" => cx.error_spanned_by(

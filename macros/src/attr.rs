@@ -1,6 +1,6 @@
 //! Attribute slots: `#[resource(..)]` arguments, the method attributes
 //! (`#[get("..")]`, `#[headers(..)]`, `#[timeout(..)]`, `#[retry(..)]`,
-//! `#[idempotent]`) and the parameter attributes (`#[query]`, `#[header]`,
+//! `#[idempotent]`, `#[paginate(..)]`) and the parameter attributes (`#[query]`, `#[header]`,
 //! `#[body]`, `#[form]`). Each mistake is recorded in the [`Ctxt`] at the
 //! offending token, and parsing goes on.
 
@@ -66,7 +66,7 @@ impl Verb {
 }
 
 /// Method attributes other than the verbs.
-pub(crate) const METHOD_ATTRS: &[&str] = &["headers", "timeout", "retry", "idempotent"];
+pub(crate) const METHOD_ATTRS: &[&str] = &["headers", "timeout", "retry", "idempotent", "paginate"];
 /// Parameter attributes.
 pub(crate) const PARAM_ATTRS: &[&str] = &["query", "header", "body", "form"];
 /// Attributes the compiler allows on parameters; kept as they are.
@@ -174,7 +174,7 @@ fn set_once<T>(
 }
 
 /// Records "unknown argument" at the key and skips its value, so parsing goes on.
-fn unknown_argument(
+pub(crate) fn unknown_argument(
     cx: &mut Ctxt,
     meta: &ParseNestedMeta<'_>,
     context: &str,

@@ -2,8 +2,8 @@
 //! template and the parameters. Each rule records an error at the user's token
 //! that is wrong; an endpoint that passes every rule is marked `valid`.
 
-use crate::ast::{Endpoint, Item, Kind, Param, Resource, is_bytes};
-use crate::attr::{ParamAttr, verbs_list};
+use crate::ast::{Endpoint, Item, Kind, Output, Param, Resource, is_bytes, is_named, type_args};
+use crate::attr::{ParamAttr, Verb, verbs_list};
 use crate::ctxt::{Ctxt, closest};
 use crate::template::Piece;
 use syn::FnArg;
@@ -24,6 +24,7 @@ fn endpoint_rules(cx: &mut Ctxt, e: &mut Endpoint) {
     signature(cx, e, &name);
     bind_params(cx, e, &name);
     bodies(cx, e, &name);
+    pagination(cx, e, &name);
 }
 
 fn verbs(cx: &mut Ctxt, e: &Endpoint, name: &str) {
@@ -73,7 +74,16 @@ fn signature(cx: &mut Ctxt, e: &Endpoint, name: &str) {
             format!("endpoint `{name}` must not have a body: `#[resource]` writes it; remove the `{{ .. }}` and end the declaration with `;`"),
         );
     }
-    if sig.asyncness.is_none() {
+    let paginated = e.paginate_attr.is_some();
+    let streams = matches!(e.output, Some(Output::Stream(_)));
+    if paginated {
+        if let Some(asyncness) = &sig.asyncness {
+            cx.error_spanned_by(
+                asyncness,
+                format!("paginated endpoint `{name}` is a plain `fn` that returns the stream, not an `async fn`: remove `async`; each page is requested when the stream is polled"),
+            );
+        }
+    } else if !streams && sig.asyncness.is_none() {
         cx.error_spanned_by(
             sig.fn_token,
             format!("endpoint `{name}` must be an `async fn`: write `async fn {name}(..)`"),
@@ -118,15 +128,82 @@ fn signature(cx: &mut Ctxt, e: &Endpoint, name: &str) {
         }
     }
     match &sig.output {
+        syn::ReturnType::Default if paginated => cx.error_spanned_by(
+            &sig.ident,
+            format!("paginated endpoint `{name}` has no return type: write `-> restrait::Paginator<T>`, where `T` is the type of one item"),
+        ),
         syn::ReturnType::Default => cx.error_spanned_by(
             &sig.ident,
             format!("endpoint `{name}` has no return type: write `-> restrait::Result<T>`, e.g. `-> Result<()>`"),
+        ),
+        syn::ReturnType::Type(_, ty) if paginated && !streams => cx.error_spanned_by(
+            ty,
+            format!(
+                "a `#[paginate]` endpoint returns `restrait::Paginator<T>`, a stream of the items of every page{}",
+                vec_hint(ty)
+            ),
+        ),
+        syn::ReturnType::Type(_, ty) if streams && !paginated => cx.error_spanned_by(
+            ty,
+            format!("`{name}` returns a `Paginator` but does not say how to find the next page: add `#[paginate(..)]`, e.g. `#[paginate(link)]` or `#[paginate(cursor = \"next_cursor\", param = \"cursor\")]`"),
         ),
         syn::ReturnType::Type(_, ty) if e.output.is_none() => cx.error_spanned_by(
             ty,
             "an endpoint returns `restrait::Result<T>`, where `T` is `()`, `String`, `Bytes`, `Response<U>` or a type that implements `serde::Deserialize`",
         ),
         syn::ReturnType::Type(..) => {}
+    }
+}
+
+/// For `Result<Vec<X>>` on a paginated endpoint: "write `Paginator<X>`".
+fn vec_hint(ty: &syn::Type) -> String {
+    let item = match type_args(ty).as_slice() {
+        [ok, ..] if is_named(ty, "Result") => match type_args(ok).as_slice() {
+            [item] if is_named(ok, "Vec") => Some(*item),
+            _ => None,
+        },
+        _ => None,
+    };
+    match item.and_then(|item| crate::ast::last_segment(item).map(|s| (item, s))) {
+        Some((item, segment))
+            if matches!(item, syn::Type::Path(_)) && segment.arguments.is_none() =>
+        {
+            format!(
+                ": write `-> Paginator<{}>` to stream the items one by one",
+                segment.ident
+            )
+        }
+        _ => ", e.g. `-> Paginator<User>`".to_owned(),
+    }
+}
+
+/// A paginated endpoint is a GET without a body: each next page re-sends it.
+fn pagination(cx: &mut Ctxt, e: &Endpoint, name: &str) {
+    if e.paginate_attr.is_none() {
+        return;
+    }
+    if let [(verb, attr, _)] = e.verbs.as_slice()
+        && *verb != Verb::Get
+    {
+        cx.error_spanned_by(
+            attr,
+            format!(
+                "`#[paginate]` needs a `#[get]` endpoint, not `#[{}]`: every next page re-sends the request with a new cursor or URL, which is safe only for a GET (a `rel=\"next\"` link is fetched with GET, and a failed POST page could not be retried)",
+                verb.name()
+            ),
+        );
+    }
+    for param in &e.params {
+        if matches!(param.kind, Some(Kind::Json | Kind::Form | Kind::Raw)) {
+            let span = param.attr.as_ref().map_or(param.span, |(_, span)| *span);
+            cx.error_at(
+                span,
+                format!(
+                    "paginated endpoint `{name}` cannot send a request body: every page is a GET that repeats the path, query and headers; send `{}` as a `#[query]` or `#[header(\"..\")]`",
+                    param.name
+                ),
+            );
+        }
     }
 }
 

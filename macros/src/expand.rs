@@ -5,10 +5,11 @@
 //! expand; errors from every step are appended to whatever could be expanded,
 //! so one mistake does not cascade into errors about a missing client.
 
-use crate::ast::{self, Decoder, Endpoint, Item, Kind, Param, Resource};
+use crate::ast::{self, Decoder, Endpoint, Item, Kind, Output, Param, Resource};
 use crate::attr::{self, Retry, Timeout};
 use crate::check;
 use crate::ctxt::Ctxt;
+use crate::paginate::{Paginate, Strategy};
 use crate::paths::{self, UserType};
 use crate::template::Piece;
 use proc_macro2::{Span, TokenStream};
@@ -173,6 +174,9 @@ struct Head {
     /// `R` of `-> impl Future<Output = R> + Send`.
     output: TokenStream,
     where_clause: TokenStream,
+    /// A paginated method (or one declared like it): a plain `fn` returning
+    /// `R` itself, the stream, instead of a future.
+    plain: bool,
 }
 
 fn head(e: &Endpoint) -> Head {
@@ -186,14 +190,27 @@ fn head(e: &Endpoint) -> Head {
             syn::ReturnType::Default => quote!(()),
         },
         where_clause: generics.where_clause.to_token_stream(),
+        plain: is_plain(e),
     }
+}
+
+/// Whether the method keeps its declared `fn .. -> R`: a paginated method,
+/// or one returning `Paginator<T>`, written without `async`. (An `async fn`
+/// is always rewritten to return a future, even when it is an error.)
+fn is_plain(e: &Endpoint) -> bool {
+    e.sig.asyncness.is_none()
+        && (e.paginate_attr.is_some() || matches!(e.output, Some(Output::Stream(_))))
 }
 
 /// `fn name<..>(&self, ..) -> impl Future<Output = R> + Send where ..`.
 fn signature(head: &Head, at: Option<&UserType>) -> TokenStream {
     let mut signature = head.start.clone();
     signature.extend(quote!(->));
-    signature.extend(paths::future_type(head.output.clone(), at));
+    if head.plain {
+        signature.extend(head.output.clone());
+    } else {
+        signature.extend(paths::future_type(head.output.clone(), at));
+    }
     signature.extend(head.where_clause.clone());
     signature
 }
@@ -247,8 +264,12 @@ fn client_struct(resource: &Resource) -> TokenStream {
 fn impl_method(resource: &Resource, e: &Endpoint, head: &Head) -> TokenStream {
     let attrs = e.attrs.iter().filter(|a| attr::forwarded_to_impl(a));
     if !e.valid {
+        let pending = if head.plain {
+            paths::unreachable()
+        } else {
+            paths::pending()
+        };
         let head = signature(head, None);
-        let pending = paths::pending();
         return quote! {
             #(#attrs)*
             #[allow(unused_variables)]
@@ -330,16 +351,21 @@ fn request(resource: &Resource, e: &Endpoint, at: &UserType) -> TokenStream {
 }
 
 /// `RequestBuilder::send::<D>(__req)`, spanned across the type that `D`
-/// decodes (the `T` of `Result<T>`), after a `DeserializeOwned` check on it.
+/// decodes (the `T` of `Result<T>`), after a `DeserializeOwned` check on it;
+/// or `RequestBuilder::paginate::<T>(__req, pagination)` for a `Paginator<T>`.
 fn send(req: &syn::Ident, e: &Endpoint, at: &UserType) -> TokenStream {
-    let Some(output) = &e.output else {
-        // Unreachable for a valid endpoint; keeps the generated code well-formed.
-        let unit = paths::decoder(&Decoder::Unit, at);
-        let path = paths::turbofish(&["RequestBuilder", "send"], &unit, at);
-        return quote!(#path(#req));
+    let decoder = match &e.output {
+        Some(Output::Call(decoder)) => decoder,
+        Some(Output::Stream(item)) => return paginate(req, e, &UserType::new(item)),
+        None => {
+            // Unreachable for a valid endpoint; keeps the generated code well-formed.
+            let unit = paths::decoder(&Decoder::Unit, at);
+            let path = paths::turbofish(&["RequestBuilder", "send"], &unit, at);
+            return quote!(#path(#req));
+        }
     };
     let mut leaves = Vec::new();
-    json_leaves(&output.decoder, &mut leaves);
+    json_leaves(decoder, &mut leaves);
     let mut out = TokenStream::new();
     for leaf in leaves {
         out.extend(paths::assert_bound(
@@ -347,18 +373,70 @@ fn send(req: &syn::Ident, e: &Endpoint, at: &UserType) -> TokenStream {
             &UserType::new(leaf),
         ));
     }
-    let decoder = paths::decoder(&output.decoder, at);
+    let decoder = paths::decoder(decoder, at);
     out.extend(paths::turbofish(&["RequestBuilder", "send"], &decoder, at));
     out.extend(quote!((#req)));
     out
+}
+
+/// `RequestBuilder::paginate::<T>(__req, Pagination::..)`, spanned across the
+/// item type `T`, after a `DeserializeOwned` check on it.
+fn paginate(req: &syn::Ident, e: &Endpoint, item: &UserType) -> TokenStream {
+    let mut out = paths::assert_bound("assert_deserialize", item);
+    out.extend(paths::turbofish(
+        &["RequestBuilder", "paginate"],
+        &item.tokens,
+        item,
+    ));
+    let pagination = e.paginate.as_ref().map(pagination).unwrap_or_else(|| {
+        // Unreachable for a valid endpoint; keeps the generated code well-formed.
+        let root = paths::pagination();
+        quote!(#root::link_header())
+    });
+    out.extend(quote!((#req, #pagination)));
+    out
+}
+
+/// The `restrait::Pagination` a `#[paginate(..)]` describes.
+fn pagination(p: &Paginate) -> TokenStream {
+    let root = paths::pagination();
+    let mut expr = match &p.strategy {
+        Strategy::Link => quote!(#root::link_header()),
+        Strategy::Cursor { field, param } => quote!(#root::cursor(#field, #param)),
+        Strategy::HasMore { field, param, id } => quote!(#root::has_more(#field, #param, #id)),
+        Strategy::Page {
+            param,
+            per_page,
+            total,
+        } => {
+            let mut expr = quote!(#root::page_number(#param));
+            if let Some(per_page) = per_page {
+                expr.extend(quote!(.page_size(#per_page)));
+            }
+            if let Some(total) = total {
+                expr.extend(quote!(.total(#total)));
+            }
+            expr
+        }
+    };
+    if let Some(items) = &p.items {
+        expr.extend(quote!(.items(#items)));
+    }
+    if let Some(max_pages) = p.max_pages {
+        let max_pages = proc_macro2::Literal::u32_unsuffixed(max_pages);
+        expr.extend(quote!(.max_pages(#max_pages)));
+    }
+    expr
 }
 
 /// The user's type that decoding is about: the first type decoded from JSON,
 /// else the return type. Bound errors about decoding are reported there.
 fn decoded_type(e: &Endpoint) -> UserType {
     let mut leaves = Vec::new();
-    if let Some(output) = &e.output {
-        json_leaves(&output.decoder, &mut leaves);
+    match &e.output {
+        Some(Output::Call(decoder)) => json_leaves(decoder, &mut leaves),
+        Some(Output::Stream(item)) => leaves.push(item),
+        None => {}
     }
     match (leaves.first(), &e.sig.output) {
         (Some(leaf), _) => UserType::new(leaf),

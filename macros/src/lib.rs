@@ -4,20 +4,22 @@
 //!
 //! `#[resource]` turns an annotated trait into an HTTP client. Inside the
 //! trait, the verb attributes (`#[get("/users/<id>")]` ..), the method
-//! attributes (`#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`) and the
-//! parameter attributes (`#[query]`, `#[header]`, `#[body]`, `#[form]`) are
-//! read and removed by `#[resource]`. The same names exported here only report
+//! attributes (`#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`,
+//! `#[paginate]`) and the parameter attributes (`#[query]`, `#[header]`,
+//! `#[body]`, `#[form]`) are read and removed by `#[resource]`. The same names exported here only report
 //! an error when they are used anywhere else.
 //!
-//! Phases, one module each: `attr` and `template` parse, `ast` builds the
-//! model, `check` validates across it, `expand` generates code naming the
-//! runtime only through `paths`; `ctxt` collects every error on the way.
+//! Phases, one module each: `attr`, `paginate` and `template` parse, `ast`
+//! builds the model, `check` validates across it, `expand` generates code
+//! naming the runtime only through `paths`; `ctxt` collects every error on
+//! the way.
 
 mod ast;
 mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod paginate;
 mod paths;
 mod stray;
 mod template;
@@ -45,7 +47,7 @@ macro_rules! stray_attributes {
 }
 
 stray_attributes!(
-    get, post, put, patch, delete, head, options, headers, timeout, retry, idempotent
+    get, post, put, patch, delete, head, options, headers, timeout, retry, idempotent, paginate
 );
 
 #[cfg(test)]

@@ -39,6 +39,12 @@ pub(crate) fn method(verb: Verb) -> TokenStream {
     quote!(#private::Method::#name)
 }
 
+/// `::restrait::__private::Pagination`, whose constructors a `#[paginate]` names.
+pub(crate) fn pagination() -> TokenStream {
+    let private = private(Span::call_site());
+    quote!(#private::Pagination)
+}
+
 pub(crate) fn duration() -> TokenStream {
     let private = private(Span::call_site());
     quote!(#private::Duration)
@@ -160,6 +166,15 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 /// The fallback body of an endpoint that has errors: type-checks, never runs.
 pub(crate) fn pending() -> TokenStream {
     quote!(::core::future::pending())
+}
+
+/// The fallback body of a plain (paginated) method that has errors: it
+/// type-checks as any return type and never runs, since the crate does not
+/// compile.
+pub(crate) fn unreachable() -> TokenStream {
+    quote!(::core::unreachable!(
+        "`#[resource]` reported an error for this endpoint"
+    ))
 }
 
 pub(crate) fn send_trait() -> TokenStream {

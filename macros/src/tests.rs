@@ -87,6 +87,15 @@ fn users_snapshot() {
                 #[head("")]
                 async fn ping(&self) -> Result<Bytes>;
 
+                /// Every user, page by page.
+                #[get("/users")]
+                #[paginate(page = "page", per_page = "per-page", total = "total", items = "data")]
+                fn all(&self, #[query("per-page")] per_page: Option<u32>) -> Paginator<User>;
+
+                #[get("/teams/<team>/members")]
+                #[paginate(cursor = "next", param = "after", max_pages = 50)]
+                fn members(&self, team: &str, #[header("X-Tenant")] tenant: &str) -> restrait::Paginator<User>;
+
                 /// Not an endpoint.
                 fn base(&self) -> &'static str {
                     "v2"

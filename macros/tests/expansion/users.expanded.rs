@@ -29,6 +29,9 @@ pub trait Users: ::core::marker::Send + ::core::marker::Sync {
     fn ping(
         &self,
     ) -> impl ::core::future::Future<Output = Result<Bytes>> + ::core::marker::Send;
+    /// Every user, page by page.
+    fn all(&self, per_page: Option<u32>) -> Paginator<User>;
+    fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User>;
     /// Not an endpoint.
     fn base(&self) -> &'static str {
         "v2"
@@ -204,5 +207,61 @@ impl Users for UsersClient {
         __req.static_header("Accept", "application/json");
         __req.path("/v2");
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Raw>(__req)
+    }
+    fn all(&self, per_page: Option<u32>) -> Paginator<User> {
+        let mut __req = ::restrait::__private::RequestBuilder::new(
+            &self.__inner,
+            ::restrait::__private::Method::GET,
+            "/v2/users",
+        );
+        __req.static_header("Accept", "application/json");
+        __req.path("/v2/users");
+        ::restrait::__private::assert_serialize::<Option<u32>>();
+        ::restrait::__private::RequestBuilder::query::<
+            Option<u32>,
+        >(&mut __req, "per-page", &per_page);
+        ::restrait::__private::assert_deserialize::<User>();
+        ::restrait::__private::RequestBuilder::paginate::<
+            User,
+        >(
+            __req,
+            ::restrait::__private::Pagination::page_number("page")
+                .page_size("per-page")
+                .total("total")
+                .items("data"),
+        )
+    }
+    fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User> {
+        let mut __req = ::restrait::__private::RequestBuilder::new(
+            &self.__inner,
+            ::restrait::__private::Method::GET,
+            "/v2/teams/<team>/members",
+        );
+        __req.static_header("Accept", "application/json");
+        __req.path("/v2/teams/");
+        __req
+            .segment(
+                "team",
+                {
+                    ::restrait::__private::assert_display::<&str>();
+                    ::core::convert::identity::<&&str>(&team)
+                },
+            );
+        __req.path("/members");
+        __req
+            .header(
+                "X-Tenant",
+                {
+                    ::restrait::__private::assert_display::<&str>();
+                    ::core::convert::identity::<&&str>(&tenant)
+                },
+            );
+        ::restrait::__private::assert_deserialize::<User>();
+        ::restrait::__private::RequestBuilder::paginate::<
+            User,
+        >(
+            __req,
+            ::restrait::__private::Pagination::cursor("next", "after").max_pages(50),
+        )
     }
 }

@@ -12,6 +12,8 @@ pub use bounds::{
 pub use builder::RequestBuilder;
 pub use decode::{Decode, Json, Raw, Text, Unit, WithResponse};
 
+pub use crate::Pagination;
+
 pub use ::bytes::Bytes;
 pub use ::core::future::Future;
 pub use ::core::time::Duration;
