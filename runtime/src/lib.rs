@@ -40,6 +40,9 @@ mod trace;
 mod transport;
 
 pub mod auth;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod testing;
 
 pub use restrait_macros::{

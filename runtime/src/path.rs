@@ -117,4 +117,111 @@ mod tests {
         push_tail(&mut s, "p", "docs/read me.md").expect("valid");
         assert_eq!(s, "docs/read%20me.md");
     }
+
+    /// Property tests: for any string, encoding then decoding gives it back,
+    /// and the encoding can never start a segment, query or fragment.
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn decode(encoded: &str) -> String {
+            percent_encoding::percent_decode_str(encoded)
+                .decode_utf8()
+                .expect("an encoding of UTF-8 decodes to UTF-8")
+                .into_owned()
+        }
+
+        fn only_unreserved_and_escapes(encoded: &str) -> bool {
+            let bytes = encoded.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'%' => {
+                        if !(i + 2 < bytes.len()
+                            && bytes[i + 1].is_ascii_hexdigit()
+                            && bytes[i + 2].is_ascii_hexdigit())
+                        {
+                            return false;
+                        }
+                        i += 3;
+                    }
+                    b if b.is_ascii_alphanumeric() || b"-._~".contains(&b) => i += 1,
+                    _ => return false,
+                }
+            }
+            true
+        }
+
+        /// Strings rich in the characters that matter here.
+        fn tricky() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                prop_oneof![
+                    Just("/".to_owned()),
+                    Just(".".to_owned()),
+                    Just("..".to_owned()),
+                    Just("%".to_owned()),
+                    Just("%2e".to_owned()),
+                    Just("%2F".to_owned()),
+                    Just("?".to_owned()),
+                    Just("#".to_owned()),
+                    Just("\r\n".to_owned()),
+                    Just("\0".to_owned()),
+                    Just(" ".to_owned()),
+                    any::<char>().prop_map(String::from),
+                    "[a-z]{1,3}",
+                ],
+                0..12,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn segment_round_trips(value in prop_oneof![any::<String>(), tricky()]) {
+                let mut out = String::new();
+                match push_segment(&mut out, "p", &value) {
+                    Ok(()) => {
+                        prop_assert!(!matches!(value.as_str(), "" | "." | ".."));
+                        prop_assert!(!out.contains(['/', '?', '#']), "{out}");
+                        prop_assert!(only_unreserved_and_escapes(&out), "{out}");
+                        prop_assert_eq!(decode(&out), value);
+                    }
+                    Err(e) => {
+                        prop_assert!(matches!(value.as_str(), "" | "." | ".."), "{value:?}: {e}");
+                        prop_assert!(matches!(e, Error::InvalidRequest(_)));
+                    }
+                }
+            }
+
+            #[test]
+            fn tail_round_trips(value in prop_oneof![any::<String>(), tricky()]) {
+                let mut out = String::new();
+                let refused = value
+                    .split('/')
+                    .any(|s| matches!(s, "" | "." | ".."));
+                match push_tail(&mut out, "p", &value) {
+                    Ok(()) => {
+                        prop_assert!(!refused, "{value:?}");
+                        prop_assert!(!out.contains(['?', '#']), "{out}");
+                        let segments: Vec<String> = out.split('/').map(decode).collect();
+                        prop_assert_eq!(segments.join("/"), value);
+                        for segment in out.split('/') {
+                            prop_assert!(only_unreserved_and_escapes(segment), "{out}");
+                        }
+                    }
+                    Err(_) => prop_assert!(refused, "{value:?}"),
+                }
+            }
+
+            #[test]
+            fn literals_never_add_a_query_or_fragment(literal in prop_oneof![any::<String>(), tricky()]) {
+                let mut out = String::from("https://h/api/");
+                push_literal(&mut out, &literal);
+                prop_assert!(out.starts_with("https://h/api/"));
+                prop_assert!(!out["https://h/api/".len()..].contains(['?', '#', ' ', '\r', '\n']), "{out}");
+            }
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Lazy streams over paged list endpoints.
 
-mod link;
+pub(crate) mod link;
 mod strategy;
 
 use std::collections::VecDeque;
