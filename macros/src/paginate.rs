@@ -160,6 +160,10 @@ fn combine(cx: &mut Ctxt, attr: &Attribute, args: Args, mark: usize) -> Option<P
             ),
         );
     }
+    if !rest.is_empty() {
+        // Which keys apply depends on the strategy kept; say nothing more.
+        return None;
+    }
     let kind = first.to_string();
     let applies = |cx: &mut Ctxt, key: &Keyed, allowed: &[&str], why: &str| {
         if let Some((key, _)) = key

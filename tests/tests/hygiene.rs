@@ -56,6 +56,20 @@ pub trait Hygiene {
 
     #[delete("/things/{id}")]
     async fn delete(&self, id: u64) -> ::core::result::Result<(), ::restrait::Error>;
+
+    #[get("/things")]
+    #[paginate(
+        page = "page",
+        per_page = "per_page",
+        total = "total",
+        items = "data",
+        max_pages = 10
+    )]
+    fn all(
+        &self,
+        #[query] per_page: ::core::option::Option<u32>,
+        #[header("X-Trace")] trace: &str,
+    ) -> ::restrait::Paginator<u32>;
 }
 
 #[::core::prelude::v1::test]
@@ -72,4 +86,5 @@ fn expands_without_the_prelude() {
         ::core::option::Option::None,
         "r",
     );
+    let _stream = Hygiene::all(&api, ::core::option::Option::Some(10), "t");
 }

@@ -1,0 +1,15 @@
+use restrait::{resource, Paginator};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct Issue {
+    pub number: u64,
+}
+
+#[resource]
+pub trait Github {
+    #[get("/issues")]
+    fn issues(&self) -> Paginator<Issue>;
+}
+
+fn main() {}
