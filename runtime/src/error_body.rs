@@ -17,11 +17,15 @@ pub(crate) fn message_from_body(body: &[u8]) -> Option<String> {
                     return Some(m);
                 }
             }
-            Value::String(code) if !code.is_empty() => {
-                return Some(match text(obj.get("error_description")) {
-                    Some(d) => format!("{code}: {d}"),
-                    None => code.clone(),
-                });
+            Value::String(_) => {
+                // A blank code is no code: the description alone, if any.
+                let description = text(obj.get("error_description"));
+                match (text(Some(error)), description) {
+                    (Some(code), Some(d)) => return Some(format!("{code}: {d}")),
+                    (Some(code), None) => return Some(code),
+                    (None, Some(d)) => return Some(d),
+                    (None, None) => {}
+                }
             }
             _ => {}
         }
@@ -72,6 +76,13 @@ mod tests {
             (r#"{"detail":"only detail"}"#, Some("only detail")),
             (r#"{"error":{"code":5}}"#, None),
             (r#"{"message":""}"#, None),
+            // Found by fuzzing: a blank code gave "  : expired".
+            (
+                r#"{"error":"  ","error_description":"expired"}"#,
+                Some("expired"),
+            ),
+            (r#"{"error":" invalid_grant "}"#, Some("invalid_grant")),
+            (r#"{"error":"","message":"fallback"}"#, Some("fallback")),
             (r#"[1,2]"#, None),
             ("not json", None),
             ("", None),
