@@ -77,7 +77,7 @@ impl<'a> RequestBuilder<'a> {
     pub fn segment(&mut self, name: &'static str, value: &dyn Display) {
         let text = to_text(value);
         self.start_path("");
-        if let Err(e) = path::push_segment(&mut self.url, name, &text) {
+        if let Err(e) = path::push_segment(&mut self.url, name, text.as_str()) {
             self.fail(e);
         }
     }
@@ -86,7 +86,7 @@ impl<'a> RequestBuilder<'a> {
     pub fn tail(&mut self, name: &'static str, value: &dyn Display) {
         let text = to_text(value);
         self.start_path("");
-        if let Err(e) = path::push_tail(&mut self.url, name, &text) {
+        if let Err(e) = path::push_tail(&mut self.url, name, text.as_str()) {
             self.fail(e);
         }
     }
@@ -103,7 +103,7 @@ impl<'a> RequestBuilder<'a> {
     /// Adds a `#[header("Name")]` parameter.
     pub fn header(&mut self, name: &'static str, value: &dyn Display) {
         let text = to_text(value);
-        self.insert_header(name, &text);
+        self.insert_header(name, text.as_str());
     }
 
     /// Adds a header declared with `#[headers("Name: value")]`.
@@ -240,10 +240,71 @@ impl RequestBuilder<'_> {
     }
 }
 
-fn to_text(value: &dyn Display) -> String {
-    let mut text = String::new();
-    // Writing to a String cannot fail; a Display impl that errors leaves
+/// A parameter's text. Short values (ids, slugs, most header values) stay on
+/// the stack, so a path segment or a header costs no allocation of its own.
+struct Text {
+    stack: [u8; Text::STACK],
+    len: usize,
+    heap: String,
+}
+
+impl Text {
+    const STACK: usize = 64;
+
+    fn as_str(&self) -> &str {
+        if self.heap.is_empty() {
+            // Only whole `&str`s are copied in, so this is always UTF-8.
+            std::str::from_utf8(&self.stack[..self.len]).unwrap_or_default()
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl std::fmt::Write for Text {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.heap.is_empty() && self.len + s.len() <= Text::STACK {
+            self.stack[self.len..self.len + s.len()].copy_from_slice(s.as_bytes());
+            self.len += s.len();
+        } else {
+            if self.heap.is_empty() {
+                let start = std::str::from_utf8(&self.stack[..self.len]).unwrap_or_default();
+                self.heap.reserve(start.len() + s.len());
+                self.heap.push_str(start);
+            }
+            self.heap.push_str(s);
+        }
+        Ok(())
+    }
+}
+
+fn to_text(value: &dyn Display) -> Text {
+    let mut text = Text {
+        stack: [0; Text::STACK],
+        len: 0,
+        heap: String::new(),
+    };
+    // Writing to a Text cannot fail; a Display impl that errors leaves
     // what it wrote so far, as `to_string` would panic instead.
     let _ = write!(text, "{value}");
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_text;
+
+    #[test]
+    fn text_on_the_stack_and_past_it() {
+        assert_eq!(to_text(&42u64).as_str(), "42");
+        assert_eq!(to_text(&"").as_str(), "");
+        let long = "é".repeat(40);
+        assert_eq!(to_text(&long).as_str(), long);
+        // Several writes that cross the stack's end on the way.
+        let pieces = format!("{}", format_args!("{}-{}", "a".repeat(60), "ü".repeat(10)));
+        assert_eq!(
+            to_text(&format_args!("{}-{}", "a".repeat(60), "ü".repeat(10))).as_str(),
+            pieces
+        );
+    }
 }

@@ -48,6 +48,13 @@ fn decode_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
     } else {
         body
     };
+    // The common case, a body that decodes, goes through serde_json alone:
+    // tracking the path costs two allocations per field on success too.
+    // Decoding is deterministic, so a failure is decoded again below with
+    // the path tracked, and reports exactly what a single tracked pass would.
+    if let Ok(value) = serde_json::from_slice(text) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(text);
     let (path, inner) = match serde_path_to_error::deserialize(&mut de) {
         Ok(value) => match de.end() {
