@@ -4,6 +4,7 @@
 //! cargo run --release -p restrait-bench                 # about 2-3 minutes
 //! cargo run --release -p restrait-bench -- --quick      # well under a minute
 //! cargo run --release -p restrait-bench -- --json out.json --no-expand
+//! cargo run --release -p restrait-bench -- --profile restrait --concurrency 1 --secs 10
 //! ```
 //!
 //! A hyper server runs on 127.0.0.1 on its own thread; the contenders run on
@@ -39,6 +40,7 @@ struct Options {
     rounds: usize,
     secs: f64,
     levels: Vec<usize>,
+    profile: Option<usize>,
 }
 
 fn options() -> Options {
@@ -50,6 +52,7 @@ fn options() -> Options {
         rounds: 0,
         secs: 0.0,
         levels: vec![1, 16, 64],
+        profile: None,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -74,10 +77,19 @@ fn options() -> Options {
                     .map(|v| v.split(',').filter_map(|n| n.parse().ok()).collect())
                     .expect("--concurrency takes a list such as 1,16,64")
             }
+            "--profile" => {
+                let name = args.next().expect("--profile takes a contender");
+                o.profile = Some(
+                    Contender::NAMES
+                        .iter()
+                        .position(|n| *n == name)
+                        .expect("--profile takes restrait, reqwest or hyper"),
+                )
+            }
             "-h" | "--help" => {
                 println!(
                     "usage: restrait-bench [--quick] [--json PATH] [--no-expand] \
-                     [--rounds N] [--secs S] [--concurrency 1,16,64]"
+                     [--rounds N] [--secs S] [--concurrency 1,16,64] [--profile CONTENDER]"
                 );
                 std::process::exit(0);
             }
@@ -116,6 +128,18 @@ fn main() {
     alloc::track_this_thread();
     let length = Duration::from_secs_f64(o.secs);
     let warmup = length.mul_f64(0.25);
+
+    if let Some(c) = o.profile {
+        // One contender alone, for perf or heaptrack to look at.
+        runtime.block_on(async {
+            let contenders = Contender::all(&server.base);
+            for &level in &o.levels {
+                let run = throughput::run(&contenders[c], level, length).await;
+                println!("{} at concurrency {level}: {run:?}", Contender::NAMES[c]);
+            }
+        });
+        return;
+    }
 
     let (levels, storm, stampede, pages) = runtime.block_on(async {
         let contenders = Contender::all(&server.base);

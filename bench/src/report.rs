@@ -45,6 +45,9 @@ fn p99(r: &Run) -> f64 {
 fn peak(r: &Run) -> f64 {
     r.peak_kib
 }
+fn cpu(r: &Run) -> f64 {
+    r.cpu_us_per_call
+}
 
 /// The table printed on stdout.
 pub(crate) fn table(r: &Results) -> String {
@@ -60,31 +63,33 @@ pub(crate) fn table(r: &Results) -> String {
         let _ = writeln!(out, "\nconcurrency {}", level.concurrency);
         let _ = writeln!(
             out,
-            "  {:<10} {:>10} {:>9} {:>9} {:>12} {:>10}",
-            "contender", "req/s", "p50 µs", "p99 µs", "allocs/call", "peak KiB"
+            "  {:<10} {:>10} {:>9} {:>9} {:>12} {:>10} {:>13}",
+            "contender", "req/s", "p50 µs", "p99 µs", "allocs/call", "peak KiB", "cpu µs/call"
         );
         for (c, name) in Contender::NAMES.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "  {:<10} {:>10.0} {:>9.1} {:>9.1} {:>12.1} {:>10.1}",
+                "  {:<10} {:>10.0} {:>9.1} {:>9.1} {:>12.1} {:>10.1} {:>13.2}",
                 name,
                 level.median(c, rps),
                 level.median(c, p50),
                 level.median(c, p99),
                 level.median(c, |x| x.allocs_per_call),
                 level.median(c, peak),
+                level.median(c, cpu),
             );
         }
         let (t, l99, excess) = (level.ratio(rps), level.ratio(p99), level.alloc_excess());
         let _ = writeln!(
             out,
             "  restrait/reqwest: throughput {t:.3}x (target >= {TARGET_RPS}x: {}), p50 {:.3}x, \
-             p99 {l99:.3}x (target <= {TARGET_P99}x: {}), allocs/call {excess:+.1} (target <= +{TARGET_ALLOC_EXCESS}: {}), peak {:.2}x",
+             p99 {l99:.3}x (target <= {TARGET_P99}x: {}), allocs/call {excess:+.1} (target <= +{TARGET_ALLOC_EXCESS}: {}), peak {:.2}x, cpu/call {:.3}x",
             mark(t >= TARGET_RPS),
             level.ratio(p50),
             mark(l99 <= TARGET_P99),
             mark(excess <= TARGET_ALLOC_EXCESS),
             level.ratio(peak),
+            level.ratio(cpu),
         );
         let floor: Vec<f64> = level.runs.iter().map(|r| r[2].rps / r[1].rps).collect();
         let _ = writeln!(
@@ -189,6 +194,7 @@ pub(crate) fn json(r: &Results) -> Value {
                         "p99_us": run.p99_us,
                         "allocs_per_call": run.allocs_per_call,
                         "peak_kib": run.peak_kib,
+                        "cpu_us_per_call": run.cpu_us_per_call,
                     })).collect::<Vec<_>>()
                 }).collect::<Vec<_>>(),
             })

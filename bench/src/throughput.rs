@@ -20,6 +20,9 @@ pub(crate) struct Run {
     pub(crate) p99_us: f64,
     pub(crate) allocs_per_call: f64,
     pub(crate) peak_kib: f64,
+    /// CPU time of the client thread per call: unlike latency, it does not
+    /// grow while the thread waits for a core the compilers took.
+    pub(crate) cpu_us_per_call: f64,
 }
 
 /// Runs `concurrency` loops of calls for `length`, on the current thread.
@@ -27,6 +30,7 @@ pub(crate) async fn run(contender: &Contender, concurrency: usize, length: Durat
     let hist = RefCell::new(Histogram::new());
     let errors = Cell::new(0u64);
     let next = Cell::new(0u64);
+    let cpu_before = thread_cpu_ns();
     let base_live = alloc::reset_peak();
     let allocs_before = alloc::allocations();
     let start = Instant::now();
@@ -50,6 +54,7 @@ pub(crate) async fn run(contender: &Contender, concurrency: usize, length: Durat
     let secs = start.elapsed().as_secs_f64();
     let allocs = alloc::allocations() - allocs_before;
     let peak = alloc::peak() - base_live;
+    let cpu = thread_cpu_ns().saturating_sub(cpu_before);
     let hist = hist.into_inner();
     let calls = hist.count();
     Run {
@@ -60,7 +65,17 @@ pub(crate) async fn run(contender: &Contender, concurrency: usize, length: Durat
         p99_us: hist.quantile(0.99) as f64 / 1e3,
         allocs_per_call: allocs as f64 / calls.max(1) as f64,
         peak_kib: peak as f64 / 1024.0,
+        cpu_us_per_call: cpu as f64 / 1e3 / calls.max(1) as f64,
     }
+}
+
+/// Nanoseconds the calling thread has run on a CPU (Linux schedstat; 0
+/// elsewhere).
+fn thread_cpu_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Every run at one concurrency: `runs[round][contender]`.
@@ -74,12 +89,13 @@ pub(crate) struct Level {
 pub(crate) type Figure = fn(&Run) -> f64;
 
 /// The figures a summary reports, with how to read each from a run.
-pub(crate) const FIGURES: [(&str, Figure); 5] = [
+pub(crate) const FIGURES: [(&str, Figure); 6] = [
     ("rps", |r| r.rps),
     ("p50_us", |r| r.p50_us),
     ("p99_us", |r| r.p99_us),
     ("allocs_per_call", |r| r.allocs_per_call),
     ("peak_kib", |r| r.peak_kib),
+    ("cpu_us_per_call", |r| r.cpu_us_per_call),
 ];
 
 impl Level {
