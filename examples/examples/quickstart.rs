@@ -10,7 +10,8 @@
 
 use std::time::Instant;
 
-use restrait::{Client, Error, OAuth2, Response, Result, resource};
+use futures::TryStreamExt;
+use restrait::{Client, Error, OAuth2, Paginator, Response, Result, resource};
 use restrait_examples::demo::Demo;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +49,12 @@ pub trait Users {
         #[query] page: Option<u32>,
         #[query] per_page: Option<u32>,
     ) -> Result<Vec<User>>;
+
+    /// Every user, as a stream that asks for `?page=1`, `?page=2`, .. only
+    /// as it is read, and stops at the first short or empty page.
+    #[get("/users")]
+    #[paginate(page = "page", per_page = "per_page")]
+    fn all(&self, #[query] per_page: Option<u32>) -> Paginator<User>;
 
     /// Creates a user; safe to retry, since every attempt carries the same
     /// idempotency key.
@@ -121,23 +128,23 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         other => println!("2. GET /users/999 -> unexpected: {other:?}"),
     }
 
-    // 3. Query parameters: `Option`s that are `None` are left out.
-    let mut page = 1;
-    let mut names = Vec::new();
-    loop {
-        let batch = users.list(Some(page), Some(2)).await?;
-        if batch.is_empty() {
-            break;
-        }
-        names.extend(batch.into_iter().map(|u| u.name));
-        page += 1;
-    }
-    println!(
-        "3. GET /users?page=N&per_page=2 -> {} users over {} pages: {}",
+    // 3. A paginated list, streamed to the end: `#[paginate]` turns the
+    //    endpoint into a lazy stream of users, fetching `?per_page=2&page=N`
+    //    one page at a time as the stream is read.
+    let names: Vec<String> = users
+        .all(Some(2))
+        .map_ok(|user| user.name)
+        .try_collect()
+        .await?;
+    print!(
+        "3. GET /users?per_page=2&page=N (#[paginate]) -> {} users streamed: {}",
         names.len(),
-        page - 1,
         names.join(", ")
     );
+    match &demo {
+        Some(demo) => println!(" ({} page requests)", demo.hits("GET /users")),
+        None => println!(),
+    }
 
     // 4. A DELETE returning `Result<()>`; the second one is a typed 404.
     users.delete(5).await?;
