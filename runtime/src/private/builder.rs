@@ -180,7 +180,7 @@ impl<'a> RequestBuilder<'a> {
             resource,
             method,
             template,
-            mut url,
+            url,
             base_len: _,
             query,
             mut headers,
@@ -192,11 +192,7 @@ impl<'a> RequestBuilder<'a> {
         if let Some(e) = error {
             return Err(e);
         }
-        if !query.is_empty() {
-            url.push('?');
-            url.push_str(&query);
-        }
-        let url = Url::parse(&url).map_err(|e| {
+        let url = join(resource.client.base_url(), &url, &query).map_err(|e| {
             Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
         })?;
         if let (Some(accept), false) = (accept, headers.contains_key(ACCEPT)) {
@@ -238,6 +234,28 @@ impl RequestBuilder<'_> {
         let first = self.finish(Some("application/json"));
         crate::Paginator::from_result(client, first, pagination)
     }
+}
+
+/// The request's URL: the client's parsed base URL with the built path and
+/// query set on it, so that the scheme and host (IDNA included) are not
+/// parsed again on every call. `url` parses a path or query set this way
+/// as it parses them within a whole URL; the unit tests hold the two equal.
+fn join(base: &Url, built: &str, query: &str) -> std::result::Result<Url, url::ParseError> {
+    let Some(path) = built.strip_prefix(&base[..url::Position::BeforePath]) else {
+        // Not reached: `built` starts with the base URL. Parse it whole.
+        let mut whole = built.to_owned();
+        if !query.is_empty() {
+            whole.push('?');
+            whole.push_str(query);
+        }
+        return Url::parse(&whole);
+    };
+    let mut url = base.clone();
+    url.set_path(path);
+    if !query.is_empty() {
+        url.set_query(Some(query));
+    }
+    Ok(url)
 }
 
 /// A parameter's text. Short values (ids, slugs, most header values) stay on
@@ -292,7 +310,45 @@ fn to_text(value: &dyn Display) -> Text {
 
 #[cfg(test)]
 mod tests {
-    use super::to_text;
+    use super::{Url, join, to_text};
+
+    #[test]
+    fn join_equals_parsing_the_whole_url() {
+        let bases = [
+            "http://h",
+            "https://h:8443/api/v1",
+            "http://127.0.0.1:9/",
+            "https://b\u{fc}cher.example/x/",
+            "http://[::1]:80/v2",
+        ];
+        let paths = [
+            "/users/42",
+            "/a%20b/c%2F",
+            "/x//y",
+            "/./a/../b",
+            "",
+            "/\u{e9}t\u{e9}/:@!$&'()*+,;=",
+            "/tail/a/b.c",
+        ];
+        for base in bases {
+            let base_url = Url::parse(base).expect("base");
+            let prefix = base_url.as_str().trim_end_matches('/');
+            for path in paths {
+                for query in ["", "a=1&b=%23x&c=+", "k=v%26w"] {
+                    let built = format!("{prefix}{path}");
+                    let whole = if query.is_empty() {
+                        built.clone()
+                    } else {
+                        format!("{built}?{query}")
+                    };
+                    let want = Url::parse(&whole).expect("whole");
+                    let got = join(&base_url, &built, query).expect("join");
+                    assert_eq!(got.as_str(), want.as_str(), "{base} + {path} ? {query}");
+                    assert_eq!(got, want);
+                }
+            }
+        }
+    }
 
     #[test]
     fn text_on_the_stack_and_past_it() {
