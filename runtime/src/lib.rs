@@ -46,7 +46,8 @@ pub mod fuzzing;
 pub mod testing;
 
 pub use restrait_macros::{
-    delete, get, head, headers, idempotent, options, patch, post, put, resource, retry, timeout,
+    delete, get, head, headers, idempotent, options, paginate, patch, post, put, resource, retry,
+    timeout,
 };
 
 pub use auth::OAuth2;

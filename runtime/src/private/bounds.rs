@@ -24,7 +24,7 @@ impl<T: ?Sized + Serialize> SerializeParam for T {}
 /// The `T` of a `Result<T>` decoded from JSON.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be decoded from a JSON response: it does not implement `serde::de::DeserializeOwned`",
-    label = "an endpoint's `Result<T>` needs `T: serde::de::DeserializeOwned`",
+    label = "an endpoint's `Result<T>` or `Paginator<T>` needs `T: serde::de::DeserializeOwned`",
     note = "add `#[derive(serde::Deserialize)]` to the type (without borrowed fields), or return `String`, `Bytes` or `()`"
 )]
 pub trait DeserializeResponse {}
