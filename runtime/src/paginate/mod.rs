@@ -1,6 +1,7 @@
 //! Lazy streams over paged list endpoints.
 
-pub(crate) mod link;
+pub(crate) mod decode;
+mod link;
 mod strategy;
 
 use std::collections::VecDeque;
@@ -216,36 +217,62 @@ async fn fetch<T: DeserializeOwned>(
     request: Request,
 ) -> Result<Fetched<T>> {
     let response = client.execute(request.clone()).await?.error_for_status()?;
-    let mut body: Value = if response.body().iter().all(u8::is_ascii_whitespace) {
-        Value::Null
-    } else {
-        serde_json::from_slice(response.body())
-            .map_err(|e| page_decode_error(&response, ".".into(), e))?
+    let field = pagination.items.as_deref();
+    let page = match decode::fast(response.body(), field, pagination.needs_last_item()) {
+        Some(page) => page,
+        None => decode_slowly(&response, pagination)?,
     };
-    let raw_items = pagination.take_items(&mut body)?;
     let next = pagination
-        .next(progress, &request, &response, &body, &raw_items)
+        .next(
+            progress,
+            &request,
+            &response,
+            &page.fields,
+            page.items.len(),
+            page.last.as_ref(),
+        )
         .transpose();
-    let field = pagination.items.as_deref().unwrap_or("");
-    let mut items = Vec::with_capacity(raw_items.len());
-    for (i, item) in raw_items.into_iter().enumerate() {
-        match serde_path_to_error::deserialize(item) {
-            Ok(item) => items.push(item),
-            Err(e) => {
-                let path = format!("{field}[{i}]{}", join_path(&e.path().to_string()));
-                return Err(page_decode_error(&response, path, e.into_inner()));
-            }
-        }
-    }
     Ok((
         Page {
-            items,
+            items: page.items,
             status: response.status(),
             headers: response.headers().clone(),
             number: progress.pages,
         },
         next,
     ))
+}
+
+/// Decodes through a JSON tree, item by item, so that a failure names the
+/// exact field (`data[3].email`). Used when the fast path gave up.
+fn decode_slowly<T: DeserializeOwned>(
+    response: &Response<Bytes>,
+    pagination: &Pagination,
+) -> Result<decode::Decoded<T>> {
+    let mut body: Value = if response.body().iter().all(u8::is_ascii_whitespace) {
+        Value::Null
+    } else {
+        serde_json::from_slice(response.body())
+            .map_err(|e| page_decode_error(response, ".".into(), e))?
+    };
+    let raw_items = pagination.take_items(&mut body)?;
+    let field = pagination.items.as_deref().unwrap_or("");
+    let last = raw_items.last().cloned();
+    let mut items = Vec::with_capacity(raw_items.len());
+    for (i, item) in raw_items.into_iter().enumerate() {
+        match serde_path_to_error::deserialize(item) {
+            Ok(item) => items.push(item),
+            Err(e) => {
+                let path = format!("{field}[{i}]{}", join_path(&e.path().to_string()));
+                return Err(page_decode_error(response, path, e.into_inner()));
+            }
+        }
+    }
+    Ok(decode::Decoded {
+        items,
+        fields: body,
+        last,
+    })
 }
 
 fn join_path(inner: &str) -> String {

@@ -138,6 +138,11 @@ impl Pagination {
         self
     }
 
+    /// True when the strategy reads the last item of a page.
+    pub(crate) fn needs_last_item(&self) -> bool {
+        matches!(self.kind, Kind::HasMore { .. })
+    }
+
     /// The items of a page body, as JSON values.
     pub(crate) fn take_items(&self, body: &mut Value) -> Result<Vec<Value>> {
         let items = match &self.items {
@@ -167,9 +172,10 @@ impl Pagination {
         request: &Request,
         response: &Response<Bytes>,
         body: &Value,
-        items: &[Value],
+        count: usize,
+        last: Option<&Value>,
     ) -> Result<Option<Request>> {
-        progress.items += items.len() as u64;
+        progress.items += count as u64;
         match &self.kind {
             Kind::Link => {
                 let Some(target) = response
@@ -205,7 +211,7 @@ impl Pagination {
                 if body.get(field.as_ref()).and_then(Value::as_bool) != Some(true) {
                     return Ok(None);
                 }
-                let last = items.last().and_then(|item| scalar(item.get(id.as_ref())));
+                let last = last.and_then(|item| scalar(item.get(id.as_ref())));
                 match last {
                     Some(last) => Ok(Some(with_query(request, param, &last))),
                     None => Err(pagination_error(format!(
@@ -218,15 +224,15 @@ impl Pagination {
                 size_param,
                 total,
             } => {
-                if items.is_empty() {
+                if count == 0 {
                     return Ok(None);
                 }
                 let size = size_param
                     .as_ref()
                     .and_then(|p| query_value(request.url(), p))
                     .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(*progress.first_page_len.get_or_insert(items.len() as u64));
-                if (items.len() as u64) < size {
+                    .unwrap_or(*progress.first_page_len.get_or_insert(count as u64));
+                if (count as u64) < size {
                     return Ok(None);
                 }
                 let total = total
