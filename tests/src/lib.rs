@@ -3,7 +3,9 @@
 //! requests in flight, so tests can assert on what actually went over the
 //! wire.
 
+pub mod capture;
 pub mod fault;
 pub mod server;
 
+pub use capture::LogCapture;
 pub use server::{Recorded, Reply, TestServer};

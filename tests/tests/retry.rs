@@ -497,32 +497,9 @@ async fn the_budget_never_blocks_against_a_mostly_healthy_server() {
     assert!(server.request_count() > 2_200);
 }
 
-#[derive(Clone, Default)]
-struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn each_retry_decision_is_a_tracing_event_without_secrets() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = restrait_tests::LogCapture::install(tracing::Level::DEBUG);
 
     // tracing caches each callsite's interest process-wide, computed on the
     // thread that first reaches it: a sibling test without a subscriber may
@@ -534,12 +511,8 @@ async fn each_retry_decision_is_a_tracing_event_without_secrets() {
         .execute(request(&warm_client, Method::GET))
         .await
         .expect("response");
-    tracing::callsite::rebuild_interest_cache();
-    capture
-        .0
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .clear();
+    capture.refresh();
+    capture.clear();
 
     let server = server(|n| match n {
         0 => Reply::status(503).body("secret-body"),
@@ -556,7 +529,7 @@ async fn each_retry_decision_is_a_tracing_event_without_secrets() {
         .await
         .expect("response");
 
-    let logs = String::from_utf8_lossy(&capture.0.lock().expect("lock")).into_owned();
+    let logs = capture.text();
     let retry = logs
         .lines()
         .find(|l| l.contains("retrying GET"))

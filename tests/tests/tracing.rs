@@ -2,40 +2,14 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use restrait::__private::{Method, RequestBuilder, ResourceClient, Unit};
 use restrait::{CallOptions, Client};
 use serde_json::json;
 use support::TestServer;
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_span_per_call_with_otel_fields() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = restrait_tests::LogCapture::install(tracing::Level::TRACE);
 
     let server = TestServer::fixed(404, json!({"message": "nope"})).await;
     let client = Client::builder(server.url())
@@ -49,7 +23,7 @@ async fn a_span_per_call_with_otel_fields() {
     let err = req.send::<Unit>().await.expect_err("404");
     let _ = format!("{err} {err:?} {rc:?}");
 
-    let logs = String::from_utf8_lossy(&capture.0.lock().expect("lock")).into_owned();
+    let logs = capture.text();
     for field in [
         "http.request.method=GET",
         "url.template=/users/<id>",
