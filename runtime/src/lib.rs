@@ -1,26 +1,67 @@
 //! Declarative HTTP API clients.
 //!
 //! Write a trait, annotate each method with its HTTP verb and path, and
-//! `#[resource]` turns it into a client that runs on a shared runtime: a
-//! pooled transport, middleware (tracing, retry, auth), typed errors and
-//! serde models.
-//!
-//! The runtime can also be used directly: [`Client::execute`] runs any
-//! [`Request`] through the same pipeline.
+//! [`#[resource]`](macro@resource) turns it into a client that runs on a
+//! shared runtime: a pooled transport, middleware (tracing, retry, auth),
+//! typed errors and serde models.
 //!
 //! ```
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> restrait::Result<()> {
-//! use restrait::testing::{MockResponse, MockTransport};
-//! use restrait::{http::Method, Client, Request};
+//! use restrait::{resource, Client, Error, Result};
+//! use serde::{Deserialize, Serialize};
 //!
-//! let mock = MockTransport::new()
-//!     .route(Method::GET, "/v1/users/42", MockResponse::new(404));
-//! let client = Client::builder("https://api.example.com/v1").transport(mock).build()?;
-//! let request = Request::new(Method::GET, "https://api.example.com/v1/users/42".parse().expect("url"));
-//! let err = client.execute(request).await?.error_for_status().unwrap_err();
-//! assert!(matches!(err, restrait::Error::NotFound(_)));
+//! #[derive(Debug, Deserialize)]
+//! pub struct User { pub id: u64, pub email: String, pub name: String }
+//!
+//! #[derive(Serialize)]
+//! pub struct NewUser<'a> { pub email: &'a str, pub name: &'a str }
+//!
+//! #[resource]
+//! pub trait Users {
+//!     #[get("/users/<id>")]
+//!     async fn get(&self, id: u64) -> Result<User>;
+//!
+//!     #[post("/users")]
+//!     #[idempotent]
+//!     async fn create(&self, #[body] user: &NewUser<'_>) -> Result<User>;
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<()> {
+//! # use restrait::{http::Method, testing::{MockResponse, MockTransport}};
+//! # let mock = MockTransport::new()
+//! #     .route(Method::GET, "/v1/users/42", MockResponse::json(200, &serde_json::json!(
+//! #         {"id": 42, "email": "ada@example.com", "name": "Ada"})))
+//! #     .route(Method::GET, "/v1/users/7", MockResponse::json(404, &serde_json::json!(
+//! #         {"message": "no such user"})));
+//! let client = Client::builder("https://api.example.com/v1")
+//!     .bearer_token("sk_test_123")
+//! #   .transport(mock)
+//!     .build()?;
+//! let users = UsersClient::new(client.clone());
+//!
+//! let ada = users.get(42).await?;            // GET https://api.example.com/v1/users/42
+//! assert_eq!(ada.name, "Ada");
+//!
+//! match users.get(7).await {
+//!     Err(Error::NotFound(e)) => assert_eq!(e.message(), "no such user"),
+//!     other => panic!("expected a 404, got {other:?}"),
+//! }
 //! # Ok(()) }
 //! ```
+//!
+//! The pieces, outermost first:
+//!
+//! - the generated `{Trait}Client` builds a request description from the
+//!   arguments (path, query, headers, body) and calls the runtime;
+//! - [`Client`] adds the base URL, default headers and per-call
+//!   [`CallOptions`], and runs the [`Middleware`] chain: tracing,
+//!   [retry](RetryPolicy), [`auth`], then yours;
+//! - a [`Transport`] sends it: a pooled `reqwest::Client` by default, or
+//!   [`testing::MockTransport`] in tests;
+//! - the [`Response`] becomes a typed [`Error`] or the decoded value;
+//!   list endpoints become lazy [`Paginator`] streams.
+//!
+//! [`Client::execute`] runs any hand-built [`Request`] through the same
+//! pipeline.
 
 mod builder;
 mod client;
