@@ -66,6 +66,9 @@ fn path_template() {
             b"/v2/\n/<id>",
             b"/\xff<\xc3>",
             b"/<\xc3\xa9>",
+            // Found by cargo fuzz: a `{v}` template after an empty prefix
+            // (the check compared the joined text with the `<v>` rendering).
+            b"\n/.\0\0\0;u.{v}'o\x88\x88\x88",
         ],
         &[
             b"/",
