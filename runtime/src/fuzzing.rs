@@ -9,6 +9,7 @@ use http::header::{HeaderMap, RETRY_AFTER};
 
 /// The Link parser, included as its own copy so that `paginate` keeps its
 /// module private.
+#[allow(clippy::duplicate_mod)]
 #[path = "paginate/link.rs"]
 mod link;
 
