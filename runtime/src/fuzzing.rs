@@ -7,12 +7,6 @@ use std::time::{Duration, SystemTime};
 use http::HeaderValue;
 use http::header::{HeaderMap, RETRY_AFTER};
 
-/// The Link parser, included as its own copy so that `paginate` keeps its
-/// module private.
-#[allow(clippy::duplicate_mod)]
-#[path = "paginate/link.rs"]
-mod link;
-
 /// The wait a `Retry-After` value asks for, as the retry policy reads it,
 /// at a fixed `now`. `None` when the bytes are not a header value at all.
 pub fn retry_after(value: &[u8], now: SystemTime) -> Option<Duration> {
@@ -24,7 +18,7 @@ pub fn retry_after(value: &[u8], now: SystemTime) -> Option<Duration> {
 
 /// The `rel="next"` target of a `Link` header value.
 pub fn next_link(header: &str) -> Option<&str> {
-    link::next_link(header)
+    crate::paginate::link::next_link(header)
 }
 
 /// The message taken from an error response body.

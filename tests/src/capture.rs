@@ -20,15 +20,29 @@ impl LogCapture {
     /// has reached its callsites once, or reach them before installing.
     pub fn install(level: tracing::Level) -> (LogCapture, DefaultGuard) {
         let capture = LogCapture::default();
-        let writer = capture.clone();
-        let subscriber = tracing_subscriber::fmt()
+        let guard = tracing::subscriber::set_default(capture.subscriber(level));
+        tracing::callsite::rebuild_interest_cache();
+        (capture, guard)
+    }
+
+    /// Makes a capture and installs it as the process-wide subscriber, for
+    /// tests whose work runs on several threads. Fails if the process
+    /// already has one: such a test must be alone in its test binary.
+    pub fn install_global(level: tracing::Level) -> Result<LogCapture, String> {
+        let capture = LogCapture::default();
+        tracing::subscriber::set_global_default(capture.subscriber(level))
+            .map_err(|e| e.to_string())?;
+        tracing::callsite::rebuild_interest_cache();
+        Ok(capture)
+    }
+
+    fn subscriber(&self, level: tracing::Level) -> impl tracing::Subscriber + Send + Sync {
+        let writer = self.clone();
+        tracing_subscriber::fmt()
             .with_max_level(level)
             .with_ansi(false)
             .with_writer(move || writer.clone())
-            .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        tracing::callsite::rebuild_interest_cache();
-        (capture, guard)
+            .finish()
     }
 
     /// Recomputes every callsite's interest against the current subscriber.

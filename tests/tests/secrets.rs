@@ -12,7 +12,6 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use restrait::{Client, OAuth2, Result, RetryPolicy, resource};
@@ -47,44 +46,10 @@ const CLIENT_SECRET: &str = "cs_client_s3cr3t";
 const ACCESS_TOKEN: &str = "at_issued_s3cr3t";
 const ROTATED_REFRESH: &str = "rt_rotated_s3cr3t";
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Base64 (standard alphabet, padded), written out here so the test does
-/// not trust the client's encoder.
+/// Standard padded base64, as HTTP Basic sends credentials.
 fn base64(input: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let bytes = input.as_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(input)
 }
 
 async fn api_server() -> TestServer {
@@ -174,15 +139,8 @@ async fn refused(name: &str, client: Client, shown: &mut Vec<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_of_any_auth_kind_appears_in_traces_errors_or_debug_output() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
-    tracing::callsite::rebuild_interest_cache();
+    let capture = restrait_tests::LogCapture::install_global(tracing::Level::TRACE)
+        .expect("the only subscriber");
 
     let api = api_server().await;
     let tokens = token_server().await;
@@ -269,13 +227,7 @@ async fn no_secret_of_any_auth_kind_appears_in_traces_errors_or_debug_output() {
     assert!(token_text.contains(REFRESH_TOKEN) || token_text.contains(ROTATED_REFRESH));
 
     // ...and into no text.
-    let logs = String::from_utf8_lossy(
-        &capture
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
-    )
-    .into_owned();
+    let logs = capture.text();
     assert!(logs.contains("/unauthorized"), "tracing captured nothing");
     assert!(logs.contains("TRACE"), "TRACE events were not captured");
     shown.push(logs);

@@ -1,7 +1,7 @@
 //! Lazy streams over paged list endpoints.
 
 pub(crate) mod decode;
-mod link;
+pub(crate) mod link;
 mod strategy;
 
 use std::collections::VecDeque;
