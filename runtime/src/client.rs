@@ -105,6 +105,7 @@ impl Client {
                         kind: TimeoutKind::Call,
                         after: limit,
                         call,
+                        attempts: 1,
                     }))),
                 }
             }
@@ -148,6 +149,7 @@ impl ClientInner {
                     kind,
                     after: reported.unwrap_or(limit),
                     call,
+                    attempts: 1,
                 }))),
             },
         };

@@ -164,6 +164,16 @@ impl Error {
         }
     }
 
+    /// Records how many attempts a call made, on the errors that count them
+    /// below HTTP (API errors take it from the response).
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        match self {
+            Error::Transport(e) => e.attempts = attempts,
+            Error::Timeout(e) => e.attempts = attempts,
+            _ => {}
+        }
+    }
+
     pub(crate) fn invalid_request(message: impl Into<String>) -> Error {
         Error::InvalidRequest(InvalidRequest {
             message: message.into(),
@@ -300,10 +310,11 @@ impl fmt::Debug for ApiError {
 
 /// What went wrong below HTTP: connecting, writing the request, reading the response.
 #[derive(Debug, thiserror::Error)]
-#[error("{kind}: {message}")]
+#[error("{kind}: {message}{}", after_attempts(*attempts))]
 pub struct TransportError {
     pub(crate) kind: TransportErrorKind,
     pub(crate) message: String,
+    pub(crate) attempts: u32,
     #[source]
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -340,6 +351,7 @@ impl TransportError {
         TransportError {
             kind,
             message: message.into(),
+            attempts: 1,
             source,
         }
     }
@@ -350,6 +362,10 @@ impl TransportError {
     /// True if no connection was made, so the server never saw the request.
     pub fn is_connect(&self) -> bool {
         self.kind == TransportErrorKind::Connect
+    }
+    /// How many attempts were made (1 when there was no retry).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 }
 
@@ -365,11 +381,12 @@ pub enum TimeoutKind {
 
 /// A call or attempt exceeded its time limit.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{call}: {} timed out after {:.3}s", match kind { TimeoutKind::Attempt => "attempt", TimeoutKind::Call => "call" }, after.as_secs_f64())]
+#[error("{call}: {} timed out after {:.3}s{}", match kind { TimeoutKind::Attempt => "attempt", TimeoutKind::Call => "call" }, after.as_secs_f64(), after_attempts(*attempts))]
 pub struct TimeoutError {
     pub(crate) kind: TimeoutKind,
     pub(crate) after: Duration,
     pub(crate) call: CallInfo,
+    pub(crate) attempts: u32,
 }
 
 impl TimeoutError {
@@ -384,6 +401,18 @@ impl TimeoutError {
     /// The method and path template of the call.
     pub fn call(&self) -> &CallInfo {
         &self.call
+    }
+    /// How many attempts were made (1 when there was no retry).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+fn after_attempts(attempts: u32) -> Cow<'static, str> {
+    if attempts > 1 {
+        Cow::Owned(format!(" (after {attempts} attempts)"))
+    } else {
+        Cow::Borrowed("")
     }
 }
 

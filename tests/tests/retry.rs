@@ -406,6 +406,11 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
         .expect_err("refused");
     assert!(err.is_connect(), "{err:?}");
     assert_eq!(counter.0.load(Ordering::SeqCst), 4);
+    match &err {
+        restrait::Error::Transport(e) => assert_eq!(e.attempts(), 4),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+    assert!(err.to_string().ends_with("(after 4 attempts)"), "{err}");
 }
 
 #[tokio::test(start_paused = true)]

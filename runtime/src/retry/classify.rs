@@ -156,6 +156,7 @@ mod tests {
             kind,
             after: Duration::from_secs(1),
             call: CallInfo::new(Method::GET, "/"),
+            attempts: 1,
         }))
     }
 

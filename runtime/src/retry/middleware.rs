@@ -56,9 +56,9 @@ impl RetryMiddleware {
                     if let Some(budget) = &self.budget {
                         budget.on_success(attempt > 0);
                     }
-                    return result;
+                    return with_attempts(result, attempt);
                 }
-                Verdict::Fatal => return result,
+                Verdict::Fatal => return with_attempts(result, attempt),
                 Verdict::Retry(reason) => reason,
             };
             let status = result.as_ref().ok().map(|r| r.status().as_u16());
@@ -76,11 +76,11 @@ impl RetryMiddleware {
             };
             if !replayable && !reason.any_method() {
                 give_up("not_idempotent");
-                return result;
+                return with_attempts(result, attempt);
             }
             if attempt >= max_retries {
                 give_up("retries_exhausted");
-                return result;
+                return with_attempts(result, attempt);
             }
             let asked = match &result {
                 Ok(response) => server_wait(response.status(), response.headers()),
@@ -89,13 +89,13 @@ impl RetryMiddleware {
             let wait = policy.wait(attempt, asked);
             if crosses_deadline(request.deadline(), wait) {
                 give_up("deadline");
-                return result;
+                return with_attempts(result, attempt);
             }
             if let Some(budget) = &self.budget
                 && !budget.try_spend()
             {
                 give_up("budget_exhausted");
-                return result;
+                return with_attempts(result, attempt);
             }
             drop(result);
             attempt += 1;
@@ -129,6 +129,14 @@ impl std::fmt::Debug for RetryMiddleware {
             .field("budget", &self.budget)
             .finish()
     }
+}
+
+/// The call's final result, with the attempt count on errors below HTTP.
+fn with_attempts(mut result: Result<Response>, attempt: u32) -> Result<Response> {
+    if let Err(e) = &mut result {
+        e.set_attempts(attempt + 1);
+    }
+    result
 }
 
 /// True if waiting `wait` would leave no time for another attempt.
