@@ -74,11 +74,7 @@ pub(crate) fn push_literal(out: &mut String, literal: &str) {
         .remove(b'=')
         .remove(b':')
         .remove(b'@');
-    if out.ends_with('/') && literal.starts_with('/') {
-        out.extend(utf8_percent_encode(&literal[1..], LITERAL));
-    } else {
-        out.extend(utf8_percent_encode(literal, LITERAL));
-    }
+    out.extend(utf8_percent_encode(literal, LITERAL));
 }
 
 #[cfg(test)]
@@ -88,13 +84,6 @@ mod tests {
     fn seg(v: &str) -> Result<String> {
         let mut s = String::new();
         push_segment(&mut s, "p", v).map(|()| s)
-    }
-
-    #[test]
-    fn literal_join_avoids_double_slash() {
-        let mut s = String::from("https://h/api/");
-        push_literal(&mut s, "/users/");
-        assert_eq!(s, "https://h/api/users/");
     }
 
     #[test]

@@ -17,6 +17,14 @@ pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
         "cookie",
         "set-cookie",
     ];
+    let name = name.as_str();
+    NAMED.contains(&name) || names_a_secret(name)
+}
+
+/// True for a header or query-parameter name that mentions a key, token,
+/// secret, password, signature, session or auth (e.g. `X-Api-Key`,
+/// `access_token`); `name` must be lowercase.
+fn names_a_secret(name: &str) -> bool {
     const PARTS: [&str; 7] = [
         "key",
         "token",
@@ -26,8 +34,7 @@ pub(crate) fn is_sensitive(name: &HeaderName) -> bool {
         "session",
         "auth",
     ];
-    let name = name.as_str();
-    NAMED.contains(&name) || PARTS.iter().any(|p| name.contains(p))
+    PARTS.iter().any(|p| name.contains(p))
 }
 
 /// Formats a header map with the values of sensitive headers replaced.
@@ -81,10 +88,7 @@ pub(crate) fn redacted_url(url: &url::Url) -> String {
     if let Some(query) = url.query() {
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            let lower = key.to_ascii_lowercase();
-            let secret = ["key", "token", "secret", "password", "signature", "auth"]
-                .iter()
-                .any(|p| lower.contains(p));
+            let secret = names_a_secret(&key.to_ascii_lowercase());
             out.append_pair(&key, if secret { REDACTED } else { &value });
         }
         shown.set_query(Some(&out.finish()));
