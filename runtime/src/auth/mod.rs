@@ -205,6 +205,12 @@ impl AuthMiddleware {
 impl Middleware for AuthMiddleware {
     fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
         Box::pin(async move {
+            // Credentials belong to the client's own origin: a request for
+            // another one (a redirect hop, a URL the API handed back) goes on
+            // without them.
+            if request.url().origin() != next.client.base_url.origin() {
+                return next.run(request).await;
+            }
             // Authorize a copy: a re-send starts again from the original, so
             // that a query-string key is not added twice.
             let mut sent = request.clone();
