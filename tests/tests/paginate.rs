@@ -271,3 +271,78 @@ async fn paginator_is_send_and_can_be_spawned() {
         .expect("ok");
     assert_eq!(count, 25);
 }
+
+/// Collects a stream that should end in a pagination error at a cycle.
+async fn cycle_error(rc: &ResourceClient, path: &'static str, pagination: Pagination) -> String {
+    let results: Vec<_> = list(rc, path).paginate::<Item>(pagination).collect().await;
+    match results.last() {
+        Some(Err(Error::Pagination(e))) => e.message().to_owned(),
+        other => panic!("{path}: expected a pagination error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn links_that_cycle_end_at_the_first_repeat() {
+    let server = TestServer::start(|r| async move {
+        let reply = Reply::json(200, &json!(items(0, 10)));
+        match r.path() {
+            "/self" => reply.header("link", "</self?per_page=10>; rel=\"next\""),
+            "/a" => reply.header("link", "</b?per_page=10&api_key=hunter2>; rel=\"next\""),
+            "/b" => reply.header("link", "</a?per_page=10>; rel=\"next\""),
+            _ => reply,
+        }
+    })
+    .await;
+    let rc = resource(&server);
+
+    let message = cycle_error(&rc, "/self", Pagination::link_header()).await;
+    assert!(message.contains("cycle"), "{message}");
+    assert_eq!(server.request_count(), 1, "a link to itself is not fetched");
+
+    let message = cycle_error(&rc, "/a", Pagination::link_header()).await;
+    assert!(
+        message.contains("cycle") && message.contains("/a"),
+        "{message}"
+    );
+    assert!(!message.contains("hunter2"), "{message}");
+    let targets: Vec<_> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets[1..],
+        ["/a?per_page=10", "/b?per_page=10&api_key=hunter2"],
+        "A, B, then the link back to A ends the stream"
+    );
+}
+
+#[tokio::test]
+async fn cursors_that_cycle_end_at_the_first_repeat() {
+    let server = TestServer::start(|r| async move {
+        let cursor = r
+            .query()
+            .and_then(|q| q.split('&').find_map(|p| p.strip_prefix("cursor=")))
+            .map(str::to_owned);
+        let next = match cursor.as_deref() {
+            None | Some("B-secret") => "A-secret",
+            Some(_) => "B-secret",
+        };
+        Reply::json(200, &json!({"data": items(0, 10), "next_cursor": next}))
+    })
+    .await;
+    let rc = resource(&server);
+    let message = cycle_error(
+        &rc,
+        "/cursor",
+        Pagination::cursor("next_cursor", "cursor").items("data"),
+    )
+    .await;
+    assert!(message.contains("cycle"), "{message}");
+    assert!(!message.contains("secret"), "{message}");
+    let targets: Vec<_> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets,
+        [
+            "/cursor?per_page=10",
+            "/cursor?per_page=10&cursor=A-secret",
+            "/cursor?per_page=10&cursor=B-secret",
+        ]
+    );
+}

@@ -1,6 +1,8 @@
 //! How to find the next page: Link header, cursor in the body, page number.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
+use std::hash::{BuildHasher, RandomState};
 
 use bytes::Bytes;
 use serde_json::Value;
@@ -165,7 +167,10 @@ impl Pagination {
         }
     }
 
-    /// The request for the page after this one, or `None` at the end.
+    /// The request for the page after this one, or `None` at the end. A
+    /// request for a URL this stream has already asked for is a cycle: it
+    /// ends the stream with [`Error::Pagination`] instead of fetching the same
+    /// pages again until `max_pages`.
     pub(crate) fn next(
         &self,
         progress: &mut Progress,
@@ -175,7 +180,49 @@ impl Pagination {
         count: usize,
         last: Option<&Value>,
     ) -> Result<Option<Request>> {
-        progress.items += count as u64;
+        // The first page's URL; every later one was remembered as a next.
+        progress.remember(request.url());
+        let Some(next) = self.find_next(progress, request, response, body, count, last)? else {
+            return Ok(None);
+        };
+        if progress.remember(next.url()) {
+            Ok(Some(next))
+        } else {
+            Err(self.cycle_error(next.url(), progress.pages))
+        }
+    }
+
+    /// Says where the pages loop, without the values of the query, which
+    /// may be secret (signed cursors, keys).
+    fn cycle_error(&self, repeated: &Url, page: u32) -> Error {
+        let what = match &self.kind {
+            Kind::Link => format!("the next link after page {page}"),
+            Kind::Cursor { field, param } => {
+                format!("the cursor `{field}` of page {page}, sent as `{param}`,")
+            }
+            Kind::HasMore { param, id, .. } => {
+                format!("the `{id}` of page {page}'s last item, sent as `{param}`,")
+            }
+            Kind::PageNumber { param, .. } => {
+                format!("the page number `{param}` after page {page}")
+            }
+        };
+        pagination_error(format!(
+            "{what} leads back to {}, already fetched in this stream: the pages form a cycle",
+            without_query_values(repeated)
+        ))
+    }
+
+    fn find_next(
+        &self,
+        progress: &mut Progress,
+        request: &Request,
+        response: &Response<Bytes>,
+        body: &Value,
+        count: usize,
+        last: Option<&Value>,
+    ) -> Result<Option<Request>> {
+        progress.items = progress.items.saturating_add(count as u64);
         match &self.kind {
             Kind::Link => {
                 let Some(target) = response
@@ -200,11 +247,6 @@ impl Pagination {
             }
             Kind::Cursor { field, param } => match scalar(body.get(field.as_ref())) {
                 None => Ok(None),
-                Some(cursor) if query_value(request.url(), param).as_deref() == Some(&cursor) => {
-                    Err(pagination_error(format!(
-                        "the server answered cursor `{param}` with the same cursor; stopping instead of looping"
-                    )))
-                }
                 Some(cursor) => Ok(Some(with_query(request, param, &cursor))),
             },
             Kind::HasMore { field, param, id } => {
@@ -252,7 +294,12 @@ impl Pagination {
                 let current = query_value(request.url(), param)
                     .and_then(|v| v.parse::<u64>().ok())
                     .unwrap_or(1);
-                Ok(Some(with_query(request, param, &(current + 1).to_string())))
+                let Some(following) = current.checked_add(1) else {
+                    return Err(pagination_error(format!(
+                        "page `{param}` {current} is full, and there is no page number after it"
+                    )));
+                };
+                Ok(Some(with_query(request, param, &following.to_string())))
             }
         }
     }
@@ -264,6 +311,30 @@ pub(crate) struct Progress {
     pub(crate) pages: u32,
     pub(crate) items: u64,
     first_page_len: Option<u64>,
+    /// 64-bit hashes of the URLs asked for, to see a cycle: 8 bytes (plus the
+    /// set's overhead) a page, and never more than `max_pages + 1` of them.
+    /// Randomly keyed per stream, so a server cannot make two URLs collide.
+    seen: HashSet<u64>,
+    keys: RandomState,
+}
+
+impl Progress {
+    /// Records `url`; false if this stream has asked for it before.
+    fn remember(&mut self, url: &Url) -> bool {
+        self.seen.insert(self.keys.hash_one(url.as_str()))
+    }
+}
+
+/// The URL's path and query names, with every query value elided.
+fn without_query_values(url: &Url) -> String {
+    let mut shown = url.path().to_owned();
+    let mut pairs = url.query_pairs().peekable();
+    if pairs.peek().is_some() {
+        let names: Vec<String> = pairs.map(|(name, _)| format!("{name}=…")).collect();
+        shown.push('?');
+        shown.push_str(&names.join("&"));
+    }
+    shown
 }
 
 pub(crate) fn pagination_error(message: String) -> Error {
@@ -316,4 +387,109 @@ fn with_query(request: &Request, name: &str, value: &str) -> Request {
         .extend_pairs(kept)
         .append_pair(name, value);
     with_url(request, url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::{HeaderMap, Method, StatusCode};
+
+    fn get(url: &str) -> Request {
+        Request::new(Method::GET, url.parse().expect("url"))
+    }
+
+    fn ok(headers: HeaderMap) -> Response<Bytes> {
+        Response::new(StatusCode::OK, headers, Bytes::new())
+    }
+
+    /// Asks `pagination` for the page after `request`, as page `page`.
+    fn step(
+        pagination: &Pagination,
+        progress: &mut Progress,
+        request: &Request,
+        body: &Value,
+    ) -> Result<Option<Request>> {
+        progress.pages += 1;
+        pagination.next(progress, request, &ok(HeaderMap::new()), body, 2, None)
+    }
+
+    #[test]
+    fn a_page_number_that_cannot_grow_ends_the_stream() {
+        let pagination = Pagination::page_number("page");
+        let mut progress = Progress::default();
+        let request = get(&format!("https://h/items?page={}", u64::MAX));
+        match step(&pagination, &mut progress, &request, &Value::Null) {
+            Err(Error::Pagination(e)) => assert!(e.message().contains("`page`"), "{e}"),
+            other => panic!("expected a pagination error, got {other:?}"),
+        }
+        let request = get(&format!("https://h/items?page={}", u64::MAX - 1));
+        let next = step(
+            &pagination,
+            &mut Progress::default(),
+            &request,
+            &Value::Null,
+        )
+        .expect("ok")
+        .expect("a next page");
+        assert_eq!(next.url().query(), Some(&*format!("page={}", u64::MAX)));
+    }
+
+    #[test]
+    fn a_cursor_seen_before_is_a_cycle() {
+        let pagination = Pagination::cursor("next", "cursor");
+        let mut progress = Progress::default();
+        let first = get("https://h/items");
+        let a = step(
+            &pagination,
+            &mut progress,
+            &first,
+            &serde_json::json!({"next": "A"}),
+        )
+        .expect("ok")
+        .expect("A");
+        let b = step(
+            &pagination,
+            &mut progress,
+            &a,
+            &serde_json::json!({"next": "B"}),
+        )
+        .expect("ok")
+        .expect("B");
+        match step(
+            &pagination,
+            &mut progress,
+            &b,
+            &serde_json::json!({"next": "A"}),
+        ) {
+            Err(Error::Pagination(e)) => {
+                let message = e.message();
+                assert!(
+                    message.contains("cycle") && message.contains("page 3"),
+                    "{message}"
+                );
+                assert!(message.contains("/items?cursor=…"), "{message}");
+            }
+            other => panic!("expected a cycle, got {other:?}"),
+        }
+        // The same cursor straight back is a cycle too.
+        let mut progress = Progress::default();
+        let again = get("https://h/items?cursor=A");
+        let result = step(
+            &pagination,
+            &mut progress,
+            &again,
+            &serde_json::json!({"next": "A"}),
+        );
+        assert!(matches!(result, Err(Error::Pagination(_))), "{result:?}");
+    }
+
+    #[test]
+    fn query_values_are_never_shown() {
+        let url: Url = "https://h/a/b?api_key=hunter2&page=2&flag"
+            .parse()
+            .expect("url");
+        assert_eq!(without_query_values(&url), "/a/b?api_key=…&page=…&flag=…");
+        let url: Url = "https://h/a".parse().expect("url");
+        assert_eq!(without_query_values(&url), "/a");
+    }
 }
