@@ -1,5 +1,6 @@
 //! Responses: the raw one middleware sees, and the typed one a call returns.
 
+use std::any::Any;
 use std::fmt;
 
 use bytes::Bytes;
@@ -123,13 +124,104 @@ impl Response<Bytes> {
     }
 }
 
-impl<T: fmt::Debug> fmt::Debug for Response<T> {
+/// Never the raw bytes of a body: a raw body (`Bytes`, `Vec<u8>`, `String`)
+/// shows its length, a JSON tree its shape (a token response read by a
+/// logging middleware would otherwise print the tokens). Any other decoded
+/// body shows its own `Debug`, which its type controls.
+impl<T: fmt::Debug + 'static> fmt::Debug for Response<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Response")
-            .field("status", &self.status)
-            .field("headers", &RedactedHeaders(&self.headers))
-            .field("body", &self.body)
-            .field("attempts", &self.attempts)
-            .finish()
+        let mut s = f.debug_struct("Response");
+        s.field("status", &self.status)
+            .field("headers", &RedactedHeaders(&self.headers));
+        match BodyShape::of(&self.body) {
+            Some(shape) => s.field("body", &shape),
+            None => s.field("body", &self.body),
+        };
+        if self.body_truncated {
+            s.field("body_truncated", &true);
+        }
+        s.field("attempts", &self.attempts).finish()
+    }
+}
+
+/// What `Debug` shows in place of a raw body, such as `<42 bytes>`.
+struct BodyShape(String);
+
+impl BodyShape {
+    fn of(body: &dyn Any) -> Option<BodyShape> {
+        let len = if let Some(b) = body.downcast_ref::<Bytes>() {
+            b.len()
+        } else if let Some(b) = body.downcast_ref::<Vec<u8>>() {
+            b.len()
+        } else if let Some(b) = body.downcast_ref::<String>() {
+            b.len()
+        } else {
+            use serde_json::Value;
+            let shape = match body.downcast_ref::<Value>()? {
+                Value::Object(map) => format!("<JSON object, {} fields>", map.len()),
+                Value::Array(items) => format!("<JSON array, {} items>", items.len()),
+                Value::String(text) => format!("<JSON string, {} bytes>", text.len()),
+                Value::Number(_) => "<JSON number>".to_owned(),
+                Value::Bool(_) => "<JSON boolean>".to_owned(),
+                Value::Null => "<JSON null>".to_owned(),
+            };
+            return Some(BodyShape(shape));
+        };
+        Some(BodyShape(format!("<{len} bytes>")))
+    }
+}
+
+impl fmt::Debug for BodyShape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = r#"{"access_token":"at_secret_1","refresh_token":"rt_secret_2"}"#;
+
+    fn assert_hidden(shown: &str, want: &str) {
+        assert!(
+            !shown.contains("at_secret_1") && !shown.contains("rt_secret_2"),
+            "{shown}"
+        );
+        assert!(shown.contains(want), "{shown}");
+    }
+
+    #[test]
+    fn debug_shows_the_length_of_a_raw_body_not_its_bytes() {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().expect("value"));
+        let response = Response::new(
+            StatusCode::OK,
+            headers,
+            Bytes::from_static(TOKEN.as_bytes()),
+        );
+        let shown = format!("{response:?}");
+        assert_hidden(&shown, &format!("<{} bytes>", TOKEN.len()));
+        assert!(shown.contains("application/json"), "{shown}");
+
+        let text = response.map(|b| String::from_utf8_lossy(&b).into_owned());
+        assert_hidden(&format!("{text:?}"), &format!("<{} bytes>", TOKEN.len()));
+        let raw = text.map(String::into_bytes);
+        assert_hidden(&format!("{raw:?}"), &format!("<{} bytes>", TOKEN.len()));
+        let json = raw.map(|b| serde_json::from_slice::<serde_json::Value>(&b).expect("json"));
+        assert_hidden(&format!("{json:?}"), "<JSON object, 2 fields>");
+    }
+
+    #[test]
+    fn debug_shows_a_decoded_body_as_its_type_does() {
+        #[derive(Debug)]
+        struct User {
+            #[allow(dead_code)]
+            id: u64,
+        }
+        let response =
+            Response::new(StatusCode::OK, HeaderMap::new(), Bytes::new()).map(|_| User { id: 42 });
+        let shown = format!("{response:?}");
+        assert!(shown.contains("User { id: 42 }"), "{shown}");
     }
 }
