@@ -7,7 +7,7 @@ use http::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use tokio::sync::Semaphore;
 use url::Url;
 
-use crate::client::{Client, ClientInner};
+use crate::client::{Client, ClientInner, finite};
 use crate::error::{Error, Result};
 use crate::middleware::Middleware;
 use crate::trace::TracingMiddleware;
@@ -27,6 +27,9 @@ pub struct ClientBuilder {
     base_url: String,
     errors: Vec<String>,
     default_headers: HeaderMap,
+    /// True while the `User-Agent` among the default headers is the built-in
+    /// one, which a `User-Agent` default header replaces.
+    builtin_user_agent: bool,
     connect_timeout: Option<Duration>,
     attempt_timeout: Option<Duration>,
     call_timeout: Option<Duration>,
@@ -53,6 +56,7 @@ impl ClientBuilder {
             base_url,
             errors: Vec::new(),
             default_headers,
+            builtin_user_agent: true,
             connect_timeout: None,
             attempt_timeout: None,
             call_timeout: None,
@@ -74,12 +78,27 @@ impl ClientBuilder {
         self.errors.push(message);
     }
 
-    /// A header sent with every request that does not set it itself.
+    /// Adds a value of a header sent with every request; called again with
+    /// the same name, it adds another value, and every value is sent.
+    ///
+    /// A request that sets a header of that name itself (a `#[header]`
+    /// parameter, `#[headers(..)]`, or
+    /// [`CallOptions::header`](crate::CallOptions::header)) sends its own
+    /// values instead of all the default ones. A `User-Agent` given here
+    /// replaces the built-in one; [`user_agent`](Self::user_agent) replaces
+    /// all `User-Agent` values given before it.
+    ///
+    /// ```
+    /// # fn main() -> restrait::Result<()> {
+    /// let client = restrait::Client::builder("https://api.example.com")
+    ///     .default_header("Accept-Language", "en")
+    ///     .default_header("Accept-Language", "fr;q=0.5") // both are sent
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
     pub fn default_header(mut self, name: &str, value: &str) -> Self {
         match (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            (Ok(name), Ok(value)) => {
-                self.default_headers.insert(name, value);
-            }
+            (Ok(name), Ok(value)) => self.add_default(&name, value),
             (Err(_), _) => self.errors.push(format!("invalid header name `{name}`")),
             (_, Err(_)) => self
                 .errors
@@ -88,41 +107,59 @@ impl ClientBuilder {
         self
     }
 
-    /// Headers sent with every request that does not set them itself.
+    /// Adds every value of every header in `headers`, as
+    /// [`default_header`](Self::default_header) does for one.
     pub fn default_headers(mut self, headers: HeaderMap) -> Self {
         for (name, value) in &headers {
-            self.default_headers.insert(name, value.clone());
+            self.add_default(name, value.clone());
         }
         self
     }
 
-    /// The `User-Agent` header (default `restrait/<version>`).
+    /// Adds a default header value; the first `User-Agent` value replaces
+    /// the built-in one.
+    fn add_default(&mut self, name: &HeaderName, value: HeaderValue) {
+        if name == USER_AGENT && std::mem::take(&mut self.builtin_user_agent) {
+            self.default_headers.remove(USER_AGENT);
+        }
+        self.default_headers.append(name, value);
+    }
+
+    /// The `User-Agent` header (default `restrait/<version>`). It replaces
+    /// any `User-Agent` set before it, also with
+    /// [`default_header`](Self::default_header).
     pub fn user_agent(mut self, user_agent: &str) -> Self {
         match HeaderValue::try_from(user_agent) {
             Ok(value) => {
                 self.default_headers.insert(USER_AGENT, value);
+                self.builtin_user_agent = false;
             }
             Err(_) => self.errors.push("invalid user agent".to_owned()),
         }
         self
     }
 
-    /// How long connecting (TCP and TLS) may take.
+    /// How long connecting (TCP and TLS) may take. Like every timeout of the
+    /// builder, it must be longer than zero; one of 100 years or more (such
+    /// as `Duration::MAX`, whose deadline the clock cannot hold) means no
+    /// limit.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        // `None` when the limit is so long that it is none.
+        self.connect_timeout = finite(timeout);
         self
     }
 
     /// How long each attempt (sending a request and reading its response)
-    /// may take.
+    /// may take; 100 years or more means no limit.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = Some(timeout);
+        self.attempt_timeout = finite(timeout);
         self
     }
 
-    /// How long a whole call may take, retries and their waits included.
+    /// How long a whole call may take, retries and their waits included;
+    /// 100 years or more (such as `Duration::MAX`) means no limit.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.call_timeout = Some(timeout);
+        self.call_timeout = finite(timeout);
         self
     }
 

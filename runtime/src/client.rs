@@ -75,31 +75,29 @@ impl Client {
     /// returns the response, whatever its status (see
     /// [`Response::error_for_status`]). Resource methods call this.
     ///
-    /// Adds the default headers the request lacks and enforces the call's
-    /// deadline (the call option, else the client's `timeout`).
+    /// Headers: every value of each default header whose name the request
+    /// does not set itself (a request's own header replaces all default
+    /// values of that name), then the call options' headers, each replacing
+    /// all of the request's values of its name with all of its own.
+    ///
+    /// Enforces the call's deadline (the call option, else the client's
+    /// `timeout`). A timeout of 100 years or more (such as `Duration::MAX`,
+    /// whose deadline the clock cannot hold) means no deadline.
     pub async fn execute(&self, mut request: Request) -> Result<Response<Bytes>> {
         let inner = &*self.inner;
-        for (name, value) in &inner.default_headers {
-            if !request.headers.contains_key(name) {
-                request.headers.insert(name, value.clone());
-            }
-        }
-        if !request.options.headers.is_empty() {
-            for (name, value) in &request.options.headers {
-                request.headers.insert(name, value.clone());
-            }
-        }
+        add_defaults(&mut request.headers, &inner.default_headers);
+        replace_with(&mut request.headers, &request.options.headers);
         let next = Next {
             client: inner,
             rest: &inner.middleware,
         };
-        match request.options.timeout.or(inner.call_timeout) {
+        match with_deadline(request.options.timeout.or(inner.call_timeout)) {
             None => next.run(request).await,
-            Some(limit) => {
-                request.deadline = Some(Instant::now() + limit);
+            Some((limit, deadline)) => {
+                request.deadline = Some(deadline);
                 request.options.timeout = Some(limit);
                 let call = request.call_info();
-                match tokio::time::timeout(limit, next.run(request)).await {
+                match tokio::time::timeout_at(deadline, next.run(request)).await {
                     Ok(result) => result,
                     Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
                         kind: TimeoutKind::Call,
@@ -141,9 +139,9 @@ impl ClientInner {
             _ => None,
         };
         let exchange = self.exchange(request);
-        let result = match limit {
+        let result = match with_deadline(limit) {
             None => exchange.await,
-            Some(limit) => match tokio::time::timeout(limit, exchange).await {
+            Some((limit, deadline)) => match tokio::time::timeout_at(deadline, exchange).await {
                 Ok(result) => result,
                 Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
                     kind,
@@ -214,6 +212,49 @@ impl ClientInner {
     }
 }
 
+/// A time limit this long or longer (100 years, e.g. `Duration::MAX`) is no
+/// limit: its deadline might not fit in an `Instant` (or in tokio's timer,
+/// which rounds a deadline up), and adding it would panic.
+pub(crate) const NO_LIMIT_FROM: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
+/// `limit`, unless it is so long that it means no limit (see [`NO_LIMIT_FROM`]).
+pub(crate) fn finite(limit: Duration) -> Option<Duration> {
+    (limit < NO_LIMIT_FROM).then_some(limit)
+}
+
+/// The instant `limit` from now, or `None` for a limit so long that it
+/// means no limit (see [`NO_LIMIT_FROM`]) or that the clock cannot hold.
+pub(crate) fn deadline_after(limit: Duration) -> Option<Instant> {
+    Instant::now().checked_add(finite(limit)?)
+}
+
+/// The limit and its deadline, unless there is no limit (or it means none).
+fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instant)> {
+    let limit = limit?;
+    Some((limit, deadline_after(limit)?))
+}
+
+/// Adds every value of each default header whose name `headers` lacks.
+fn add_defaults(headers: &mut HeaderMap, defaults: &HeaderMap) {
+    for name in defaults.keys() {
+        if !headers.contains_key(name) {
+            for value in defaults.get_all(name) {
+                headers.append(name, value.clone());
+            }
+        }
+    }
+}
+
+/// Replaces all values of each name in `over` with all of `over`'s values.
+pub(crate) fn replace_with(headers: &mut HeaderMap, over: &HeaderMap) {
+    for name in over.keys() {
+        headers.remove(name);
+        for value in over.get_all(name) {
+            headers.append(name, value.clone());
+        }
+    }
+}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = &*self.inner;
@@ -237,4 +278,57 @@ impl fmt::Debug for Client {
 fn _assert_impls() {
     fn assert_send_sync<T: Send + Sync + Clone + 'static>() {}
     assert_send_sync::<Client>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, http::HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    fn all<'a>(map: &'a HeaderMap, name: &str) -> Vec<&'a str> {
+        map.get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+
+    #[test]
+    fn limits_too_long_for_the_clock_are_no_limits() {
+        assert!(deadline_after(Duration::from_secs(30)).is_some());
+        let thirty_years = Duration::from_secs(30 * 365 * 24 * 60 * 60);
+        assert!(deadline_after(thirty_years).is_some());
+        for huge in [
+            NO_LIMIT_FROM,
+            Duration::from_secs(u64::MAX / 2),
+            Duration::from_secs(u64::MAX),
+            Duration::MAX,
+        ] {
+            assert!(deadline_after(huge).is_none(), "{huge:?}");
+            assert_eq!(finite(huge), None, "{huge:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_fill_in_and_options_replace_keeping_every_value() {
+        let defaults = map(&[("x-a", "d1"), ("x-a", "d2"), ("x-b", "d3")]);
+        let mut headers = map(&[("x-b", "own")]);
+        add_defaults(&mut headers, &defaults);
+        assert_eq!(all(&headers, "x-a"), ["d1", "d2"]);
+        assert_eq!(all(&headers, "x-b"), ["own"]);
+
+        replace_with(
+            &mut headers,
+            &map(&[("x-a", "o1"), ("x-a", "o2"), ("x-c", "o3")]),
+        );
+        assert_eq!(all(&headers, "x-a"), ["o1", "o2"]);
+        assert_eq!(all(&headers, "x-b"), ["own"]);
+        assert_eq!(all(&headers, "x-c"), ["o3"]);
+    }
 }

@@ -1,11 +1,13 @@
 //! Per-call options: what a `with_options` copy of a resource client changes.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
 
+use crate::redact::RedactedHeaders;
 use crate::retry::RetryPolicy;
 
 /// Options for the calls of one resource client, set with
@@ -23,7 +25,10 @@ use crate::retry::RetryPolicy;
 ///     .header("x-request-id", "req-42");
 /// assert_eq!(options.get_timeout(), Some(Duration::from_secs(2)));
 /// ```
-#[derive(Clone, Debug, Default)]
+///
+/// Its `Debug` output hides the values of credential headers
+/// (`Authorization`, API keys, cookies, ...).
+#[derive(Clone, Default)]
 #[must_use]
 pub struct CallOptions {
     pub(crate) timeout: Option<Duration>,
@@ -40,13 +45,16 @@ impl CallOptions {
         Self::default()
     }
 
-    /// The deadline of the whole call, retries and waits included.
+    /// The deadline of the whole call, retries and waits included. A
+    /// timeout of 100 years or more (such as `Duration::MAX`, whose deadline
+    /// the clock cannot hold) means no deadline.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
-    /// The time limit of each attempt.
+    /// The time limit of each attempt. A limit of 100 years or more (such as
+    /// `Duration::MAX`) means no limit.
     pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
         self.attempt_timeout = Some(timeout);
         self
@@ -86,8 +94,16 @@ impl CallOptions {
         self
     }
 
-    /// A header added to every call. An invalid name or value is ignored
-    /// here; use [`CallOptions::try_header`] to see the error.
+    /// Adds a value of header `name` to every call; called again with the
+    /// same name, it adds another value, and every value is sent. On a
+    /// call, these headers replace all values of the same name that the
+    /// request (its `#[header]` parameters and `#[headers]`) or the client's
+    /// default headers would send. Laid over other options (a second
+    /// `with_options`), a name set here replaces all of their values of
+    /// that name.
+    ///
+    /// An invalid name or value is ignored here; use
+    /// [`CallOptions::try_header`] to see the error.
     pub fn header(self, name: &str, value: &str) -> Self {
         match self.clone().try_header(name, value) {
             Ok(options) => options,
@@ -95,7 +111,8 @@ impl CallOptions {
         }
     }
 
-    /// A header added to every call, or an error for an invalid name or value.
+    /// Like [`header`](Self::header) (it adds a value), or an error for an
+    /// invalid name or value.
     pub fn try_header(mut self, name: &str, value: &str) -> crate::Result<Self> {
         let name = HeaderName::try_from(name)
             .map_err(|_| crate::Error::invalid_request(format!("invalid header name `{name}`")))?;
@@ -136,7 +153,9 @@ impl CallOptions {
         &self.headers
     }
 
-    /// Lays `over` on top of `self`: the fields `over` sets win.
+    /// Lays `over` on top of `self`: the fields `over` sets win; a header
+    /// name `over` sets replaces all of `self`'s values of that name with
+    /// all of `over`'s.
     pub(crate) fn merge(&mut self, over: &CallOptions) {
         if over.timeout.is_some() {
             self.timeout = over.timeout;
@@ -155,9 +174,20 @@ impl CallOptions {
         if over.idempotency_key.is_some() {
             self.idempotency_key.clone_from(&over.idempotency_key);
         }
-        for (name, value) in &over.headers {
-            self.headers.insert(name, value.clone());
-        }
+        crate::client::replace_with(&mut self.headers, &over.headers);
+    }
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("idempotency_key", &self.idempotency_key)
+            .field("retry", &self.retry)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .finish()
     }
 }
 
@@ -195,6 +225,38 @@ mod tests {
         base.merge(&CallOptions::new().max_retries(4));
         assert_eq!(base.get_max_retries(), Some(4));
         assert!(base.get_retry().is_some(), "a count alone keeps the policy");
+    }
+
+    #[test]
+    fn every_header_value_is_kept_and_later_names_replace() {
+        let mut base = CallOptions::new()
+            .header("x-a", "1")
+            .header("x-a", "2")
+            .header("x-b", "3");
+        base.merge(&CallOptions::new().header("x-b", "4").header("X-B", "5"));
+        let all = |name: &str| -> Vec<String> {
+            base.get_headers()
+                .get_all(name)
+                .iter()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .collect()
+        };
+        assert_eq!(all("x-a"), ["1", "2"]);
+        assert_eq!(all("x-b"), ["4", "5"]);
+    }
+
+    #[test]
+    fn debug_hides_credential_headers() {
+        let options = CallOptions::new()
+            .header("Authorization", "Bearer sk_live_1")
+            .header("x-api-key", "k123")
+            .header("x-request-id", "req-42");
+        let shown = format!("{options:?}");
+        assert!(
+            !shown.contains("sk_live_1") && !shown.contains("k123"),
+            "{shown}"
+        );
+        assert!(shown.contains("req-42"), "{shown}");
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub trait Files {
 
     #[get("/json")]
     async fn text(&self) -> Result<String>;
+
+    #[get("/json")]
+    #[timeout(secs = 18446744073709551615)]
+    async fn forever(&self) -> Result<()>;
 }
 
 /// A path value whose `Display` the caller does not control.
@@ -371,6 +375,60 @@ async fn link_headers_pointing_elsewhere_are_never_followed() {
         assert_eq!(server.request_count(), 1, "{target}");
     }
     assert_eq!(elsewhere.request_count(), 0, "no request left the origin");
+}
+
+// ---- huge numbers ---------------------------------------------------------------
+
+#[tokio::test]
+async fn huge_timeouts_mean_no_deadline_instead_of_a_panic() {
+    let server = echo().await;
+    let client = Client::builder(server.url())
+        .timeout(Duration::MAX)
+        .attempt_timeout(Duration::MAX)
+        .connect_timeout(Duration::MAX)
+        .retry(RetryPolicy::never())
+        .build()
+        .expect("a timeout too long for the clock is no timeout");
+    let files = FilesClient::new(client);
+    files.json().await.expect("the client's huge timeouts");
+    files.forever().await.expect("#[timeout(secs = u64::MAX)]");
+
+    let files = FilesClient::new(no_retry(server.url()));
+    for options in [
+        CallOptions::new().timeout(Duration::MAX),
+        CallOptions::new().attempt_timeout(Duration::MAX),
+        CallOptions::new()
+            .timeout(Duration::from_secs(u64::MAX))
+            .attempt_timeout(Duration::from_secs(u64::MAX / 2)),
+    ] {
+        files
+            .with_options(options.clone())
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{options:?}: {e}"));
+    }
+    files.forever().await.expect("the method's huge timeout");
+    assert_eq!(server.request_count(), 6);
+}
+
+#[tokio::test]
+async fn page_numbers_that_would_pass_u64_max_end_with_a_pagination_error() {
+    let server = TestServer::fixed(200, json!([1, 2])).await;
+    let rc = page_client(&server);
+    let mut req = RequestBuilder::new(&rc, Method::GET, "/items");
+    req.path("/items");
+    req.query("page", &u64::MAX);
+    let items: Vec<Result<u64>> = req
+        .paginate::<u64>(Pagination::page_number("page"))
+        .collect()
+        .await;
+    match items.as_slice() {
+        [Ok(1), Ok(2), Err(Error::Pagination(e))] => {
+            assert!(e.message().contains("`page`"), "{e}");
+        }
+        other => panic!("expected two items then a pagination error: {other:?}"),
+    }
+    assert_eq!(server.request_count(), 1, "no page 0 after the last number");
 }
 
 // ---- deep JSON ------------------------------------------------------------------

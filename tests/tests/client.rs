@@ -396,3 +396,100 @@ async fn connection_refused_is_a_connect_error() {
     let err = req.send::<Unit>().await.expect_err("refused");
     assert!(err.is_connect(), "{err:?}");
 }
+
+/// Every value of header `name` the server received, in order.
+fn values(server: &TestServer, name: &str) -> Vec<String> {
+    server
+        .last()
+        .headers
+        .get_all(name)
+        .iter()
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .collect()
+}
+
+async fn send_with(rc: &ResourceClient, own: Option<&'static str>) {
+    let mut req = RequestBuilder::new(rc, Method::GET, "/h");
+    req.path("/h");
+    if let Some(value) = own {
+        req.header("X-Tag", &value);
+    }
+    req.send::<Unit>().await.expect("ok");
+}
+
+#[tokio::test]
+async fn every_value_of_a_repeated_header_is_sent() {
+    let server = TestServer::fixed(200, json!({})).await;
+    let client = Client::builder(server.url())
+        .default_header("X-Tag", "default-1")
+        .default_header("x-tag", "default-2")
+        .build()
+        .expect("valid");
+    let rc = ResourceClient::new(client, "Test");
+
+    send_with(&rc, None).await;
+    assert_eq!(values(&server, "x-tag"), ["default-1", "default-2"]);
+
+    // The request's own header replaces every default value of that name.
+    send_with(&rc, Some("own")).await;
+    assert_eq!(values(&server, "x-tag"), ["own"]);
+
+    // Call options replace the request's header and keep all their values,
+    // also when laid over earlier options.
+    let options = CallOptions::new()
+        .header("x-tag", "option-1")
+        .header("X-Tag", "option-2");
+    let layered = rc
+        .with_options(CallOptions::new().header("x-tag", "replaced"))
+        .with_options(options.clone());
+    send_with(&layered, Some("own")).await;
+    assert_eq!(values(&server, "x-tag"), ["option-1", "option-2"]);
+    send_with(&rc.with_options(options), None).await;
+    assert_eq!(values(&server, "x-tag"), ["option-1", "option-2"]);
+}
+
+#[tokio::test]
+async fn user_agent_replaces_and_default_headers_add() {
+    let server = TestServer::fixed(200, json!({})).await;
+    let mut more = http::HeaderMap::new();
+    more.append("x-tag", "map-1".parse().expect("value"));
+    more.append("x-tag", "map-2".parse().expect("value"));
+    let client = Client::builder(server.url())
+        .default_header("x-tag", "one")
+        .default_headers(more)
+        .default_header("user-agent", "first/1.0")
+        .user_agent("mine/2.0")
+        .build()
+        .expect("valid");
+    let rc = ResourceClient::new(client, "Test");
+    send_with(&rc, None).await;
+    assert_eq!(values(&server, "x-tag"), ["one", "map-1", "map-2"]);
+    assert_eq!(values(&server, "user-agent"), ["mine/2.0"]);
+
+    // A User-Agent given as a default header replaces the built-in one.
+    let client = Client::builder(server.url())
+        .default_header("User-Agent", "custom/3.0")
+        .build()
+        .expect("valid");
+    send_with(&ResourceClient::new(client, "Test"), None).await;
+    assert_eq!(values(&server, "user-agent"), ["custom/3.0"]);
+}
+
+#[tokio::test]
+async fn with_options_debug_hides_credential_headers() {
+    let server = TestServer::fixed(200, json!({})).await;
+    let rc = resource(&server.url()).with_options(
+        CallOptions::new()
+            .header("Authorization", "Bearer sk_live_options")
+            .header("x-request-id", "req-7"),
+    );
+    let shown = format!("{rc:?}");
+    assert!(!shown.contains("sk_live_options"), "{shown}");
+    assert!(shown.contains("req-7"), "{shown}");
+    // The header is still sent as given.
+    send_with(&rc, None).await;
+    assert_eq!(
+        server.last().header("authorization"),
+        Some("Bearer sk_live_options")
+    );
+}
