@@ -89,10 +89,7 @@ impl Client {
                 request.headers.insert(name, value.clone());
             }
         }
-        let next = Next {
-            client: inner,
-            rest: &inner.middleware,
-        };
+        let next = Next::start(&self.inner);
         match request.options.timeout.or(inner.call_timeout) {
             None => next.run(request).await,
             Some(limit) => {
