@@ -67,7 +67,9 @@ use crate::middleware::{BoxFuture, Middleware, Next};
 use crate::request::Request;
 use crate::response::Response;
 
-pub use oauth2::{ClientAuth, DEFAULT_SKEW, OAuth2, StoreError, TokenSet, TokenStore};
+pub use oauth2::{
+    ClientAuth, DEFAULT_SKEW, DEFAULT_TOKEN_TIMEOUT, OAuth2, StoreError, TokenSet, TokenStore,
+};
 pub use secret::Secret;
 pub use static_auth::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken};
 
