@@ -2,6 +2,7 @@
 //! time. `refresh` holds those of shared token requests: deadlines,
 //! cancellation, failed refreshes and timeouts.
 
+mod redaction;
 mod refresh;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
