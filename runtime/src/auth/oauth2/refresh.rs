@@ -109,7 +109,10 @@ impl OAuth2 {
             let waiting = match decision {
                 Decision::Use(issued) => return Ok(issued),
                 Decision::Wait(waiting) => waiting,
-                Decision::Start => self.start(next, reject),
+                Decision::Start(tx, waiting) => {
+                    self.start(next, reject, tx);
+                    waiting
+                }
             };
             match wait(waiting).await {
                 Ok(issued) if Some(issued.generation) != reject => return Ok(issued),
@@ -136,26 +139,25 @@ impl OAuth2 {
         )))
     }
 
-    /// Starts a token request as a task of its own and returns where to
-    /// wait for it.
-    fn start(&self, next: Next<'_>, reject: Option<u64>) -> Waiting {
-        let (tx, rx) = watch::channel(None);
+    /// Starts a token request as a task of its own; its outcome goes to
+    /// `tx`.
+    fn start(&self, next: Next<'_>, reject: Option<u64>, tx: watch::Sender<Option<Outcome>>) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             // Unreachable through `Client`, which runs on Tokio; no panic
             // for a hand-made caller either.
+            let mut state = lock(&self.flight.state);
+            state.running = None;
             tx.send_replace(Some(Err(auth_error(AuthError::new(
                 "OAuth2 token requests need a Tokio runtime",
             )))));
-            return rx;
+            return;
         };
-        lock(&self.flight.state).running = Some(rx.clone());
         let task = TokenTask {
             settings: Arc::clone(&self.settings),
             flight: Arc::clone(&self.flight),
             next: next.detach(),
         };
         drop(runtime.spawn(task.run(reject, tx).in_current_span()));
-        rx
     }
 }
 

@@ -84,8 +84,9 @@ pub(crate) enum Decision {
     Use(Issued),
     /// Wait for the token request in flight.
     Wait(Waiting),
-    /// Start a token request.
-    Start,
+    /// Start the token request whose waiters are told with this sender
+    /// (already recorded as the one in flight).
+    Start(watch::Sender<Option<Outcome>>, Waiting),
 }
 
 impl Current {
@@ -145,7 +146,9 @@ impl State {
 
     /// What a call that needs a token does: use the current one if it is
     /// fresh (or still valid while refreshes back off), else wait for the
-    /// token request in flight, else start one.
+    /// token request in flight, else start one. The new request is recorded
+    /// as in flight here, under the same lock as the decision, so that two
+    /// calls never both start one.
     pub(crate) fn decide(&mut self, reject: Option<u64>) -> Decision {
         if let Some(issued) = self.usable(reject, Need::Fresh) {
             return Decision::Use(issued);
@@ -165,7 +168,9 @@ impl State {
             }
             self.running = None;
         }
-        Decision::Start
+        let (tx, rx) = watch::channel(None);
+        self.running = Some(rx.clone());
+        Decision::Start(tx, rx)
     }
 
     /// Records that the token request in flight ended: a success ends the
