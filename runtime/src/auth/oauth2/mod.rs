@@ -51,8 +51,9 @@ pub(crate) struct Settings {
 /// ([`OAuth2::refresh_token`]) or the client-credentials grant
 /// ([`OAuth2::client_credentials`]).
 ///
-/// - An access token is replaced `skew` (default 30 s) before it expires,
-///   and one known to have expired is never sent. A token without
+/// - An access token is replaced `skew` (default 30 s, or half its
+///   lifetime if that is shorter) before it expires, and one known to have
+///   expired is never sent. A token without
 ///   `expires_in` is used until the API answers 401.
 /// - On a 401 the token is refreshed once and the request sent once more;
 ///   if another call has already replaced the token that request carried,
@@ -75,7 +76,9 @@ pub(crate) struct Settings {
 ///   for `invalid_grant`.
 ///
 /// Token requests go through the client's own transport, in-flight limit,
-/// timeouts and your middleware, but not through retry or auth again; their
+/// per-attempt timeout and your middleware, but not through retry or auth
+/// again (the retry policy of the call that needed the token decides whether
+/// a failed one is tried again); their
 /// bodies are never logged. The access token is always sent as
 /// `Authorization: Bearer <token>` (RFC 6750), whatever the case of the
 /// `token_type` the server named.
