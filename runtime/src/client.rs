@@ -87,10 +87,7 @@ impl Client {
         let inner = &*self.inner;
         add_defaults(&mut request.headers, &inner.default_headers);
         replace_with(&mut request.headers, &request.options.headers);
-        let next = Next {
-            client: inner,
-            rest: &inner.middleware,
-        };
+        let next = Next::start(&self.inner);
         match with_deadline(request.options.timeout.or(inner.call_timeout)) {
             None => next.run(request).await,
             Some((limit, deadline)) => {

@@ -44,30 +44,62 @@ pub trait Middleware: Send + Sync + 'static {
 /// The rest of the chain after a middleware.
 #[derive(Clone, Copy)]
 pub struct Next<'a> {
-    pub(crate) client: &'a ClientInner,
-    pub(crate) rest: &'a [Arc<dyn Middleware>],
+    pub(crate) client: &'a Arc<ClientInner>,
+    /// Where the rest of the chain starts in the client's middleware list.
+    index: usize,
 }
 
 impl<'a> Next<'a> {
+    /// The whole chain of `client`, from its first middleware.
+    pub(crate) fn start(client: &'a Arc<ClientInner>) -> Self {
+        Next { client, index: 0 }
+    }
+
     /// Passes the request to the rest of the chain and, at its end, sends it.
     pub fn run(self, request: Request) -> BoxFuture<'a, Result<Response<Bytes>>> {
-        match self.rest.split_first() {
-            Some((first, rest)) => first.handle(
+        match self.client.middleware.get(self.index) {
+            Some(first) => first.handle(
                 request,
                 Next {
                     client: self.client,
-                    rest,
+                    index: self.index.saturating_add(1),
                 },
             ),
             None => Box::pin(self.client.send_attempt(request)),
+        }
+    }
+
+    /// An owned handle to the same rest of the chain, for a task that
+    /// outlives the call (a token request shared by several calls).
+    pub(crate) fn detach(self) -> OwnedNext {
+        OwnedNext {
+            client: Arc::clone(self.client),
+            index: self.index,
         }
     }
 }
 
 impl std::fmt::Debug for Next<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let remaining = self.client.middleware.len().saturating_sub(self.index);
         f.debug_struct("Next")
-            .field("remaining", &self.rest.len())
+            .field("remaining", &remaining)
             .finish()
+    }
+}
+
+/// A [`Next`] that owns its client, so that it can move into a spawned task.
+pub(crate) struct OwnedNext {
+    client: Arc<ClientInner>,
+    index: usize,
+}
+
+impl OwnedNext {
+    /// The borrowed handle, to run a request with.
+    pub(crate) fn as_next(&self) -> Next<'_> {
+        Next {
+            client: &self.client,
+            index: self.index,
+        }
     }
 }

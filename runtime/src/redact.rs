@@ -37,14 +37,17 @@ fn names_a_secret(name: &str) -> bool {
     PARTS.iter().any(|p| name.contains(p))
 }
 
-/// Formats a header map with the values of sensitive headers replaced.
+/// Formats a header map with the values of sensitive headers replaced:
+/// those [`is_sensitive`] names, and every value marked
+/// [sensitive](http::HeaderValue::is_sensitive) (as all credentials that an
+/// auth adds are, whatever the header's name).
 pub(crate) struct RedactedHeaders<'a>(pub(crate) &'a HeaderMap);
 
 impl fmt::Debug for RedactedHeaders<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_map();
         for (name, value) in self.0 {
-            if is_sensitive(name) {
+            if value.is_sensitive() || is_sensitive(name) {
                 map.entry(&name.as_str(), &REDACTED);
             } else {
                 map.entry(&name.as_str(), &String::from_utf8_lossy(value.as_bytes()));
@@ -78,9 +81,21 @@ impl fmt::Debug for Excerpt<'_> {
     }
 }
 
+/// The names of query parameters that hold a secret whatever they are
+/// called (an API key in the query under a name of the user's choosing),
+/// kept in a request's extensions by the auth that added them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SecretQuery(pub(crate) Vec<String>);
+
 /// The URL with its password and the values of sensitive query parameters
 /// (`api_key`, `access_token`, ...) replaced, for messages and logs.
 pub(crate) fn redacted_url(url: &url::Url) -> String {
+    redacted_url_with(url, &[])
+}
+
+/// [`redacted_url`], also replacing the values of the query parameters
+/// named in `secret`.
+pub(crate) fn redacted_url_with(url: &url::Url, secret: &[String]) -> String {
     let mut shown = url.clone();
     if shown.password().is_some() {
         let _ = shown.set_password(Some(REDACTED));
@@ -88,8 +103,9 @@ pub(crate) fn redacted_url(url: &url::Url) -> String {
     if let Some(query) = url.query() {
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            let secret = names_a_secret(&key.to_ascii_lowercase());
-            out.append_pair(&key, if secret { REDACTED } else { &value });
+            let hidden =
+                secret.iter().any(|s| *s == key) || names_a_secret(&key.to_ascii_lowercase());
+            out.append_pair(&key, if hidden { REDACTED } else { &value });
         }
         shown.set_query(Some(&out.finish()));
     }
@@ -128,6 +144,30 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("application/json"));
+    }
+
+    #[test]
+    fn values_marked_sensitive_are_hidden_whatever_the_name() {
+        let mut h = HeaderMap::new();
+        let mut value = http::HeaderValue::from_static("k_custom_1");
+        value.set_sensitive(true);
+        h.insert("x-client", value);
+        h.insert("x-plain", "shown".parse().expect("value"));
+        let shown = format!("{:?}", RedactedHeaders(&h));
+        assert!(!shown.contains("k_custom_1"), "{shown}");
+        assert!(shown.contains("shown"), "{shown}");
+    }
+
+    #[test]
+    fn secret_query_names_are_hidden() {
+        let url =
+            url::Url::parse("https://h/p?appid=k_1&page=2&api_key=k_2&appid=k_3").expect("url");
+        let shown = redacted_url_with(&url, &["appid".to_owned()]);
+        assert_eq!(
+            shown,
+            "https://h/p?appid=%3Credacted%3E&page=2&api_key=%3Credacted%3E&appid=%3Credacted%3E"
+        );
+        assert!(redacted_url(&url).contains("k_1"), "only named ones");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::error::CallInfo;
 use crate::options::CallOptions;
-use crate::redact::{RedactedHeaders, redacted_url};
+use crate::redact::{RedactedHeaders, SecretQuery, redacted_url_with};
 
 /// One HTTP request: method, URL, headers and a body that can be sent again
 /// (it is [`Bytes`]), plus what middleware needs to know about the call.
@@ -137,6 +137,32 @@ impl Request {
     pub fn extensions_mut(&mut self) -> &mut Extensions {
         &mut self.extensions
     }
+    /// Marks the query parameter `name` as a secret (an API key, a
+    /// signature), whatever it is called: its values are shown as
+    /// `<redacted>` in this request's `Debug` output. The built-in auths
+    /// mark the query parameters they add; a hand-written
+    /// [`Auth`](crate::auth::Auth) that puts a credential in the query
+    /// should too.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use restrait::{http::Method, Request};
+    /// let mut req = Request::new(Method::GET, "https://api.example.com/v1/users".parse()?);
+    /// req.url_mut().query_pairs_mut().append_pair("appid", "k_123");
+    /// req.mark_query_secret("appid");
+    /// assert!(!format!("{req:?}").contains("k_123"));
+    /// # Ok(()) }
+    /// ```
+    pub fn mark_query_secret(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        match self.extensions.get_mut::<SecretQuery>() {
+            Some(secret) if secret.0.contains(&name) => {}
+            Some(secret) => secret.0.push(name),
+            None => {
+                self.extensions.insert(SecretQuery(vec![name]));
+            }
+        }
+    }
     /// The method and path template.
     pub fn call_info(&self) -> CallInfo {
         CallInfo::new(self.method.clone(), self.template.clone())
@@ -145,14 +171,44 @@ impl Request {
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = self
+            .extensions
+            .get::<SecretQuery>()
+            .map_or(&[][..], |s| s.0.as_slice());
         f.debug_struct("Request")
             .field("method", &self.method)
-            .field("url", &redacted_url(&self.url))
+            .field("url", &redacted_url_with(&self.url, secret))
             .field("template", &self.template)
             .field("headers", &RedactedHeaders(&self.headers))
             .field("body_len", &self.body.as_ref().map(Bytes::len))
             .field("idempotent", &self.idempotent)
             .field("attempt", &self.attempt)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_sensitive_values_and_secret_query_parameters() {
+        let url = "https://api.test/x?appid=k_query_1&page=2"
+            .parse()
+            .expect("url");
+        let mut request = Request::new(Method::GET, url);
+        let mut value = http::HeaderValue::from_static("k_header_1");
+        value.set_sensitive(true);
+        request.headers_mut().insert("x-client", value);
+        request.mark_query_secret("appid");
+        request.mark_query_secret("appid");
+        let shown = format!("{request:?} {request:#?}");
+        assert!(!shown.contains("k_query_1"), "{shown}");
+        assert!(!shown.contains("k_header_1"), "{shown}");
+        assert!(shown.contains("page=2"), "{shown}");
+        assert_eq!(
+            request.extensions().get::<SecretQuery>().map(|s| s.0.len()),
+            Some(1)
+        );
     }
 }

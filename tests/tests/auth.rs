@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use restrait::auth::{ClientAuth, TokenSet};
 use restrait::http::Method;
-use restrait::{Client, Error, OAuth2, Request, RetryPolicy, resource};
+use restrait::{CallOptions, Client, Error, OAuth2, Request, RetryPolicy, resource};
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -512,6 +512,194 @@ async fn garbage_from_the_token_endpoint_is_an_auth_error() {
         "{err:?}"
     );
     assert_eq!(api.request_count(), 0);
+}
+
+// ---- shared token requests (issue 12) ----------------------------------------
+
+#[tokio::test]
+async fn a_refresh_is_not_bound_to_the_deadline_of_the_call_that_started_it() {
+    let servers = Servers::start(Some(3600), Duration::from_millis(400)).await;
+    let me = MeClient::new(servers.client(OAuth2::refresh_token(servers.token_url(), "c", "rt0")));
+    let hurried = me.with_options(CallOptions::new().timeout(Duration::from_millis(150)));
+    let a = hurried.me();
+    let b = async {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        me.me().await
+    };
+    let (a, b) = tokio::join!(a, b);
+    let err = a.expect_err("A's deadline passes during the token request");
+    assert!(
+        matches!(err, Error::Timeout(_)),
+        "A gets its own timeout: {err:?}"
+    );
+    assert_eq!(b.expect("B gets the token"), json!({"ok": true}));
+    assert_eq!(servers.token_requests(), 1);
+    assert_eq!(
+        servers.log.lines(),
+        ["token refresh_token rt0", "api Bearer at1"]
+    );
+}
+
+#[tokio::test]
+async fn a_rotated_refresh_token_is_not_lost_when_its_caller_gives_up() {
+    let servers = Servers::start(Some(3600), Duration::from_millis(300)).await;
+    let hook_log = servers.log.clone();
+    let oauth = OAuth2::refresh_token(servers.token_url(), "c", "rt0")
+        .on_refresh(move |t| hook_log.push(format!("hook {}", t.refresh_token().unwrap_or("-"))));
+    let me = MeClient::new(servers.client(oauth));
+    let err = me
+        .with_options(CallOptions::new().timeout(Duration::from_millis(100)))
+        .me()
+        .await
+        .expect_err("gives up before the token arrives");
+    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    me.me().await.expect("the token got meanwhile works");
+    assert_eq!(
+        servers.log.lines(),
+        ["token refresh_token rt0", "hook rt1", "api Bearer at1"],
+        "one token request; its rotated refresh token reached the hook"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_refresh_falls_back_to_the_token_until_it_expires() {
+    let answered = Arc::new(AtomicUsize::new(0));
+    let count = answered.clone();
+    let token = TestServer::start(move |_| {
+        let n = count.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n == 0 {
+                Reply::json(200, &json!({"access_token": "at1", "expires_in": 4}))
+            } else {
+                Reply::text(503, "<html>maintenance</html>")
+            }
+        }
+    })
+    .await;
+    let api = echo().await;
+    let client = Client::builder(api.url())
+        .auth(OAuth2::client_credentials(
+            format!("{}/token", token.url()),
+            "c",
+            "s",
+        ))
+        .retry(RetryPolicy::never())
+        .build()
+        .expect("client");
+    let me = MeClient::new(client);
+    me.me().await.expect("first token");
+    // The refresh is due at 2 s (half the lifetime: the 30 s skew is
+    // capped); the token endpoint is down, the token still valid.
+    tokio::time::advance(Duration::from_millis(2100)).await;
+    me.me().await.expect("the still-valid token is used");
+    assert_eq!(token.request_count(), 2, "the refresh was tried");
+    tokio::time::advance(Duration::from_millis(300)).await;
+    me.me().await.expect("still valid, backing off");
+    assert_eq!(token.request_count(), 2, "no refresh during the backoff");
+    assert_eq!(api.request_count(), 3);
+    assert!(
+        api.requests()
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer at1"))
+    );
+    tokio::time::advance(Duration::from_secs(2)).await;
+    let err = me.me().await.expect_err("expired, and no new token");
+    let Error::Auth(auth) = &err else {
+        panic!("expected Error::Auth, got {err:?}");
+    };
+    assert_eq!(auth.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(api.request_count(), 3, "the expired token was not sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_that_expires_at_once_is_requested_once_for_concurrent_calls() {
+    let servers = Servers::start(Some(0), Duration::from_millis(300)).await;
+    let me = MeClient::new(servers.client(OAuth2::refresh_token(servers.token_url(), "c", "rt0")));
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let me = me.clone();
+            tokio::spawn(async move { me.me().await })
+        })
+        .collect();
+    for call in calls {
+        call.await.expect("task").expect("call succeeded");
+    }
+    assert_eq!(servers.token_requests(), 1, "{:?}", servers.log.lines());
+    assert_eq!(servers.api.request_count(), 20);
+    assert!(
+        servers
+            .api
+            .requests()
+            .iter()
+            .all(|r| r.header("authorization") == Some("Bearer at1")),
+        "{:?}",
+        servers.log.lines()
+    );
+}
+
+/// A token endpoint that accepts the request and never answers.
+async fn silent_token_server() -> TestServer {
+    TestServer::start(|_| std::future::pending::<Reply>()).await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_endpoint_that_never_answers_fails_after_the_default_timeout() {
+    let token = silent_token_server().await;
+    let api = echo().await;
+    let client = Client::builder(api.url())
+        .auth(OAuth2::client_credentials(
+            format!("{}/token", token.url()),
+            "c",
+            "s",
+        ))
+        .retry(RetryPolicy::never())
+        .build()
+        .expect("client");
+    let started = tokio::time::Instant::now();
+    let result = tokio::time::timeout(Duration::from_secs(3600), MeClient::new(client).me()).await;
+    let err = result
+        .expect("the call does not hang")
+        .expect_err("times out");
+    assert!(started.elapsed() >= restrait::auth::DEFAULT_TOKEN_TIMEOUT);
+    let Error::Auth(auth) = &err else {
+        panic!("expected Error::Auth, got {err:?}");
+    };
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(auth);
+    while let Some(inner) = source {
+        causes.push(inner.to_string());
+        source = inner.source();
+    }
+    assert!(
+        causes.iter().any(|c| c.contains("timed out after 30.000s")),
+        "{err:?}"
+    );
+    assert_eq!(api.request_count(), 0);
+}
+
+#[tokio::test]
+async fn the_token_timeout_can_be_set() {
+    let token = silent_token_server().await;
+    let api = echo().await;
+    let client = Client::builder(api.url())
+        .auth(
+            OAuth2::client_credentials(format!("{}/token", token.url()), "c", "s")
+                .token_timeout(Duration::from_millis(200)),
+        )
+        .retry(RetryPolicy::never())
+        .build()
+        .expect("client");
+    let started = std::time::Instant::now();
+    let err = MeClient::new(client).me().await.expect_err("times out");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err, Error::Auth(_)), "{err:?}");
+    assert!(err.to_string().contains("token request"), "{err}");
+    assert_eq!(token.request_count(), 1, "the request reached the server");
 }
 
 // ---- secrets in logs -----------------------------------------------------------

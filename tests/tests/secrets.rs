@@ -12,9 +12,12 @@
 
 mod support;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use restrait::{Client, OAuth2, Result, RetryPolicy, resource};
+use restrait::{
+    BoxFuture, Client, Middleware, Next, OAuth2, Request, Response, Result, RetryPolicy, resource,
+};
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -80,6 +83,21 @@ async fn token_server() -> TestServer {
         .header("cache-control", "no-store")
     })
     .await
+}
+
+/// An ordinary logging middleware: it formats every request it sees (auth
+/// has added the credentials by then, token requests included).
+#[derive(Clone, Default)]
+struct DebugLog(Arc<Mutex<Vec<String>>>);
+
+impl Middleware for DebugLog {
+    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
+        if let Ok(mut lines) = self.0.lock() {
+            lines.push(format!("{request:?}"));
+            lines.push(format!("{request:#?}"));
+        }
+        next.run(request)
+    }
 }
 
 fn policy() -> RetryPolicy {
@@ -148,8 +166,10 @@ async fn no_secret_of_any_auth_kind_appears_in_traces_errors_or_debug_output() {
         let server = TestServer::fixed(200, json!({})).await;
         server.url()
     };
+    let debug_log = DebugLog::default();
     let build = |base: &str| {
         Client::builder(base)
+            .middleware(debug_log.clone())
             .retry(policy())
             .attempt_timeout(Duration::from_secs(5))
     };
@@ -227,6 +247,12 @@ async fn no_secret_of_any_auth_kind_appears_in_traces_errors_or_debug_output() {
     assert!(token_text.contains(REFRESH_TOKEN) || token_text.contains(ROTATED_REFRESH));
 
     // ...and into no text.
+    let logged = debug_log.0.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(
+        logged.iter().any(|l| l.contains("/oauth/token")),
+        "token requests pass the middleware"
+    );
+    shown.extend(logged);
     let logs = capture.text();
     assert!(logs.contains("/unauthorized"), "tracing captured nothing");
     assert!(logs.contains("TRACE"), "TRACE events were not captured");

@@ -37,7 +37,12 @@
 //! every auth type's `Debug` output shows `<redacted>` in their place.
 //! Headers that carry credentials are marked sensitive (so HTTP/2 does not
 //! index them) and are redacted in the `Debug` output of requests,
-//! responses and errors. Token requests are not logged with their body.
+//! responses and errors, whatever the header is called; a query parameter
+//! that carries an API key is marked secret on the request
+//! ([`Request::mark_query_secret`](crate::Request::mark_query_secret)) and
+//! redacted in its `Debug` output under the name you chose. A hand-written
+//! [`Auth`] should do the same with what it adds. Token requests are not
+//! logged with their body.
 //!
 //! # Redirects
 //!
@@ -67,7 +72,9 @@ use crate::middleware::{BoxFuture, Middleware, Next};
 use crate::request::Request;
 use crate::response::Response;
 
-pub use oauth2::{ClientAuth, DEFAULT_SKEW, OAuth2, StoreError, TokenSet, TokenStore};
+pub use oauth2::{
+    ClientAuth, DEFAULT_SKEW, DEFAULT_TOKEN_TIMEOUT, OAuth2, StoreError, TokenSet, TokenStore,
+};
 pub use secret::Secret;
 pub use static_auth::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken};
 

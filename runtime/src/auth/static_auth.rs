@@ -178,6 +178,7 @@ impl Auth for ApiKey {
                     .url_mut()
                     .query_pairs_mut()
                     .append_pair(name, self.key.expose_secret());
+                request.mark_query_secret(name.as_str());
                 Ok(())
             }
             (Ok(ApiKeyLocation::Header(_)), None) => {

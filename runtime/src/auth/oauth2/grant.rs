@@ -6,7 +6,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
 use http::{HeaderMap, Method};
-use tokio::time::Instant;
 use url::Url;
 
 use crate::auth::Secret;
@@ -49,6 +48,7 @@ impl Grant {
 }
 
 /// What a token request is made from.
+#[derive(Clone)]
 pub(crate) struct Config {
     /// The token endpoint, or why the URL given is not one.
     pub(crate) token_url: std::result::Result<Url, String>,
@@ -60,6 +60,8 @@ pub(crate) struct Config {
     /// More form fields (e.g. `audience`); their values may be secret.
     pub(crate) params: Vec<(String, Secret)>,
     pub(crate) skew: Duration,
+    /// How long a token request (and each call to the token store) may take.
+    pub(crate) token_timeout: Duration,
 }
 
 pub(crate) fn parse_token_url(url: &str) -> std::result::Result<Url, String> {
@@ -88,7 +90,6 @@ impl Config {
         &self,
         refresh_token: Option<&Secret>,
         default_headers: &HeaderMap,
-        deadline: Option<Instant>,
     ) -> Result<Request> {
         let url = self.token_url.clone().map_err(Error::config)?;
         let mut form = form_urlencoded::Serializer::new(String::new());
@@ -141,7 +142,6 @@ impl Config {
             headers.insert(AUTHORIZATION, value);
         }
         request.set_body(Some(Bytes::from(form.finish())));
-        request.deadline = deadline;
         Ok(request)
     }
 }
@@ -162,6 +162,7 @@ impl fmt::Debug for Config {
             .field("scope", &self.scope)
             .field("params", &params)
             .field("skew", &self.skew)
+            .field("token_timeout", &self.token_timeout)
             .finish_non_exhaustive()
     }
 }

@@ -4,10 +4,12 @@
 
 mod grant;
 mod refresh;
+mod state;
 mod store;
 mod token;
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
@@ -28,15 +30,30 @@ use refresh::{Applied, Flight};
 /// How long before its expiry an access token is replaced, by default.
 pub const DEFAULT_SKEW: Duration = Duration::from_secs(30);
 
-type OnRefresh = Box<dyn Fn(&TokenSet) + Send + Sync>;
+/// How long a token request may take, by default, before it fails with
+/// [`Error::Auth`](crate::Error::Auth) (whose source is an
+/// [`Error::Timeout`](crate::Error::Timeout)). Each call to the
+/// [`TokenStore`] has the same limit.
+pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+type OnRefresh = dyn Fn(&TokenSet) + Send + Sync;
+
+/// The settings of a flow, shared with the token requests it starts.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    config: Config,
+    store: Option<Arc<dyn TokenStore>>,
+    on_refresh: Option<Arc<OnRefresh>>,
+}
 
 /// OAuth2 bearer-token authentication that gets its own access tokens from a
 /// token endpoint, with the refresh-token grant
 /// ([`OAuth2::refresh_token`]) or the client-credentials grant
 /// ([`OAuth2::client_credentials`]).
 ///
-/// - An access token is replaced `skew` (default 30 s) before it expires,
-///   and one known to have expired is never sent. A token without
+/// - An access token is replaced `skew` (default 30 s, or half its
+///   lifetime if that is shorter) before it expires, and one known to have
+///   expired is never sent. A token without
 ///   `expires_in` is used until the API answers 401.
 /// - On a 401 the token is refreshed once and the request sent once more;
 ///   if another call has already replaced the token that request carried,
@@ -44,6 +61,12 @@ type OnRefresh = Box<dyn Fn(&TokenSet) + Send + Sync>;
 ///   to the caller as [`Error::Unauthorized`](crate::Error::Unauthorized).
 /// - However many calls need a new token at once, one token request is
 ///   made and the others wait for it (and share its failure, if it fails).
+///   The calls waiting for it use the token it gets, even one whose
+///   lifetime is shorter than the skew.
+/// - If a refresh fails while the current token has not expired yet (inside
+///   the skew window), the current token is used and the refresh is tried
+///   again after a backoff (1 s, doubling up to 30 s); calls fail only once
+///   the token has expired.
 /// - A rotated refresh token replaces the old one, and every new
 ///   [`TokenSet`] goes to the [`on_refresh`](OAuth2::on_refresh) hook and
 ///   the [`store`](OAuth2::store) before any request uses it.
@@ -53,18 +76,21 @@ type OnRefresh = Box<dyn Fn(&TokenSet) + Send + Sync>;
 ///   for `invalid_grant`.
 ///
 /// Token requests go through the client's own transport, in-flight limit,
-/// timeouts and your middleware, but not through retry or auth again; their
+/// per-attempt timeout and your middleware, but not through retry or auth
+/// again (the retry policy of the call that needed the token decides whether
+/// a failed one is tried again); their
 /// bodies are never logged. The access token is always sent as
 /// `Authorization: Bearer <token>` (RFC 6750), whatever the case of the
 /// `token_type` the server named.
 ///
-/// A token request is made by one of the calls that need it. If that call
-/// is cancelled (dropped, or its deadline passes) before the answer
-/// arrives, the request is abandoned and the next call that needs a token
-/// makes a new one; a server that rotated the refresh token on the
-/// abandoned request may then answer `invalid_grant`. Once the answer has
-/// arrived, cancelling loses nothing: the new tokens are kept, and saved by
-/// the next call if the cancelled one did not finish saving them.
+/// A token request runs as a task of its own (on the Tokio runtime), not
+/// inside the call that needed it, and is bounded by its own
+/// [`token_timeout`](OAuth2::token_timeout) (default
+/// [`DEFAULT_TOKEN_TIMEOUT`], 30 s), not by any caller's deadline. A call
+/// whose deadline passes while it waits ends with its own
+/// [`Error::Timeout`](crate::Error::Timeout); the others get the token. Even
+/// if every call that waited is gone, the request finishes: a rotated
+/// refresh token is kept, handed to the hook and saved.
 ///
 /// ```
 /// # fn main() -> restrait::Result<()> {
@@ -82,29 +108,41 @@ type OnRefresh = Box<dyn Fn(&TokenSet) + Send + Sync>;
 /// ```
 #[must_use = "an OAuth2 does nothing until given to `ClientBuilder::auth`"]
 pub struct OAuth2 {
-    config: Config,
-    store: Option<Box<dyn TokenStore>>,
-    on_refresh: Option<OnRefresh>,
-    flight: Flight,
+    settings: Arc<Settings>,
+    flight: Arc<Flight>,
 }
 
 impl OAuth2 {
     fn new(token_url: &str, client_id: String, grant: Grant) -> Self {
+        let config = Config {
+            token_url: parse_token_url(token_url),
+            client_id,
+            client_secret: None,
+            client_auth: ClientAuth::default(),
+            grant,
+            scope: None,
+            params: Vec::new(),
+            skew: DEFAULT_SKEW,
+            token_timeout: DEFAULT_TOKEN_TIMEOUT,
+        };
         OAuth2 {
-            config: Config {
-                token_url: parse_token_url(token_url),
-                client_id,
-                client_secret: None,
-                client_auth: ClientAuth::default(),
-                grant,
-                scope: None,
-                params: Vec::new(),
-                skew: DEFAULT_SKEW,
-            },
-            store: None,
-            on_refresh: None,
-            flight: Flight::new(),
+            settings: Arc::new(Settings {
+                config,
+                store: None,
+                on_refresh: None,
+            }),
+            flight: Arc::new(Flight::new()),
         }
+    }
+
+    /// The settings, to change while the flow is being configured (no
+    /// token request shares them yet, so nothing is copied).
+    fn settings_mut(&mut self) -> &mut Settings {
+        Arc::make_mut(&mut self.settings)
+    }
+
+    fn config_mut(&mut self) -> &mut Config {
+        &mut self.settings_mut().config
     }
 
     /// The refresh-token grant (RFC 6749 section 6): access tokens are got
@@ -153,27 +191,27 @@ impl OAuth2 {
 
     /// The client secret of a confidential client.
     pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.config.client_secret = Some(Secret::new(secret));
+        self.config_mut().client_secret = Some(Secret::new(secret));
         self
     }
 
     /// How the client id and secret are sent: with Basic auth (the default)
     /// or in the form body.
     pub fn client_auth(mut self, how: ClientAuth) -> Self {
-        self.config.client_auth = how;
+        self.config_mut().client_auth = how;
         self
     }
 
     /// The `scope` to ask for: space-separated scope names.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.config.scope = Some(scope.into());
+        self.config_mut().scope = Some(scope.into());
         self
     }
 
     /// Another field for the token request's form, such as `audience` or
     /// `resource`. Its value is kept out of `Debug` output.
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.config
+        self.config_mut()
             .params
             .push((name.into(), Secret::new(value.into())));
         self
@@ -183,14 +221,25 @@ impl OAuth2 {
     /// 30 s). For a token that lives less than twice as long, half its
     /// lifetime is used instead.
     pub fn skew(mut self, skew: Duration) -> Self {
-        self.config.skew = skew;
+        self.config_mut().skew = skew;
+        self
+    }
+
+    /// How long a token request may take (default
+    /// [`DEFAULT_TOKEN_TIMEOUT`], 30 s) before it fails with
+    /// [`Error::Auth`](crate::Error::Auth) whose source is an
+    /// [`Error::Timeout`](crate::Error::Timeout); each load and save of the
+    /// [`store`](OAuth2::store) gets the same limit. The client's own
+    /// per-attempt timeout applies to the token request too, if shorter.
+    pub fn token_timeout(mut self, limit: Duration) -> Self {
+        self.config_mut().token_timeout = limit;
         self
     }
 
     /// Tokens to start with, such as an access token got at login. If they
     /// hold no refresh token, the one given to the constructor is kept.
     pub fn initial_tokens(self, tokens: TokenSet) -> Self {
-        self.flight.install(tokens, self.config.skew);
+        self.flight.install(tokens, self.settings.config.skew);
         self
     }
 
@@ -198,14 +247,14 @@ impl OAuth2 {
     /// save its [`refresh_token`](TokenSet::refresh_token), which may have
     /// been rotated (the old one then no longer works).
     pub fn on_refresh(mut self, hook: impl Fn(&TokenSet) + Send + Sync + 'static) -> Self {
-        self.on_refresh = Some(Box::new(hook));
+        self.settings_mut().on_refresh = Some(Arc::new(hook));
         self
     }
 
     /// Saves every new token set to `store` before any request uses it, and
     /// loads the tokens to start with from it.
     pub fn store(mut self, store: impl TokenStore) -> Self {
-        self.store = Some(Box::new(store));
+        self.settings_mut().store = Some(Arc::new(store));
         self.flight.expect_load();
         self
     }
@@ -218,7 +267,8 @@ impl OAuth2 {
 
 impl Auth for OAuth2 {
     fn check(&self) -> Result<()> {
-        self.config
+        self.settings
+            .config
             .token_url
             .as_ref()
             .map(|_| ())
@@ -231,7 +281,7 @@ impl Auth for OAuth2 {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            let issued = self.token(next, request.deadline(), None).await?;
+            let issued = self.token(next, None).await?;
             request
                 .headers_mut()
                 .insert(http::header::AUTHORIZATION, issued.header);
@@ -256,9 +306,7 @@ impl Auth for OAuth2 {
             if !self.can_get_tokens() {
                 return Ok(false);
             }
-            self.token(next, request.deadline(), Some(generation))
-                .await
-                .map(|_| true)
+            self.token(next, Some(generation)).await.map(|_| true)
         })
     }
 }
@@ -274,9 +322,9 @@ pub(crate) fn status_text(status: StatusCode) -> String {
 impl fmt::Debug for OAuth2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuth2")
-            .field("config", &self.config)
-            .field("store", &self.store.is_some())
-            .field("on_refresh", &self.on_refresh.is_some())
+            .field("config", &self.settings.config)
+            .field("store", &self.settings.store.is_some())
+            .field("on_refresh", &self.settings.on_refresh.is_some())
             .field("state", &self.flight)
             .finish()
     }

@@ -1,140 +1,50 @@
 //! Getting a valid access token: the fast path, and one token request at a
 //! time when a new token is needed.
 //!
-//! State lives behind a `std` mutex that is never held across an `.await`;
-//! a `tokio` mutex (the gate) lets one caller at a time load, save or request
-//! tokens. A caller that waited at the gate first looks at what happened
-//! meanwhile: a new token is used as it is, and a failed token request is
-//! answered with a copy of its error instead of a second request. The
-//! `epoch`, counted up by every finished token request, tells "something
-//! happened while I waited" from "nothing has been tried yet" (for example
-//! because the caller that held the gate was cancelled).
+//! The token request (with the store's load and save around it) runs as a
+//! task of its own, not inside the call that started it: a caller whose
+//! deadline passes, or who is dropped, stops waiting, but the request goes
+//! on for the others, and the tokens it gets are kept, handed to the hook
+//! and saved even when nobody waits any more. It is bounded by the flow's
+//! token timeout instead of any caller's deadline.
+//!
+//! Every caller waits on a `watch` channel for the outcome: a new token is
+//! used as it is, even one already due for replacement (a very short
+//! lifetime), and a failure is answered with a copy of its error, or with
+//! the current token if that has not expired yet.
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http::HeaderValue;
-use tokio::time::Instant;
+use tokio::sync::watch;
+use tracing::Instrument as _;
 
 use crate::auth::Secret;
-use crate::error::{AuthError, Error, Result, TransportError};
-use crate::middleware::Next;
+use crate::error::{AuthError, Error, Result, TimeoutError, TimeoutKind, TransportError};
+use crate::middleware::{Next, OwnedNext};
 
+use super::state::{
+    Decision, Issued, Need, Outcome, State, Waiting, auth_error, bearer_header, lock,
+};
 use super::token::{parse_error, parse_success};
-use super::{Grant, OAuth2, TokenSet};
+use super::{Grant, OAuth2, Settings, TokenSet};
 
 /// Put in a request's extensions: which token generation it carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Applied(pub(crate) u64);
 
-/// A token to send, and its generation.
-pub(crate) struct Issued {
-    pub(crate) header: HeaderValue,
-    pub(crate) generation: u64,
-}
-
+/// The state one OAuth2 flow shares between its calls and its token
+/// requests.
 pub(crate) struct Flight {
     state: Mutex<State>,
-    gate: tokio::sync::Mutex<()>,
 }
 
-#[derive(Default)]
-struct State {
-    current: Option<Current>,
-    /// The refresh token to use next; also kept when there is no access
-    /// token.
-    refresh_token: Option<Secret>,
-    /// Counts token sets: each new one gets the next number.
-    generation: u64,
-    /// Counts finished token requests, successful or not.
-    epoch: u64,
-    /// How the last token request (or save) failed, replayed to the callers
-    /// that waited for it.
-    failure: Option<Error>,
-    /// False until the store (if any) has been asked for tokens.
-    loaded: bool,
-    /// The current tokens could not be saved yet: save them before use.
-    unsaved: bool,
-}
-
-struct Current {
-    set: TokenSet,
-    header: HeaderValue,
-    generation: u64,
-    /// When to replace the token: `skew` before it expires.
-    refresh_at: Option<Instant>,
-}
-
-impl Current {
-    fn issued(&self) -> Issued {
-        Issued {
-            header: self.header.clone(),
-            generation: self.generation,
-        }
-    }
-}
-
-fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-fn bearer_header(set: &TokenSet) -> Result<HeaderValue> {
-    let mut value =
-        HeaderValue::try_from(format!("Bearer {}", set.access_token())).map_err(|_| {
-            auth_error(AuthError::new(
-                "the access token contains characters that are not allowed in an HTTP header",
-            ))
-        })?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
-fn auth_error(e: AuthError) -> Error {
-    Error::Auth(Box::new(e))
-}
-
-impl State {
-    /// The current token if it may be sent now: not the one a 401 was for
-    /// (`reject`), and not due for replacement (`strict`) or at least not
-    /// expired.
-    fn usable(&self, reject: Option<u64>, strict: bool) -> Option<Issued> {
-        let current = self.current.as_ref()?;
-        if reject == Some(current.generation) {
-            return None;
-        }
-        let now = Instant::now();
-        let until = if strict {
-            current.refresh_at
-        } else {
-            current.set.expires_at
-        };
-        until.is_none_or(|at| now < at).then(|| current.issued())
-    }
-
-    /// Makes `set` the current token set. Its missing refresh token is the
-    /// one we had.
-    fn install(&mut self, mut set: TokenSet, header: HeaderValue, skew: Duration) -> Issued {
-        if set.refresh_token.is_none() {
-            set.refresh_token = self.refresh_token.clone();
-        }
-        self.refresh_token = set.refresh_token.clone();
-        self.generation += 1;
-        let refresh_at = match (set.expires_at, set.lifetime) {
-            (Some(at), Some(lifetime)) => at.checked_sub(skew.min(lifetime / 2)),
-            _ => None,
-        };
-        let current = Current {
-            set,
-            header,
-            generation: self.generation,
-            refresh_at,
-        };
-        let issued = current.issued();
-        self.current = Some(current);
-        issued
-    }
-}
+/// How many token requests one call waits for at most before giving up: a
+/// second is only needed when the first answered with the token the call
+/// was told (by a 401) not to use again.
+const MAX_ROUNDS: usize = 2;
 
 impl Flight {
     pub(crate) fn new() -> Self {
@@ -143,7 +53,6 @@ impl Flight {
                 loaded: true,
                 ..State::default()
             }),
-            gate: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -155,9 +64,9 @@ impl Flight {
         lock(&self.state).loaded = false;
     }
 
-    /// Installs tokens given at configuration time. Tokens whose access
-    /// token cannot be a header value are dropped (and a refresh gets new
-    /// ones); their refresh token is kept.
+    /// Installs tokens given at configuration time or loaded from a store.
+    /// Tokens whose access token cannot be a header value are dropped (and
+    /// a refresh gets new ones); their refresh token is kept.
     pub(crate) fn install(&self, set: TokenSet, skew: Duration) {
         let mut state = lock(&self.state);
         match bearer_header(&set) {
@@ -176,17 +85,6 @@ impl Flight {
         lock(&self.state).current.as_ref().map(|c| c.set.clone())
     }
 
-    /// Records the outcome of a token request or a save, for the callers
-    /// waiting at the gate. A success also marks the tokens saved.
-    fn finish(&self, failure: Option<&Error>) {
-        let mut state = lock(&self.state);
-        state.epoch += 1;
-        state.failure = failure.map(replay);
-        if failure.is_none() {
-            state.unsaved = false;
-        }
-    }
-
     fn has_refresh_token(&self) -> bool {
         lock(&self.state).refresh_token.is_some()
     }
@@ -196,118 +94,186 @@ impl OAuth2 {
     /// True if a new token can be requested at all (the refresh-token grant
     /// needs a refresh token; a store may still supply one).
     pub(super) fn can_get_tokens(&self) -> bool {
-        self.config.grant == Grant::ClientCredentials
-            || self.store.is_some()
+        self.settings.config.grant == Grant::ClientCredentials
+            || self.settings.store.is_some()
             || self.flight.has_refresh_token()
     }
 
-    /// A token to send: the current one if it is fresh, else a new one
-    /// (one token request for all the callers that need it). `reject` is the
-    /// generation a 401 was answered to: a token of that generation is not
-    /// used again.
-    pub(super) async fn token(
-        &self,
-        next: Next<'_>,
-        deadline: Option<Instant>,
-        reject: Option<u64>,
-    ) -> Result<Issued> {
-        let seen_epoch = {
-            let state = lock(&self.flight.state);
-            if state.loaded && !state.unsaved {
-                if let Some(issued) = state.usable(reject, true) {
-                    return Ok(issued);
+    /// A token to send: the current one if it is fresh, else the outcome of
+    /// the one token request in flight for all the callers that need it.
+    /// `reject` is the generation a 401 was answered to: a token of that
+    /// generation is not used again.
+    pub(super) async fn token(&self, next: Next<'_>, reject: Option<u64>) -> Result<Issued> {
+        for _ in 0..MAX_ROUNDS {
+            let decision = lock(&self.flight.state).decide(reject);
+            let waiting = match decision {
+                Decision::Use(issued) => return Ok(issued),
+                Decision::Wait(waiting) => waiting,
+                Decision::Start(tx, waiting) => {
+                    self.start(next, reject, tx);
+                    waiting
+                }
+            };
+            match wait(waiting).await {
+                Ok(issued) if Some(issued.generation) != reject => return Ok(issued),
+                // Loaded or saved, not requested: the rejected token again.
+                Ok(_) => continue,
+                Err(e) => {
+                    // A token that has not expired yet is still good: the
+                    // refresh is tried again after a backoff.
+                    let fallback = lock(&self.flight.state).usable(reject, Need::Valid);
+                    return match fallback {
+                        Some(issued) => {
+                            tracing::debug!(
+                                "the OAuth2 refresh failed: using the current token until it expires"
+                            );
+                            Ok(issued)
+                        }
+                        None => Err(e),
+                    };
                 }
             }
-            state.epoch
+        }
+        Err(auth_error(AuthError::new(
+            "the token endpoint did not issue a new access token",
+        )))
+    }
+
+    /// Starts a token request as a task of its own; its outcome goes to
+    /// `tx`.
+    fn start(&self, next: Next<'_>, reject: Option<u64>, tx: watch::Sender<Option<Outcome>>) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            // Unreachable through `Client`, which runs on Tokio; no panic
+            // for a hand-made caller either.
+            let mut state = lock(&self.flight.state);
+            state.running = None;
+            tx.send_replace(Some(Err(auth_error(AuthError::new(
+                "OAuth2 token requests need a Tokio runtime",
+            )))));
+            return;
         };
-        let _gate = self.flight.gate.lock().await;
+        let task = TokenTask {
+            settings: Arc::clone(&self.settings),
+            flight: Arc::clone(&self.flight),
+            next: next.detach(),
+        };
+        drop(runtime.spawn(task.run(reject, tx).in_current_span()));
+    }
+}
+
+/// Waits for the outcome of a token request.
+async fn wait(mut waiting: Waiting) -> Outcome {
+    match waiting.wait_for(Option::is_some).await {
+        Ok(value) => value
+            .as_ref()
+            .map(copy_outcome)
+            .unwrap_or_else(|| Err(abandoned())),
+        Err(_) => Err(abandoned()),
+    }
+}
+
+fn abandoned() -> Error {
+    auth_error(AuthError::new(
+        "the token request was abandoned before it finished",
+    ))
+}
+
+fn copy_outcome(outcome: &Outcome) -> Outcome {
+    match outcome {
+        Ok(issued) => Ok(issued.clone()),
+        Err(e) => Err(replay(e)),
+    }
+}
+
+/// One token request, with what it needs to outlive the call that started
+/// it.
+struct TokenTask {
+    settings: Arc<Settings>,
+    flight: Arc<Flight>,
+    next: OwnedNext,
+}
+
+impl TokenTask {
+    /// Gets a token, records the outcome and tells the waiters.
+    async fn run(self, reject: Option<u64>, tx: watch::Sender<Option<Outcome>>) {
+        let outcome = self.get(reject).await;
+        if let Err(e) = &outcome {
+            tracing::warn!(error = %e, "the OAuth2 token request failed");
+        }
+        let mut state = lock(&self.flight.state);
+        state.finish(outcome.is_ok());
+        // Sent with the state locked, so that no call sees the request
+        // finished without its outcome.
+        tx.send_replace(Some(outcome));
+    }
+
+    /// Loads or saves what a store still needs, then requests new tokens
+    /// unless that already gave a usable one.
+    async fn get(&self, reject: Option<u64>) -> Outcome {
         if !lock(&self.flight.state).loaded {
             self.load().await?;
-        }
-        let unsaved = {
-            let state = lock(&self.flight.state);
-            let waited = state.epoch != seen_epoch;
-            if waited {
-                // Whatever the caller that held the gate did, its outcome
-                // is ours: no second request for the same need.
-                if let Some(failure) = &state.failure {
-                    return Err(replay(failure));
-                }
-            }
-            if !state.unsaved {
-                // A token another caller just got is used even if it is
-                // already due for replacement (a very short lifetime), as
-                // long as it has not expired.
-                if let Some(issued) = state.usable(reject, !waited) {
-                    return Ok(issued);
-                }
-            }
-            state.unsaved
-        };
-        if unsaved {
-            self.save_again().await?;
-            if let Some(issued) = lock(&self.flight.state).usable(reject, false) {
+            if let Some(issued) = lock(&self.flight.state).usable(reject, Need::Fresh) {
                 return Ok(issued);
             }
         }
-        self.refresh(next, deadline).await
+        if lock(&self.flight.state).unsaved {
+            self.save_current().await?;
+            if let Some(issued) = lock(&self.flight.state).usable(reject, Need::Valid) {
+                return Ok(issued);
+            }
+        }
+        self.refresh().await
     }
 
-    /// One token request; its outcome is recorded for the callers waiting
-    /// at the gate. Called with the gate held.
-    async fn refresh(&self, next: Next<'_>, deadline: Option<Instant>) -> Result<Issued> {
+    /// One token request: installs the new tokens at once (so that a
+    /// rotated refresh token is never lost), but marked unsaved until the
+    /// hook and the store have seen them.
+    async fn refresh(&self) -> Outcome {
+        let config = &self.settings.config;
         let refresh_token = lock(&self.flight.state).refresh_token.clone();
         tracing::debug!(
-            grant = self.config.grant.name(),
+            grant = config.grant.name(),
             "requesting an OAuth2 access token"
         );
-        let requested = self
-            .request_tokens(next, deadline, refresh_token.as_ref())
+        let (mut set, header) = self
+            .request_tokens(refresh_token.as_ref())
             .await
-            .and_then(|set| bearer_header(&set).map(|header| (set, header)));
-        let (mut set, header) = match requested {
-            Ok(pair) => pair,
-            Err(e) => {
-                tracing::warn!(error = %e, "the OAuth2 token request failed");
-                self.flight.finish(Some(&e));
-                return Err(e);
-            }
-        };
+            .and_then(|set| bearer_header(&set).map(|header| (set, header)))?;
         tracing::debug!(expires_in = ?set.lifetime, "got a new OAuth2 access token");
         if set.refresh_token.is_none() {
             // Not rotated: the one we have goes on working.
             set.refresh_token = refresh_token;
         }
-        // Installed at once, so that a rotated refresh token is not lost
-        // even if this call is cancelled now, but marked unsaved: no request
-        // uses it before the hook and the store have seen it.
         let issued = {
             let mut state = lock(&self.flight.state);
-            let issued = state.install(set.clone(), header, self.config.skew);
+            let issued = state.install(set.clone(), header, config.skew);
             state.unsaved = true;
             issued
         };
-        if let Some(hook) = &self.on_refresh {
+        if let Some(hook) = &self.settings.on_refresh {
             hook(&set);
         }
-        let saved = self.save(&set).await;
-        self.flight.finish(saved.as_ref().err());
-        saved.map(|()| issued)
+        self.save(&set).await?;
+        lock(&self.flight.state).unsaved = false;
+        Ok(issued)
     }
 
-    async fn request_tokens(
-        &self,
-        next: Next<'_>,
-        deadline: Option<Instant>,
-        refresh_token: Option<&Secret>,
-    ) -> Result<TokenSet> {
-        let request =
-            self.config
-                .token_request(refresh_token, &next.client.default_headers, deadline)?;
-        let response = next
-            .run(request)
-            .await
-            .map_err(|e| auth_error(AuthError::new("the token request failed").with_source(e)))?;
+    async fn request_tokens(&self, refresh_token: Option<&Secret>) -> Result<TokenSet> {
+        let config = &self.settings.config;
+        let next = self.next.as_next();
+        let request = config.token_request(refresh_token, &next.client.default_headers)?;
+        let call = request.call_info();
+        let limit = config.token_timeout;
+        let response = match tokio::time::timeout(limit, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
+                kind: TimeoutKind::Attempt,
+                after: limit,
+                call,
+                attempts: 1,
+            }))),
+        }
+        .map_err(|e| auth_error(AuthError::new("the token request failed").with_source(e)))?;
         let status = response.status();
         if status.is_success() {
             parse_success(status, response.body()).map_err(auth_error)
@@ -316,38 +282,51 @@ impl OAuth2 {
         }
     }
 
-    async fn save(&self, set: &TokenSet) -> Result<()> {
-        let Some(store) = &self.store else {
-            return Ok(());
-        };
-        store.save(set).await.map_err(|e| {
-            auth_error(AuthError::new(format!(
-                "the token store could not save the new tokens: {e}"
-            )))
-        })
+    /// Runs a call to the token store under the token timeout.
+    async fn with_store_limit<T>(
+        &self,
+        what: &str,
+        call: impl Future<Output = std::result::Result<T, super::StoreError>>,
+    ) -> Result<T> {
+        let limit = self.settings.config.token_timeout;
+        match tokio::time::timeout(limit, call).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(auth_error(AuthError::new(format!(
+                "the token store could not {what}: {e}"
+            )))),
+            Err(_) => Err(auth_error(AuthError::new(format!(
+                "the token store did not {what} within {:.3}s",
+                limit.as_secs_f64()
+            )))),
+        }
     }
 
-    /// Saves the current tokens, which an earlier save failed to (or a
-    /// cancelled call did not finish saving).
-    async fn save_again(&self) -> Result<()> {
+    async fn save(&self, set: &TokenSet) -> Result<()> {
+        let Some(store) = &self.settings.store else {
+            return Ok(());
+        };
+        self.with_store_limit("save the new tokens", store.save(set))
+            .await
+    }
+
+    /// Saves the current tokens, which an earlier save failed to.
+    async fn save_current(&self) -> Result<()> {
         let Some(set) = self.flight.tokens() else {
             return Ok(());
         };
-        let saved = self.save(&set).await;
-        self.flight.finish(saved.as_ref().err());
-        saved
+        self.save(&set).await?;
+        lock(&self.flight.state).unsaved = false;
+        Ok(())
     }
 
     /// Asks the store for the tokens to start with.
     async fn load(&self) -> Result<()> {
-        if let Some(store) = &self.store {
-            let loaded = store.load().await.map_err(|e| {
-                auth_error(AuthError::new(format!(
-                    "the token store could not load the tokens: {e}"
-                )))
-            })?;
+        if let Some(store) = &self.settings.store {
+            let loaded = self
+                .with_store_limit("load the tokens", store.load())
+                .await?;
             if let Some(set) = loaded {
-                self.flight.install(set, self.config.skew);
+                self.flight.install(set, self.settings.config.skew);
             }
         }
         lock(&self.flight.state).loaded = true;
@@ -388,6 +367,7 @@ impl fmt::Debug for Flight {
             .field("tokens", &state.current.as_ref().map(|c| &c.set))
             .field("has_refresh_token", &state.refresh_token.is_some())
             .field("generation", &state.generation)
+            .field("refreshing", &state.running.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -20,6 +20,11 @@ pub type StoreError = Box<dyn std::error::Error + Send + Sync>;
 /// may supply the tokens to start with (they win over the ones given to the
 /// [`OAuth2`](crate::OAuth2) constructor).
 ///
+/// Both run inside the token request's own task, so a call that gives up
+/// does not interrupt a save, and each is bounded by the flow's
+/// [`token_timeout`](crate::OAuth2::token_timeout): a store that takes
+/// longer fails like a store that returned an error.
+///
 /// ```
 /// use std::sync::Mutex;
 /// use restrait::BoxFuture;
