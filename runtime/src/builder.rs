@@ -10,7 +10,7 @@ use url::Url;
 use crate::client::{Client, ClientInner};
 use crate::error::{Error, Result};
 use crate::middleware::Middleware;
-use crate::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware, TransportRedirectGuard};
+use crate::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware, SendGuard};
 use crate::trace::TracingMiddleware;
 use crate::transport::{ReqwestTransport, Transport};
 
@@ -178,12 +178,12 @@ impl ClientBuilder {
     /// ```
     /// # fn main() -> restrait::Result<()> {
     /// let client = restrait::Client::builder("https://api.example.com")
-    ///     .reqwest_client_builder(reqwest::Client::builder().https_only(true))
+    ///     .reqwest_client_builder(restrait::reqwest::Client::builder().https_only(true))
     ///     .build()?;
     /// # let _ = client; Ok(()) }
     /// ```
     pub fn reqwest_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
-        self.reqwest = Some(Reqwest::Builder(builder));
+        self.reqwest = Some(Reqwest::Builder(Box::new(builder)));
         self
     }
 
@@ -292,14 +292,15 @@ impl ClientBuilder {
             idle_timeout: self.pool_idle_timeout,
         };
         // Whether the transport may follow redirects by itself, past the
-        // redirect layer: then the guard goes innermost.
+        // redirect layer: then the guard must go innermost (the redirect
+        // layer needs it too).
         let (transport, may_follow): (Box<dyn Transport>, bool) =
             match (self.transport, self.reqwest) {
                 (Some(t), _) => (t, true),
                 (None, Some(Reqwest::Client(client))) => {
                     (Box::new(ReqwestTransport::new(client)), true)
                 }
-                (None, Some(Reqwest::Builder(b))) => (pool.build(b)?, false),
+                (None, Some(Reqwest::Builder(b))) => (pool.build(*b)?, false),
                 (None, None) => (
                     pool.build(reqwest::Client::builder().tcp_nodelay(true))?,
                     false,
@@ -312,8 +313,8 @@ impl ClientBuilder {
         middleware.extend(self.retry_layer);
         middleware.extend(self.auth_layer);
         middleware.extend(self.middleware);
-        if may_follow {
-            middleware.push(Arc::new(TransportRedirectGuard));
+        if may_follow || self.max_redirects > 0 {
+            middleware.push(Arc::new(SendGuard));
         }
         let base = base_url.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
@@ -336,7 +337,8 @@ impl ClientBuilder {
 /// Where the `reqwest::Client` comes from when the user brings one.
 enum Reqwest {
     Client(reqwest::Client),
-    Builder(reqwest::ClientBuilder),
+    /// Boxed: a `reqwest::ClientBuilder` is a kilobyte.
+    Builder(Box<reqwest::ClientBuilder>),
 }
 
 /// The builder's settings that go to a `reqwest::ClientBuilder`.

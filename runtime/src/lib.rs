@@ -115,6 +115,11 @@ pub use transport::{Body, ReqwestTransport, Transport, TransportResponse};
 pub use bytes;
 /// The `http` crate, whose types (`Method`, `StatusCode`, `HeaderMap`) restrait uses.
 pub use http;
+/// The `reqwest` crate, whose `Client` and `ClientBuilder`
+/// [`ClientBuilder::reqwest_client`] and
+/// [`ClientBuilder::reqwest_client_builder`] take: the same version as
+/// restrait's.
+pub use reqwest;
 /// The `url` crate, whose `Url` requests carry.
 pub use url;
 

@@ -5,13 +5,17 @@
 //! is a request of its own: it is retried on its own, and auth sees it again
 //! and adds credentials only when it goes to the client's own origin. The
 //! transport never follows redirects itself: the `reqwest::Client` restrait
-//! builds has `Policy::none()`, and [`TransportRedirectGuard`] turns a
-//! redirect followed by a client handed in by the user into an error.
+//! builds has `Policy::none()`, and [`SendGuard`], the innermost layer,
+//! turns a redirect followed by a client handed in by the user into an
+//! error. The guard also notes the query each hop was sent with, so that a
+//! query pair added below (an API key in the query) is taken out of a
+//! `Location` that echoes it.
 //!
 //! The decisions (is this a redirect to follow, with which method, which
 //! headers go along) are plain functions, unit-tested below.
 
 use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
@@ -37,23 +41,36 @@ impl RedirectMiddleware {
     }
 
     async fn run(&self, request: Request, next: Next<'_>) -> Result<Response> {
+        let mut hops = 0;
+        let result = self.follow(request, next, &mut hops).await;
+        if hops > 0 {
+            // On the call's span: tracing is the next layer out.
+            tracing::Span::current().record("restrait.redirect_count", hops);
+        }
+        result
+    }
+
+    /// Sends `request`, then each redirect it leads to, counting the hops.
+    async fn follow(&self, request: Request, next: Next<'_>, hops: &mut u32) -> Result<Response> {
         let base = next.client.base_url.origin();
         // Credentials the caller put on the request (default headers, call
         // options, a header of the method) were meant for where it first
         // went; they go along only while the call stays at the client's own
-        // origin. Auth adds its own on every hop to that origin.
+        // origin. Auth adds its own to every hop to that origin.
         let started_home = request.url.origin() == base;
         let mut seen = Seen::new(&request.method, &request.url);
-        // What the next hop is made from: the caller's request with the
-        // method, URL and body of the hop, credentials still in it.
+        // What each hop is made from: the caller's request with the method,
+        // URL and body of the hop, the caller's credentials still in it.
         let mut template = request;
-        let mut hops: u32 = 0;
+        let probe = SentQuery::default();
+        template.extensions.insert(probe.clone());
         loop {
             let mut sent = template.clone();
-            if hops > 0 && !(started_home && sent.url.origin() == base) {
+            if *hops > 0 && !(started_home && sent.url.origin() == base) {
                 strip_credentials(&mut sent.headers);
             }
             let response = next.run(sent).await?;
+            let sent_query = probe.take();
             let location = response.headers().get(header::LOCATION);
             let step = decide(&Hop {
                 status: response.status(),
@@ -61,17 +78,13 @@ impl RedirectMiddleware {
                 url: &template.url,
                 location,
                 body_replayable: replayable_body(&template),
-                hops,
+                hops: *hops,
                 max: self.max,
             });
-            let (url, method, keep_body) = match step {
-                Step::Return => {
-                    record_hops(hops);
-                    return Ok(response);
-                }
+            let (mut url, method, keep_body) = match step {
+                Step::Return => return Ok(response),
                 Step::Refuse(kind) => {
-                    record_hops(hops);
-                    return Err(refused(kind, &template, &response, location, hops));
+                    return Err(refused(kind, &template, &response, location, *hops));
                 }
                 Step::Follow {
                     url,
@@ -79,21 +92,22 @@ impl RedirectMiddleware {
                     keep_body,
                 } => (url, method, keep_body),
             };
-            if !seen.insert(&method, &url) {
-                record_hops(hops);
-                let error = refused(
-                    RedirectErrorKind::Loop,
-                    &template,
-                    &response,
-                    location,
-                    hops,
-                );
-                return Err(error);
+            // Query pairs added below this layer (an API key auth put in the
+            // query) that the server copied into the Location: whatever
+            // added them runs again for the next hop and decides again, so
+            // a key never goes to another origin, nor twice to its own.
+            let before = template.url.query();
+            if let Some(query) = without_added_pairs(url.query(), before, sent_query.as_deref()) {
+                url.set_query(query.as_deref());
             }
-            hops = hops.saturating_add(1);
+            if !seen.insert(&method, &url) {
+                let kind = RedirectErrorKind::Loop;
+                return Err(refused(kind, &template, &response, location, *hops));
+            }
+            *hops = hops.saturating_add(1);
             tracing::debug!(
                 http.response.status_code = response.status().as_u16(),
-                redirect.hop = hops,
+                redirect.hop = *hops,
                 redirect.cross_origin = url.origin() != base,
                 "following a redirect to {}",
                 shown(&url),
@@ -117,17 +131,20 @@ impl Middleware for RedirectMiddleware {
     }
 }
 
-/// Turns a redirect that the transport followed on its own (a
-/// `reqwest::Client` handed in with another policy than `Policy::none()`)
-/// into [`Error::Redirect`], so that retry does not send it again. It is
-/// the innermost middleware, and only there when the transport was not
-/// built by restrait.
-pub(crate) struct TransportRedirectGuard;
+/// The innermost layer, just above the transport: notes the query each hop
+/// was sent with (for [`RedirectMiddleware`]), and turns a redirect that the
+/// transport followed on its own (a `reqwest::Client` handed in with another
+/// policy than `Policy::none()`) into [`Error::Redirect`], so that retry does
+/// not send it again.
+pub(crate) struct SendGuard;
 
-impl Middleware for TransportRedirectGuard {
+impl Middleware for SendGuard {
     fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
+        if let Some(probe) = request.extensions.get::<SentQuery>() {
+            probe.set(request.url.query());
+        }
+        let call = request.call_info();
         Box::pin(async move {
-            let call = request.call_info();
             match next.run(request).await {
                 Err(Error::Transport(e)) => {
                     match crate::transport::followed_redirect(&e).map(str::to_owned) {
@@ -145,6 +162,80 @@ impl Middleware for TransportRedirectGuard {
             }
         })
     }
+}
+
+/// Where [`SendGuard`] leaves the query of the last attempt of a hop, as it
+/// went out (auth's pairs included).
+#[derive(Clone, Default)]
+struct SentQuery(Arc<Mutex<Option<String>>>);
+
+impl SentQuery {
+    fn set(&self, query: Option<&str>) {
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        *slot = query.map(str::to_owned);
+    }
+
+    fn take(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+/// The `Location`'s query without the pairs that were added to the request
+/// below the redirect layer (in `sent` but not in `before`): an API key in
+/// the query that the server copied into a redirect. `None` when nothing is
+/// taken out, so that the URL is followed byte for byte (signed URLs break
+/// when re-encoded); otherwise the other pairs keep their encoding.
+fn without_added_pairs(
+    location: Option<&str>,
+    before: Option<&str>,
+    sent: Option<&str>,
+) -> Option<Option<String>> {
+    let (location, sent) = (location?, sent?);
+    let decode = |segment: &str| {
+        form_urlencoded::parse(segment.as_bytes())
+            .next()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+    };
+    let pairs = |query: Option<&str>| -> Vec<(String, String)> {
+        query
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut added = pairs(Some(sent));
+    for pair in pairs(before) {
+        if let Some(i) = added.iter().position(|p| *p == pair) {
+            added.swap_remove(i);
+        }
+    }
+    if added.is_empty() {
+        return None;
+    }
+    let mut removed = false;
+    let kept: Vec<&str> = location
+        .split('&')
+        .filter(|segment| {
+            let Some(pair) = decode(segment) else {
+                return true;
+            };
+            match added.iter().position(|p| *p == pair) {
+                Some(i) => {
+                    added.swap_remove(i);
+                    removed = true;
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect();
+    if !removed {
+        return None;
+    }
+    let kept = kept.join("&");
+    Some((!kept.is_empty()).then_some(kept))
 }
 
 /// A response of one hop, as [`decide`] needs it.
@@ -328,13 +419,6 @@ impl Seen {
 /// A URL for messages and logs: no userinfo, query or fragment.
 fn shown(url: &Url) -> String {
     crate::redact::redacted_raw_url(url.as_str())
-}
-
-/// Records on the call's span how many redirects it followed.
-fn record_hops(hops: u32) {
-    if hops > 0 {
-        tracing::Span::current().record("restrait.redirect_count", hops);
-    }
 }
 
 fn refused(
@@ -527,6 +611,37 @@ mod tests {
         remove_body_headers(&mut headers);
         let left: Vec<&str> = headers.keys().map(HeaderName::as_str).collect();
         assert_eq!(left, ["accept"]);
+    }
+
+    #[test]
+    fn echoed_query_credentials_are_taken_out() {
+        let sent = Some("page=2&api_key=k+1%2F2");
+        let before = Some("page=2");
+        // The server copied the whole query: the key goes, the rest stays.
+        assert_eq!(
+            without_added_pairs(Some("page=2&api_key=k+1%2F2"), before, sent),
+            Some(Some("page=2".to_owned()))
+        );
+        // Encoded differently, still the same pair.
+        assert_eq!(
+            without_added_pairs(Some("api_key=k%201/2"), before, sent),
+            Some(None)
+        );
+        // A signed URL of its own is followed byte for byte.
+        let signed = Some("X-Amz-Signature=ab%2Bc&sig=x y");
+        assert_eq!(without_added_pairs(signed, before, sent), None);
+        // Nothing was added below: nothing to take out.
+        assert_eq!(without_added_pairs(Some("page=2"), before, before), None);
+        assert_eq!(without_added_pairs(None, before, sent), None);
+        // A pair that was in the caller's own URL is not a credential of ours.
+        assert_eq!(
+            without_added_pairs(
+                Some("api_key=mine"),
+                Some("api_key=mine"),
+                Some("api_key=mine&api_key=k")
+            ),
+            None
+        );
     }
 
     #[test]
