@@ -225,8 +225,10 @@ impl ClientBuilder {
     /// POST becomes a GET, and after a 303 every method but HEAD does, without
     /// the body and its `Content-*` headers; 307 and 308 keep the method and
     /// the body. The `Location` is resolved against the URL that answered,
-    /// and followed as the server wrote it (a query the server puts in it
-    /// goes along). A 3xx without a `Location` comes back as the response.
+    /// and followed as the server wrote it, but for query pairs that auth
+    /// (or a middleware) added to the request and the server copied into
+    /// it: those are taken out, and added again only where they belong. A
+    /// 3xx without a `Location` comes back as the response.
     /// The call fails with [`Error::Redirect`] for a redirect from `https` to
     /// `http` (`Downgrade`), back to a method and URL the call already
     /// requested (`Loop`), or to a `Location` that is not an `http(s)` URL

@@ -14,6 +14,7 @@
 //! The decisions (is this a redirect to follow, with which method, which
 //! headers go along) are plain functions, unit-tested below.
 
+use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -390,14 +391,14 @@ fn remove_body_headers(headers: &mut HeaderMap) {
 /// record whatever the server's URLs look like.
 struct Seen {
     hasher: RandomState,
-    hashes: Vec<u64>,
+    hashes: HashSet<u64>,
 }
 
 impl Seen {
     fn new(method: &Method, url: &Url) -> Self {
         let mut seen = Seen {
             hasher: RandomState::new(),
-            hashes: Vec::new(),
+            hashes: HashSet::new(),
         };
         seen.insert(method, url);
         seen
@@ -408,11 +409,7 @@ impl Seen {
         let mut target = url.clone();
         target.set_fragment(None);
         let hash = self.hasher.hash_one((method.as_str(), target.as_str()));
-        if self.hashes.contains(&hash) {
-            return false;
-        }
-        self.hashes.push(hash);
-        true
+        self.hashes.insert(hash)
     }
 }
 
