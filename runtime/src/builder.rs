@@ -220,8 +220,9 @@ impl ClientBuilder {
     /// client's own origin (scheme, host and port of the base URL). Going to
     /// another origin, a hop also loses `Authorization`,
     /// `Proxy-Authorization`, `Cookie`, every header marked sensitive and
-    /// every header whose name looks like a secret's (`X-Api-Key`), however
-    /// they were set; coming back, it has them again. After a 301 or 302 a
+    /// every header whose name looks like a secret's (`X-Api-Key`), whether
+    /// the caller, a default header or a middleware set them; coming back,
+    /// it has them again. After a 301 or 302 a
     /// POST becomes a GET, and after a 303 every method but HEAD does, without
     /// the body and its `Content-*` headers; 307 and 308 keep the method and
     /// the body. The `Location` is resolved against the URL that answered,

@@ -69,6 +69,8 @@ impl RedirectMiddleware {
             let mut sent = template.clone();
             if *hops > 0 && !(started_home && sent.url.origin() == base) {
                 strip_credentials(&mut sent.headers);
+                // For the guard: strip again what a middleware adds below.
+                sent.extensions.insert(AwayHop);
             }
             let response = next.run(sent).await?;
             let sent_query = probe.take();
@@ -132,15 +134,26 @@ impl Middleware for RedirectMiddleware {
     }
 }
 
-/// The innermost layer, just above the transport: notes the query each hop
-/// was sent with (for [`RedirectMiddleware`]), and turns a redirect that the
+/// The innermost layer, just above the transport: strips credential headers
+/// from a hop away from the client's origin once more (whatever middleware
+/// below the redirect layer added), notes the query each hop was sent with
+/// (for [`RedirectMiddleware`]), and turns a redirect that the
 /// transport followed on its own (a `reqwest::Client` handed in with another
 /// policy than `Policy::none()`) into [`Error::Redirect`], so that retry does
 /// not send it again.
 pub(crate) struct SendGuard;
 
 impl Middleware for SendGuard {
-    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
+    fn handle<'a>(
+        &'a self,
+        mut request: Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<Response>> {
+        if request.extensions.get::<AwayHop>().is_some() {
+            // A header a middleware of yours added for the base origin (a
+            // hand-made auth, say) does not go elsewhere either.
+            strip_credentials(&mut request.headers);
+        }
         if let Some(probe) = request.extensions.get::<SentQuery>() {
             probe.set(request.url.query());
         }
@@ -164,6 +177,10 @@ impl Middleware for SendGuard {
         })
     }
 }
+
+/// Marks a redirect hop that leaves the client's origin, for [`SendGuard`].
+#[derive(Clone, Copy)]
+struct AwayHop;
 
 /// Where [`SendGuard`] leaves the query of the last attempt of a hop, as it
 /// went out (auth's pairs included).

@@ -8,7 +8,10 @@ use std::sync::{Arc, OnceLock};
 
 use restrait::http::{HeaderMap, HeaderValue, Method};
 use restrait::testing::{MockResponse, MockTransport};
-use restrait::{Client, ClientBuilder, Error, OAuth2, RedirectErrorKind, Request, resource};
+use restrait::{
+    BoxFuture, Client, ClientBuilder, Error, Middleware, Next, OAuth2, RedirectErrorKind, Request,
+    Response, resource,
+};
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -182,6 +185,46 @@ async fn a_hop_back_home_gets_the_credentials_again() {
         assert_eq!(credentials(r), Vec::<&str>::new(), "{r:?}");
         assert_eq!(r.target, "/bounce");
     }
+}
+
+/// A hand-made auth as a plain middleware: a key header on every request.
+struct TenantKey;
+
+impl Middleware for TenantKey {
+    fn handle<'a>(
+        &'a self,
+        mut req: Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, restrait::Result<Response>> {
+        req.headers_mut()
+            .insert("x-api-key", HeaderValue::from_static("mw_key"));
+        next.run(req)
+    }
+}
+
+#[tokio::test]
+async fn a_key_a_middleware_adds_stays_home_too() {
+    let (api, cdn) = two_origins(
+        |r, cdn| match r.path() {
+            "/out" => Reply::status(302).header("location", &format!("{cdn}/bounce")),
+            _ => ok_from("api"),
+        },
+        |_, api| Reply::status(303).header("location", &format!("{api}/home")),
+    )
+    .await;
+    let client = Client::builder(api.url())
+        .middleware(TenantKey)
+        .build()
+        .expect("client");
+    let response = client
+        .execute(request(&client, Method::GET, "/out"))
+        .await
+        .expect("followed");
+    assert_eq!(response.status(), 200);
+    let home = api.requests();
+    assert_eq!(home.len(), 2);
+    assert!(home.iter().all(|r| r.header("x-api-key") == Some("mw_key")));
+    assert_eq!(cdn.last().header("x-api-key"), None, "{:?}", cdn.last());
 }
 
 #[tokio::test]
