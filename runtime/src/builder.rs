@@ -10,6 +10,7 @@ use url::Url;
 use crate::client::{Client, ClientInner, finite};
 use crate::error::{Error, Result};
 use crate::middleware::Middleware;
+use crate::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware, SendGuard};
 use crate::trace::TracingMiddleware;
 use crate::transport::{ReqwestTransport, Transport};
 
@@ -38,7 +39,8 @@ pub struct ClientBuilder {
     max_in_flight: Option<usize>,
     max_body_size: u64,
     max_error_body: u64,
-    reqwest: Option<reqwest::Client>,
+    reqwest: Option<Reqwest>,
+    max_redirects: u32,
     transport: Option<Box<dyn Transport>>,
     pub(crate) retry_layer: Option<Arc<dyn Middleware>>,
     pub(crate) auth_layer: Option<Arc<dyn Middleware>>,
@@ -66,6 +68,7 @@ impl ClientBuilder {
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_error_body: DEFAULT_MAX_ERROR_BODY,
             reqwest: None,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
             transport: None,
             retry_layer: crate::retry::default_layer(),
             auth_layer: None,
@@ -197,11 +200,79 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through your own `reqwest::Client` (its own pool, proxy and TLS
-    /// settings). The builder's connect-timeout and pool settings then do not
-    /// apply.
+    /// Sends through a `reqwest::Client` made from your builder (its proxy,
+    /// TLS, pool settings and so on). This is the way to bring your own
+    /// reqwest configuration.
+    ///
+    /// restrait sets `redirect(reqwest::redirect::Policy::none())` on it, so
+    /// that redirects are followed by the client's redirect layer, where
+    /// credentials go only to the client's own origin (see
+    /// [`max_redirects`](Self::max_redirects)); a redirect policy set on the
+    /// builder is replaced. The connect-timeout and pool settings of this
+    /// builder apply on top of yours when they are set. Replaces an earlier
+    /// [`reqwest_client`](Self::reqwest_client).
+    ///
+    /// ```
+    /// # fn main() -> restrait::Result<()> {
+    /// let client = restrait::Client::builder("https://api.example.com")
+    ///     .reqwest_client_builder(restrait::reqwest::Client::builder().https_only(true))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn reqwest_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.reqwest = Some(Reqwest::Builder(Box::new(builder)));
+        self
+    }
+
+    /// Sends through your own, already built `reqwest::Client` (its own pool,
+    /// proxy and TLS settings). The builder's connect-timeout and pool
+    /// settings then do not apply. Replaces an earlier
+    /// [`reqwest_client_builder`](Self::reqwest_client_builder).
+    ///
+    /// **Build it with `redirect(reqwest::redirect::Policy::none())`**, or
+    /// prefer [`reqwest_client_builder`](Self::reqwest_client_builder).
+    /// reqwest has no per-request redirect setting and a built client's
+    /// policy cannot be changed, and reqwest's default policy follows up to
+    /// 10 redirects to any origin, dropping `Authorization` and `Cookie` but
+    /// keeping every other header (an API key's, say) and sending plain
+    /// `http` after `https`. restrait checks every response: if the client
+    /// followed a redirect, the call fails with
+    /// [`Error::Redirect`] of kind
+    /// [`FollowedByTransport`](crate::RedirectErrorKind::FollowedByTransport)
+    /// and is not retried, but by then reqwest has already sent the
+    /// redirected request.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
-        self.reqwest = Some(client);
+        self.reqwest = Some(Reqwest::Client(client));
+        self
+    }
+
+    /// How many redirects a call follows (default 10); one more fails with
+    /// [`Error::Redirect`] of kind
+    /// [`TooMany`](crate::RedirectErrorKind::TooMany). With 0, redirects are
+    /// not followed: a 3xx comes back as the response (and as
+    /// [`Error::Api`] from a resource method that expects a success).
+    ///
+    /// Redirects are followed above retry and auth, so each hop is retried
+    /// on its own and auth adds credentials to a hop only when it goes to the
+    /// client's own origin (scheme, host and port of the base URL). Going to
+    /// another origin, a hop also loses `Authorization`,
+    /// `Proxy-Authorization`, `Cookie`, every header marked sensitive and
+    /// every header whose name looks like a secret's (`X-Api-Key`), whether
+    /// the caller, a default header or a middleware set them; coming back,
+    /// it has them again. After a 301 or 302 a
+    /// POST becomes a GET, and after a 303 every method but HEAD does, without
+    /// the body and its `Content-*` headers; 307 and 308 keep the method and
+    /// the body. The `Location` is resolved against the URL that answered,
+    /// and followed as the server wrote it, but for query pairs that auth
+    /// (or a middleware) added to the request and the server copied into
+    /// it: those are taken out, and added again only where they belong. A
+    /// 3xx without a `Location` comes back as the response.
+    /// The call fails with [`Error::Redirect`] for a redirect from `https` to
+    /// `http` (`Downgrade`), back to a method and URL the call already
+    /// requested (`Loop`), or to a `Location` that is not an `http(s)` URL
+    /// (`InvalidLocation`). The bodies of redirect responses are dropped.
+    pub fn max_redirects(mut self, max: u32) -> Self {
+        self.max_redirects = max;
         self
     }
 
@@ -212,8 +283,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds a middleware; they run in the order added, after tracing, retry
-    /// and auth.
+    /// Adds a middleware; they run in the order added, after tracing,
+    /// redirects, retry and auth (each redirect hop and each retry goes
+    /// through them).
     pub fn middleware(mut self, middleware: impl Middleware) -> Self {
         self.middleware.push(Arc::new(middleware));
         self
@@ -254,32 +326,36 @@ impl ClientBuilder {
             (Some(url), true) => url,
             _ => return Err(Error::config(errors.join("; "))),
         };
-        let transport: Box<dyn Transport> = match (self.transport, self.reqwest) {
-            (Some(t), _) => t,
-            (None, Some(client)) => Box::new(ReqwestTransport::new(client)),
-            (None, None) => {
-                let mut b = reqwest::Client::builder()
-                    .redirect(same_origin_redirects())
-                    .tcp_nodelay(true);
-                if let Some(t) = self.connect_timeout {
-                    b = b.connect_timeout(t);
-                }
-                if let Some(n) = self.pool_max_idle_per_host {
-                    b = b.pool_max_idle_per_host(n);
-                }
-                if let Some(t) = self.pool_idle_timeout {
-                    b = b.pool_idle_timeout(t);
-                }
-                let client = b
-                    .build()
-                    .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
-                Box::new(ReqwestTransport::new(client))
-            }
+        let pool = PoolSettings {
+            connect_timeout: self.connect_timeout,
+            max_idle_per_host: self.pool_max_idle_per_host,
+            idle_timeout: self.pool_idle_timeout,
         };
+        // Whether the transport may follow redirects by itself, past the
+        // redirect layer: then the guard must go innermost (the redirect
+        // layer needs it too).
+        let (transport, may_follow): (Box<dyn Transport>, bool) =
+            match (self.transport, self.reqwest) {
+                (Some(t), _) => (t, true),
+                (None, Some(Reqwest::Client(client))) => {
+                    (Box::new(ReqwestTransport::new(client)), true)
+                }
+                (None, Some(Reqwest::Builder(b))) => (pool.build(*b)?, false),
+                (None, None) => (
+                    pool.build(reqwest::Client::builder().tcp_nodelay(true))?,
+                    false,
+                ),
+            };
         let mut middleware: Vec<Arc<dyn Middleware>> = vec![Arc::new(TracingMiddleware)];
+        if self.max_redirects > 0 {
+            middleware.push(Arc::new(RedirectMiddleware::new(self.max_redirects)));
+        }
         middleware.extend(self.retry_layer);
         middleware.extend(self.auth_layer);
         middleware.extend(self.middleware);
+        if may_follow || self.max_redirects > 0 {
+            middleware.push(Arc::new(SendGuard));
+        }
         let base = base_url.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -298,21 +374,39 @@ impl ClientBuilder {
     }
 }
 
-/// Follows redirects only within the same origin, so that credentials are
-/// never sent to another host (or over plain HTTP after HTTPS). A redirect
-/// elsewhere comes back to the caller as its 3xx response.
-fn same_origin_redirects() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let same = attempt
-            .previous()
-            .first()
-            .is_some_and(|first| first.origin() == attempt.url().origin());
-        if same && attempt.previous().len() < 10 {
-            attempt.follow()
-        } else {
-            attempt.stop()
+/// Where the `reqwest::Client` comes from when the user brings one.
+enum Reqwest {
+    Client(reqwest::Client),
+    /// Boxed: a `reqwest::ClientBuilder` is a kilobyte.
+    Builder(Box<reqwest::ClientBuilder>),
+}
+
+/// The builder's settings that go to a `reqwest::ClientBuilder`.
+struct PoolSettings {
+    connect_timeout: Option<Duration>,
+    max_idle_per_host: Option<usize>,
+    idle_timeout: Option<Option<Duration>>,
+}
+
+impl PoolSettings {
+    /// Builds the transport's client: these settings on `b`, and no
+    /// redirects, which the redirect layer follows instead.
+    fn build(self, b: reqwest::ClientBuilder) -> Result<Box<dyn Transport>> {
+        let mut b = b.redirect(reqwest::redirect::Policy::none());
+        if let Some(t) = self.connect_timeout {
+            b = b.connect_timeout(t);
         }
-    })
+        if let Some(n) = self.max_idle_per_host {
+            b = b.pool_max_idle_per_host(n);
+        }
+        if let Some(t) = self.idle_timeout {
+            b = b.pool_idle_timeout(t);
+        }
+        let client = b
+            .build()
+            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Box::new(ReqwestTransport::without_redirects(client)))
+    }
 }
 
 fn parse_base(base: &str) -> std::result::Result<Url, String> {

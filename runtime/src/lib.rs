@@ -54,7 +54,8 @@
 //!   arguments (path, query, headers, body) and calls the runtime;
 //! - [`Client`] adds the base URL, default headers and per-call
 //!   [`CallOptions`], and runs the [`Middleware`] chain: tracing,
-//!   [retry](RetryPolicy), [`auth`], then yours;
+//!   [redirects](ClientBuilder::max_redirects), [retry](RetryPolicy),
+//!   [`auth`], then yours;
 //! - a [`Transport`] sends it: a pooled `reqwest::Client` by default, or
 //!   [`testing::MockTransport`] in tests;
 //! - the [`Response`] becomes a typed [`Error`] or the decoded value;
@@ -73,6 +74,7 @@ mod paginate;
 mod path;
 mod query;
 mod redact;
+mod redirect;
 mod request;
 mod response;
 mod retry;
@@ -96,11 +98,13 @@ pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use client::Client;
 pub use error::{
     ApiError, AuthError, BodyTooLarge, CallInfo, ConfigError, DecodeError, Error, InvalidRequest,
-    PaginationError, Result, TimeoutError, TimeoutKind, TransportError, TransportErrorKind,
+    PaginationError, RedirectError, RedirectErrorKind, Result, TimeoutError, TimeoutKind,
+    TransportError, TransportErrorKind,
 };
 pub use middleware::{BoxFuture, Middleware, Next};
 pub use options::CallOptions;
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
+pub use redirect::DEFAULT_MAX_REDIRECTS;
 pub use request::Request;
 pub use response::Response;
 pub use retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
@@ -111,6 +115,11 @@ pub use transport::{Body, ReqwestTransport, Transport, TransportResponse};
 pub use bytes;
 /// The `http` crate, whose types (`Method`, `StatusCode`, `HeaderMap`) restrait uses.
 pub use http;
+/// The `reqwest` crate, whose `Client` and `ClientBuilder`
+/// [`ClientBuilder::reqwest_client`] and
+/// [`ClientBuilder::reqwest_client_builder`] take: the same version as
+/// restrait's.
+pub use reqwest;
 /// The `url` crate, whose `Url` requests carry.
 pub use url;
 

@@ -10,9 +10,10 @@ use crate::response::Response;
 /// Opens a `tracing` span for each call, named and filled in as the
 /// OpenTelemetry HTTP client conventions say: `http.request.method`,
 /// `url.template`, `server.address`, `server.port`,
-/// `http.response.status_code`, `error.type`. It is the outermost middleware,
-/// so the span covers every attempt; the per-attempt events inside it carry
-/// `http.request.resend_count`. URLs (which may carry secrets in their
+/// `http.response.status_code`, `error.type`, and `restrait.redirect_count`
+/// when the call followed redirects. It is the outermost middleware, so the
+/// span covers every redirect and every attempt; the per-attempt events
+/// inside it carry `http.request.resend_count`. URLs (which may carry secrets in their
 /// query) and headers are not recorded.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TracingMiddleware;
@@ -29,6 +30,7 @@ impl Middleware for TracingMiddleware {
             server.port = request.url().port_or_known_default().unwrap_or(0),
             http.response.status_code = field::Empty,
             error.r#type = field::Empty,
+            restrait.redirect_count = field::Empty,
         );
         if span.is_disabled() {
             return next.run(request);
@@ -61,6 +63,7 @@ fn error_type(e: &crate::Error) -> &'static str {
         crate::Error::Transport(_) => "transport",
         crate::Error::BodyTooLarge(_) => "body_too_large",
         crate::Error::Auth(_) => "auth",
+        crate::Error::Redirect(_) => "redirect",
         _ => "other",
     }
 }

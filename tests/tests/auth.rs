@@ -190,46 +190,6 @@ async fn static_credentials_as_the_server_receives_them() {
     );
 }
 
-/// An API server that redirects everything to `target`, and counts.
-async fn redirector(target: String) -> TestServer {
-    TestServer::start(move |r| {
-        let location = format!("{target}{}", r.target);
-        async move { Reply::status(302).header("location", &location) }
-    })
-    .await
-}
-
-#[tokio::test]
-async fn no_credential_follows_a_redirect_to_another_origin() {
-    let elsewhere = echo().await;
-    let api = redirector(elsewhere.url()).await;
-    let builders = [
-        Client::builder(api.url()).bearer_token("sk_test_123"),
-        Client::builder(api.url()).api_key("X-Api-Key", "k_123"),
-        Client::builder(api.url()).api_key_query("api_key", "k_123"),
-        Client::builder(api.url()).basic_auth("alice", "pw"),
-    ];
-    for builder in builders {
-        let client = builder.build().expect("client");
-        let response = client
-            .execute(get(&client, "/me"))
-            .await
-            .expect("a response");
-        assert_eq!(
-            response.status(),
-            302,
-            "the cross-origin redirect is not followed"
-        );
-        let err = MeClient::new(client)
-            .me()
-            .await
-            .expect_err("302 is not a success");
-        assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
-    }
-    assert_eq!(api.request_count(), 8);
-    assert_eq!(elsewhere.request_count(), 0, "{:?}", elsewhere.requests());
-}
-
 #[tokio::test]
 async fn same_origin_redirects_keep_the_credentials() {
     let api = TestServer::start(|r| async move {

@@ -16,6 +16,7 @@ use crate::request::Request;
 
 pub(crate) use read::{ReadError, read_body};
 pub use reqwest_transport::ReqwestTransport;
+pub(crate) use reqwest_transport::followed_redirect;
 
 /// Sends one request and returns the response head with a body still to be
 /// read. The client reads the body within its size limit and time limit.

@@ -1,6 +1,9 @@
 //! The default transport: one pooled `reqwest::Client`.
 
 use std::error::Error as _;
+use std::fmt;
+
+use url::Url;
 
 use crate::error::{TransportError, TransportErrorKind};
 use crate::middleware::BoxFuture;
@@ -12,16 +15,37 @@ use super::{Body, Transport, TransportResponse};
 ///
 /// [`ClientBuilder`](crate::ClientBuilder) makes one from its pool and
 /// timeout settings, or takes yours with
-/// [`reqwest_client`](crate::ClientBuilder::reqwest_client).
+/// [`reqwest_client_builder`](crate::ClientBuilder::reqwest_client_builder)
+/// or [`reqwest_client`](crate::ClientBuilder::reqwest_client).
+///
+/// Redirects are followed by the client's redirect layer, above auth, never
+/// by reqwest: the client should be built with
+/// `redirect(reqwest::redirect::Policy::none())`. If it follows a redirect
+/// anyway, [`send`](Transport::send) fails, and the call fails with
+/// [`RedirectErrorKind::FollowedByTransport`](crate::RedirectErrorKind::FollowedByTransport).
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    /// False when restrait built the client with `Policy::none()`: then it
+    /// cannot follow a redirect and the check is skipped.
+    check_redirects: bool,
 }
 
 impl ReqwestTransport {
-    /// Sends through `client`.
+    /// Sends through `client`, which should not follow redirects (see above).
     pub fn new(client: reqwest::Client) -> Self {
-        ReqwestTransport { client }
+        ReqwestTransport {
+            client,
+            check_redirects: true,
+        }
+    }
+
+    /// Sends through a client that restrait built with `Policy::none()`.
+    pub(crate) fn without_redirects(client: reqwest::Client) -> Self {
+        ReqwestTransport {
+            client,
+            check_redirects: false,
+        }
     }
 
     /// The underlying client.
@@ -32,6 +56,7 @@ impl ReqwestTransport {
 
 impl Transport for ReqwestTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
+        let sent_to = self.check_redirects.then(|| request.url.clone());
         let mut req = reqwest::Request::new(request.method, request.url);
         *req.headers_mut() = request.headers;
         if let Some(body) = request.body {
@@ -40,6 +65,11 @@ impl Transport for ReqwestTransport {
         let sent = self.client.execute(req);
         Box::pin(async move {
             let mut response = sent.await.map_err(request_error)?;
+            if let Some(sent_to) = sent_to {
+                if !same_target(&sent_to, response.url()) {
+                    return Err(followed(response.url()));
+                }
+            }
             Ok(TransportResponse {
                 status: response.status(),
                 headers: std::mem::take(response.headers_mut()),
@@ -47,6 +77,50 @@ impl Transport for ReqwestTransport {
             })
         })
     }
+}
+
+/// True if `answered` is the URL that was requested: reqwest reports the
+/// last URL of the redirects it followed. Fragments and userinfo are not
+/// sent, so they do not count.
+fn same_target(sent: &Url, answered: &Url) -> bool {
+    sent.origin() == answered.origin()
+        && sent.path() == answered.path()
+        && sent.query() == answered.query()
+}
+
+/// The cause of the [`TransportError`] for a redirect that reqwest
+/// followed; the redirect layer's guard turns it into `Error::Redirect`.
+#[derive(Debug)]
+struct FollowedRedirect {
+    /// Where reqwest ended up, without query or userinfo.
+    to: String,
+}
+
+impl fmt::Display for FollowedRedirect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the reqwest::Client followed a redirect to {}", self.to)
+    }
+}
+
+impl std::error::Error for FollowedRedirect {}
+
+fn followed(to: &Url) -> TransportError {
+    let cause = FollowedRedirect {
+        to: crate::redact::redacted_raw_url(to.as_str()),
+    };
+    TransportError::new(
+        TransportErrorKind::Request,
+        cause.to_string(),
+        Some(Box::new(cause)),
+    )
+}
+
+/// Where the transport went if `e` says that reqwest followed a redirect.
+pub(crate) fn followed_redirect(e: &TransportError) -> Option<&str> {
+    e.source
+        .as_deref()
+        .and_then(|s| s.downcast_ref::<FollowedRedirect>())
+        .map(|f| f.to.as_str())
 }
 
 fn request_error(e: reqwest::Error) -> TransportError {
@@ -80,4 +154,24 @@ fn wrap(kind: TransportErrorKind, e: reqwest::Error) -> TransportError {
         message
     };
     TransportError::new(kind, message, Some(Box::new(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_another_target_counts_as_followed() {
+        let u = |s: &str| Url::parse(s).expect("url");
+        let sent = u("https://h/a?x=1#frag");
+        assert!(same_target(&sent, &u("https://h/a?x=1")));
+        assert!(same_target(&sent, &u("https://h:443/a?x=1")));
+        assert!(!same_target(&sent, &u("https://h/b?x=1")));
+        assert!(!same_target(&sent, &u("https://h/a?x=2")));
+        assert!(!same_target(&sent, &u("http://h/a?x=1")));
+        assert!(!same_target(&sent, &u("https://g/a?x=1")));
+        let e = followed(&u("https://cdn/x?sig=s3cret"));
+        assert_eq!(followed_redirect(&e), Some("https://cdn/x"));
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
 }
