@@ -19,7 +19,7 @@ use crate::response::Response;
 use crate::transport::{ReadError, Transport, read_body};
 
 /// The HTTP client that resource clients share: base URL, default headers,
-/// timeouts, connection pool, middleware (tracing, retry, auth, yours) and
+/// timeouts, connection pool, middleware (tracing, redirect, retry, auth, yours) and
 /// transport.
 ///
 /// Cloning is cheap (one `Arc`); clone it into every `{Trait}Client::new`.

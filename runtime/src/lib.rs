@@ -2,7 +2,7 @@
 //!
 //! Write a trait, annotate each method with its HTTP verb and path, and
 //! [`#[resource]`](macro@resource) turns it into a client that runs on a
-//! shared runtime: a pooled transport, middleware (tracing, retry, auth),
+//! shared runtime: a pooled transport, middleware (tracing, redirects, retry, auth),
 //! typed errors and serde models.
 //!
 //! ```

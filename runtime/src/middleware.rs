@@ -18,7 +18,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// back, in the style of reqwest-middleware: it may change the request, answer
 /// without sending, or call [`Next::run`] any number of times.
 ///
-/// The chain runs, outermost first: tracing, retry, auth, then yours in the
+/// The chain runs, outermost first: tracing, redirect, retry, auth, then yours in the
 /// order they were added, then the transport. Responses of every status come
 /// back as `Ok`; errors are for what went wrong below HTTP.
 ///

@@ -1,7 +1,7 @@
 //! Authentication: credentials added to every attempt of every call.
 //!
 //! Auth is a [`Middleware`] that sits inside the retry loop (the chain is
-//! tracing, retry, auth, your middleware, transport), so each attempt of a
+//! tracing, redirect, retry, auth, your middleware, transport), so each attempt of a
 //! call carries the newest credentials. Configure it on the
 //! [`ClientBuilder`](crate::ClientBuilder):
 //!
@@ -46,15 +46,21 @@
 //!
 //! # Redirects
 //!
-//! The default transport follows redirects only within the same origin
-//! (scheme, host and port); a redirect elsewhere comes back to the caller as
-//! its 3xx response, so neither an `Authorization` header nor an API key in
-//! a header or in the query ever reaches another origin. If you hand in your
-//! own `reqwest::Client` with
-//! [`reqwest_client`](crate::ClientBuilder::reqwest_client), its redirect
-//! policy applies instead: reqwest drops `Authorization` on a cross-origin
-//! redirect but keeps other headers and the query, so give it a policy that
-//! does not follow redirects to other origins if you use API keys.
+//! Redirects are followed by the client's redirect layer, which sits above
+//! retry and auth, so each hop is authorized again, and auth adds
+//! credentials only to requests for the client's own origin (scheme, host
+//! and port of the base URL). A hop to another origin also loses
+//! `Authorization`, `Proxy-Authorization`, `Cookie` and every header marked
+//! sensitive or named like a secret, however it was set, and an API key that
+//! auth put in the query and the server copied into the `Location` is
+//! removed. The transport never follows redirects: restrait builds its
+//! `reqwest::Client` with `Policy::none()`, and sets it on a builder given to
+//! [`reqwest_client_builder`](crate::ClientBuilder::reqwest_client_builder).
+//! A client given to [`reqwest_client`](crate::ClientBuilder::reqwest_client)
+//! must be built with `Policy::none()`; if it follows a redirect anyway, the
+//! call fails with [`Error::Redirect`](crate::Error::Redirect), though reqwest
+//! has already sent that request. See
+//! [`max_redirects`](crate::ClientBuilder::max_redirects).
 
 mod builder;
 mod oauth2;
