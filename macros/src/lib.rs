@@ -19,6 +19,7 @@ mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod fallback;
 mod paginate;
 mod paths;
 mod stray;
