@@ -255,7 +255,6 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             __inner: #resource_client,
         }
 
-        #[automatically_derived]
         #[allow(dead_code)]
         impl #client {
             #[doc = #new_doc]

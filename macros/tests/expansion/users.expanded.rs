@@ -29,6 +29,11 @@ pub trait Users: ::core::marker::Send + ::core::marker::Sync {
     fn ping(
         &self,
     ) -> impl ::core::future::Future<Output = Result<Bytes>> + ::core::marker::Send;
+    /// The next page, at the URL the API handed back.
+    fn next_page(
+        &self,
+        next: &Url,
+    ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send;
     /// Every user, page by page.
     fn all(&self, per_page: Option<u32>) -> Paginator<User>;
     fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User>;
@@ -45,7 +50,6 @@ Every method of the trait sends one request through the shared `restrait::Client
 pub struct UsersClient {
     __inner: ::restrait::__private::ResourceClient,
 }
-#[automatically_derived]
 #[allow(dead_code)]
 impl UsersClient {
     ///Creates a `UsersClient` that sends its requests through `client` (its base URL, auth, retry policy and middleware).
@@ -148,6 +152,14 @@ impl Users for UsersClient {
         let mut __req = self.__inner.head("/v2");
         __req.encoded_path("/v2");
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Raw>(__req)
+    }
+    fn next_page(
+        &self,
+        next: &Url,
+    ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send {
+        let mut __req = self.__inner.get("/v2/users");
+        ::restrait::__private::url::<&Url>(&mut __req, &next);
+        ::restrait::__private::send_json::<Vec<User>>(__req)
     }
     fn all(&self, per_page: Option<u32>) -> Paginator<User> {
         let mut __req = self.__inner.get("/v2/users");
