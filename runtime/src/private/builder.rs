@@ -289,8 +289,14 @@ fn join(base: &Url, built: &str, query: &str) -> std::result::Result<Url, url::P
 }
 
 /// A `#[url]` value with the request's query parameters added to its own.
-fn absolute_url(absolute: &str, query: &str) -> std::result::Result<Url, url::ParseError> {
-    let mut url = Url::parse(absolute)?;
+fn absolute_url(absolute: &str, query: &str) -> std::result::Result<Url, String> {
+    let mut url = Url::parse(absolute).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "the scheme `{}` is not http or https",
+            url.scheme()
+        ));
+    }
     if !query.is_empty() {
         let joined = match url.query() {
             Some(own) if !own.is_empty() => format!("{own}&{query}"),
@@ -353,7 +359,20 @@ fn to_text(value: &dyn Display) -> Text {
 
 #[cfg(test)]
 mod tests {
-    use super::{Url, join, to_text};
+    use super::{Url, absolute_url, join, to_text};
+
+    #[test]
+    fn absolute_urls_keep_their_query_and_add_ours() {
+        let url = |a: &str, q: &str| absolute_url(a, q).map(String::from);
+        assert_eq!(
+            url("https://h/c?sort=asc", "per_page=5").as_deref(),
+            Ok("https://h/c?sort=asc&per_page=5")
+        );
+        assert_eq!(url("https://h/c", "").as_deref(), Ok("https://h/c"));
+        assert_eq!(url("http://h/c?", "a=1").as_deref(), Ok("http://h/c?a=1"));
+        assert!(url("/relative", "").is_err());
+        assert!(url("file:///etc/passwd", "").is_err());
+    }
 
     #[test]
     fn join_equals_parsing_the_whole_url() {
