@@ -34,5 +34,6 @@ fn main() {
     let users = UsersClient::new(client.clone());
     let _future = users.get(1, None);
     let _stream = users.all();
-    let _nested = NestedClient::new(client).x("http://127.0.0.1:1/x");
+    let nested = NestedClient::new(client);
+    let _next = nested.x("http://127.0.0.1:1/x");
 }

@@ -4,7 +4,7 @@ use restrait::{resource, Result};
 pub trait Comments {
     // The request goes to `next`: nothing would fill `<id>`.
     #[get("/issues/<id>/comments")]
-    async fn next(&self, #[url] next: &str, id: u64) -> Result<()>;
+    async fn comments(&self, #[url] next: &str, id: u64) -> Result<()>;
 }
 
 fn main() {}
