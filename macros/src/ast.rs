@@ -27,6 +27,9 @@ pub(crate) struct Resource<'a> {
     pub(crate) paths: Paths,
     /// `#[headers(..)]` on the trait: sent with every request.
     pub(crate) headers: Vec<StaticHeader>,
+    /// `Send` and `Sync` supertraits the trait lacks (the client is shared
+    /// across tasks, and the futures must be `Send`).
+    pub(crate) missing_supertraits: Vec<&'static str>,
     /// One entry per trait item, in order.
     pub(crate) items: Vec<Item<'a>>,
 }
@@ -53,16 +56,13 @@ pub(crate) struct Endpoint<'a> {
     pub(crate) misspelled_verb: bool,
     /// The first verb's template, when it parsed.
     pub(crate) template: Option<PathTemplate>,
-    pub(crate) headers: Vec<StaticHeader>,
-    pub(crate) timeout: Option<Timeout>,
-    pub(crate) retry: Option<Retry>,
-    pub(crate) idempotent: bool,
+    /// `#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`.
+    pub(crate) options: Options,
     /// `#[paginate(..)]` (even a wrong one), and what it says when it parsed.
     pub(crate) paginate: Option<(&'a Attribute, Option<Paginate>)>,
     /// `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[headers]`, `#[paginate]`,
     /// for "needs a verb" errors on default methods.
     pub(crate) option_attrs: Vec<(&'static str, &'a Attribute)>,
-    pub(crate) receiver: Option<&'a syn::Receiver>,
     pub(crate) params: Vec<Param<'a>>,
     /// The declared return type.
     pub(crate) ret: Option<&'a Type>,
@@ -83,6 +83,16 @@ impl Endpoint<'_> {
     pub(crate) fn is_default_method(&self) -> bool {
         self.verbs.is_empty() && self.method.default.is_some()
     }
+}
+
+/// The method attributes that become per-request settings.
+#[derive(Default)]
+pub(crate) struct Options {
+    /// `#[headers(..)]` on the method, sent after the trait's.
+    pub(crate) headers: Vec<StaticHeader>,
+    pub(crate) timeout: Option<Timeout>,
+    pub(crate) retry: Option<Retry>,
+    pub(crate) idempotent: bool,
 }
 
 /// A verb's path template.
@@ -308,9 +318,21 @@ pub(crate) fn from_syn<'a>(cx: &Ctxt, args: TokenStream, item: &'a ItemTrait) ->
             other => Item::Kept(other),
         })
         .collect();
+    let missing_supertraits = ["Send", "Sync"]
+        .into_iter()
+        .filter(|name| {
+            !item.supertraits.iter().any(|bound| match bound {
+                syn::TypeParamBound::Trait(t) => {
+                    t.path.segments.last().is_some_and(|s| s.ident == name)
+                }
+                _ => false,
+            })
+        })
+        .collect();
     Resource {
         item,
         attrs,
+        missing_supertraits,
         client,
         paths: Paths::new(args.krate.as_ref()),
         headers,
@@ -340,13 +362,9 @@ fn endpoint<'a>(cx: &Ctxt, method: &'a TraitItemFn, prefix: &str) -> Endpoint<'a
         verbs: Vec::new(),
         misspelled_verb: false,
         template: None,
-        headers: Vec::new(),
-        timeout: None,
-        retry: None,
-        idempotent: false,
+        options: Options::default(),
         paginate: None,
         option_attrs: Vec::new(),
-        receiver: None,
         params: Vec::new(),
         ret: match &sig.output {
             syn::ReturnType::Type(_, ty) => Some(ty),
@@ -379,13 +397,7 @@ fn endpoint<'a>(cx: &Ctxt, method: &'a TraitItemFn, prefix: &str) -> Endpoint<'a
     }
 
     for input in &sig.inputs {
-        let typed = match input {
-            FnArg::Typed(typed) => typed,
-            FnArg::Receiver(receiver) => {
-                e.receiver.get_or_insert(receiver);
-                continue;
-            }
-        };
+        let FnArg::Typed(typed) = input else { continue };
         let (ours, attrs) = attr::parse_param_attrs(cx, &typed.attrs);
         let ident = match &*typed.pat {
             syn::Pat::Ident(p)
@@ -499,27 +511,27 @@ fn method_attr<'a>(
     let seen = |e: &Endpoint<'_>, name: &str| e.option_attrs.iter().any(|(n, _)| *n == name);
     match name.as_str() {
         "headers" => {
-            attr::parse_headers(cx, attr, &mut e.headers);
+            attr::parse_headers(cx, attr, &mut e.options.headers);
             e.option_attrs.push(("headers", attr));
         }
         "timeout" => {
             let timeout = attr::parse_timeout(cx, attr);
             duplicate(cx, attr, &name, seen(e, "timeout"));
-            e.timeout = e.timeout.or(timeout);
+            e.options.timeout = e.options.timeout.or(timeout);
             e.option_attrs.push(("timeout", attr));
         }
         "retry" => {
             let retry = attr::parse_retry(cx, attr);
             duplicate(cx, attr, &name, seen(e, "retry"));
-            e.retry = e.retry.or(retry);
+            e.options.retry = e.options.retry.or(retry);
             e.option_attrs.push(("retry", attr));
         }
         "idempotent" => {
             if !matches!(attr.meta, syn::Meta::Path(_)) {
                 cx.error_spanned_by(attr, "`#[idempotent]` takes no arguments");
             }
-            duplicate(cx, attr, &name, e.idempotent);
-            e.idempotent = true;
+            duplicate(cx, attr, &name, e.options.idempotent);
+            e.options.idempotent = true;
             e.option_attrs.push(("idempotent", attr));
         }
         "paginate" => {

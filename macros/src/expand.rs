@@ -108,16 +108,12 @@ fn rewritten_trait(
 ) -> TokenStream {
     let item = resource.item;
     let mut supertraits = item.supertraits.clone();
-    for (name, path) in [("Send", paths::send_trait()), ("Sync", paths::sync_trait())] {
-        let present = supertraits.iter().any(|bound| match bound {
-            syn::TypeParamBound::Trait(t) => {
-                t.path.segments.last().is_some_and(|s| s.ident == name)
-            }
-            _ => false,
-        });
-        if !present {
-            supertraits.push(syn::parse_quote!(#path));
-        }
+    for name in &resource.missing_supertraits {
+        let path = match *name {
+            "Send" => paths::send_trait(),
+            _ => paths::sync_trait(),
+        };
+        supertraits.push(syn::parse_quote!(#path));
     }
     let colon = item.colon_token.unwrap_or_default();
     let mut body = TokenStream::new();
@@ -297,7 +293,7 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     let p = &resource.paths;
     let req = format_ident!("__req");
     let mut steps = TokenStream::new();
-    for header in &e.headers {
+    for header in &e.options.headers {
         let (name, value) = (&header.name, &header.value);
         steps.extend(quote!(#req.static_header(#name, #value);));
     }
@@ -326,19 +322,19 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     for param in &e.params {
         param_step(resource, &req, param, &mut steps);
     }
-    if let Some(timeout) = e.timeout {
+    if let Some(timeout) = e.options.timeout {
         let duration = p.duration();
         steps.extend(match timeout {
             Timeout::Secs(n) => quote!(#req.timeout(#duration::from_secs(#n));),
             Timeout::Millis(n) => quote!(#req.timeout(#duration::from_millis(#n));),
         });
     }
-    match e.retry {
+    match e.options.retry {
         Some(Retry::Max(n)) => steps.extend(quote!(#req.max_retries(#n);)),
         Some(Retry::Never) => steps.extend(quote!(#req.max_retries(0);)),
         None => {}
     }
-    if e.idempotent {
+    if e.options.idempotent {
         steps.extend(quote!(#req.idempotent();));
     }
 
