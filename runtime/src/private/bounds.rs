@@ -41,8 +41,8 @@ impl<T: DeserializeOwned> DeserializeResponse for T {}
 
 /// A path placeholder, `#[header]` or `#[url]` parameter type.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot fill a path placeholder or header: it does not implement `std::fmt::Display`",
-    label = "a path or `#[header]` parameter must implement `std::fmt::Display`",
+    message = "`{Self}` cannot fill a path placeholder, header or URL: it does not implement `std::fmt::Display`",
+    label = "a path, `#[header]` or `#[url]` parameter must implement `std::fmt::Display`",
     note = "implement `Display` for the type, or pass a `&str`, a number or another type that implements it"
 )]
 pub trait DisplayParam: Display {}
