@@ -2,7 +2,9 @@
 //!
 //! The snapshot is formatted with `prettyplease` and compared with a file
 //! checked in under `macros/tests/expansion/`; `RESTRAIT_BLESS=1 cargo test -p
-//! restrait-macros` rewrites it after a deliberate change.
+//! restrait-macros` rewrites it after a deliberate change. The tests crate
+//! compiles the same file as its `expanded` target, so that clippy
+//! (`-D warnings` in CI) lints the generated code.
 
 use crate::expand;
 use proc_macro2::TokenStream;
