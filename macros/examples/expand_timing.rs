@@ -16,6 +16,8 @@ mod check;
 mod ctxt;
 #[path = "../src/expand.rs"]
 mod expand;
+#[path = "../src/fallback.rs"]
+mod fallback;
 #[path = "../src/paginate.rs"]
 mod paginate;
 #[path = "../src/paths.rs"]

@@ -1,127 +1,197 @@
-//! The typed model of a `#[resource]` trait, built from `syn`. Nodes keep the
-//! user's tokens (idents, types, literals) so that later errors and generated
-//! code carry the user's spans.
+//! The typed model of a `#[resource]` trait, parsed once from `syn`.
+//!
+//! Nodes borrow the syntax they came from (`&'a TraitItemFn`, `&'a Type`,
+//! `&'a Attribute`), so later errors and generated code carry the user's
+//! spans without copying the trait. Everything that depends on the shape of
+//! the user's tokens is decided here: the role of each parameter, the decoder
+//! of the return type, whether a method returns a future. `check` and
+//! `expand` read the model and never look at syntax to decide anything.
 
 use crate::attr::{self, ParamAttr, Retry, StaticHeader, Timeout, Verb};
 use crate::ctxt::Ctxt;
 use crate::paginate::{self, Paginate};
-use crate::template::{self, Template};
+use crate::paths::Paths;
+use crate::template::{self, Piece, Template};
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Attribute, FnArg, Ident, ItemTrait, LitStr, Signature, TraitItem, TraitItemFn, Type};
+use syn::{Attribute, FnArg, Ident, ItemTrait, LitStr, PatType, TraitItem, TraitItemFn, Type};
 
 /// A `#[resource]` trait.
-pub(crate) struct Resource {
-    /// The trait as written, with the attributes we consumed removed.
-    pub(crate) item: ItemTrait,
+pub(crate) struct Resource<'a> {
+    pub(crate) item: &'a ItemTrait,
+    /// The trait's attributes that are not ours (docs, lints, ..).
+    pub(crate) attrs: Vec<&'a Attribute>,
     pub(crate) client: Ident,
-    pub(crate) prefix: String,
+    /// How generated code names the runtime (`::restrait` or `crate = ".."`).
+    pub(crate) paths: Paths,
+    /// `#[headers(..)]` on the trait: sent with every request.
     pub(crate) headers: Vec<StaticHeader>,
+    /// `Send` and `Sync` supertraits the trait lacks (the client is shared
+    /// across tasks, and the futures must be `Send`).
+    pub(crate) missing_supertraits: Vec<&'static str>,
     /// One entry per trait item, in order.
-    pub(crate) items: Vec<Item>,
+    pub(crate) items: Vec<Item<'a>>,
 }
 
-pub(crate) enum Item {
-    /// A method with a verb (or one that should have had one).
-    Endpoint(Box<Endpoint>),
-    /// Anything else, kept as written (default methods, consts).
-    Other(Box<TraitItem>),
+pub(crate) enum Item<'a> {
+    /// A method with a verb (or one that should have had one), with the
+    /// collector of its own errors: its outcome decides between a real body
+    /// and a stub.
+    Endpoint(Box<Endpoint<'a>>, Ctxt),
+    /// Anything else, kept as written (plain default methods, consts).
+    Kept(&'a TraitItem),
 }
 
 /// One endpoint method.
-pub(crate) struct Endpoint {
+pub(crate) struct Endpoint<'a> {
+    pub(crate) method: &'a TraitItemFn,
+    /// The method's name, for messages.
+    pub(crate) name: String,
     /// Attributes kept on the trait method (docs, lints, ..).
-    pub(crate) attrs: Vec<Attribute>,
-    /// The signature as written, minus our parameter attributes.
-    pub(crate) sig: Signature,
-    pub(crate) default_body: Option<syn::Block>,
-    /// The user's `;`, re-emitted so that the method's span stays in user code.
-    pub(crate) semi_token: Option<syn::Token![;]>,
-    /// Every verb attribute found: the verb, the attribute, its template.
-    pub(crate) verbs: Vec<(Verb, Attribute, Option<LitStr>)>,
+    pub(crate) attrs: Vec<&'a Attribute>,
+    /// Every verb attribute found; the first one counts, `check` reports the rest.
+    pub(crate) verbs: Vec<(Verb, &'a Attribute)>,
     /// True when an unknown attribute was a likely misspelled verb.
     pub(crate) misspelled_verb: bool,
-    /// The parsed template, once `check` has found exactly one verb.
-    pub(crate) template: Option<(LitStr, Template)>,
-    /// The full template as sent to the runtime, with the prefix.
-    pub(crate) full_template: String,
+    /// The first verb's template, when it parsed.
+    pub(crate) template: Option<PathTemplate>,
+    /// `#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`.
+    pub(crate) options: Options,
+    /// `#[paginate(..)]` (even a wrong one), and what it says when it parsed.
+    pub(crate) paginate: Option<(&'a Attribute, Option<Paginate>)>,
+    /// `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[headers]`, `#[paginate]`,
+    /// for "needs a verb" errors on default methods.
+    pub(crate) option_attrs: Vec<(&'static str, &'a Attribute)>,
+    pub(crate) params: Vec<Param<'a>>,
+    /// The declared return type.
+    pub(crate) ret: Option<&'a Type>,
+    pub(crate) output: Output<'a>,
+    /// A plain `fn .. -> R` (a paginated method, or one returning
+    /// `Paginator<T>`, written without `async`): the impl returns `R` itself.
+    /// Every other endpoint returns `impl Future<Output = R> + Send`.
+    pub(crate) plain: bool,
+}
+
+impl Endpoint<'_> {
+    pub(crate) fn verb(&self) -> Verb {
+        self.verbs.first().map_or(Verb::Get, |(verb, _)| *verb)
+    }
+
+    /// A method with a body and no verb stays a default method of the trait,
+    /// even when it carries errors (e.g. a misspelled verb).
+    pub(crate) fn is_default_method(&self) -> bool {
+        self.verbs.is_empty() && self.method.default.is_some()
+    }
+}
+
+/// The method attributes that become per-request settings.
+#[derive(Default)]
+pub(crate) struct Options {
+    /// `#[headers(..)]` on the method, sent after the trait's.
     pub(crate) headers: Vec<StaticHeader>,
     pub(crate) timeout: Option<Timeout>,
     pub(crate) retry: Option<Retry>,
     pub(crate) idempotent: bool,
-    /// The `#[paginate(..)]` attribute, when there is one (even a wrong one).
-    pub(crate) paginate_attr: Option<Attribute>,
-    /// What it says, when it parsed.
-    pub(crate) paginate: Option<Paginate>,
-    /// The `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[headers]`, `#[paginate]`, for
-    /// "needs a verb" errors on default methods.
-    pub(crate) option_attrs: Vec<(String, Attribute)>,
-    pub(crate) params: Vec<Param>,
-    pub(crate) output: Option<Output>,
-    /// Whether parsing its attributes or template already failed.
-    pub(crate) parse_errors: bool,
-    /// Set by `check` when every rule holds: the endpoint gets a real body.
-    pub(crate) valid: bool,
 }
 
-impl Endpoint {
-    pub(crate) fn verb(&self) -> Option<Verb> {
-        match self.verbs.as_slice() {
-            [(verb, ..)] => Some(*verb),
-            _ => None,
+/// A verb's path template.
+pub(crate) struct PathTemplate {
+    pub(crate) lit: LitStr,
+    pub(crate) parsed: Template,
+    /// The full template as sent to the runtime, with the prefix.
+    pub(crate) full: String,
+    /// The prefix without its trailing `/`, the first literal of the path.
+    pub(crate) prefix: String,
+}
+
+/// One typed parameter (not the receiver).
+pub(crate) struct Param<'a> {
+    pub(crate) arg: &'a PatType,
+    /// Its attributes that are not ours, re-emitted.
+    pub(crate) attrs: Vec<&'a Attribute>,
+    /// The user's binding, when it is a plain identifier.
+    pub(crate) ident: Option<&'a Ident>,
+    /// `ident` without `r#`: the name placeholders and queries use.
+    pub(crate) name: String,
+    pub(crate) ty: &'a Type,
+    /// Our attribute's name and the span of its name.
+    pub(crate) attr: Option<(&'static str, Span)>,
+    pub(crate) role: Role<'a>,
+}
+
+impl Param<'_> {
+    /// Where an error about the parameter's role points: its attribute, else the parameter.
+    pub(crate) fn role_span(&self) -> Span {
+        self.attr.map_or_else(|| self.arg.span(), |(_, span)| span)
+    }
+}
+
+/// How a parameter goes into the request. Decided in [`role`], the one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Role<'a> {
+    /// Fills `<name>`.
+    Segment,
+    /// Fills `<name..>`.
+    Tail,
+    /// `#[query]`, with the key.
+    Query(String),
+    /// `#[header]`, with the header name; `optional` is the `T` of an `Option<T>`.
+    Header {
+        name: String,
+        optional: Option<&'a Type>,
+    },
+    /// `#[body]`: JSON.
+    Json,
+    /// `#[form]`: urlencoded.
+    Form,
+    /// A `Bytes` (or `#[body] Bytes`): the raw body; `by_ref` for `&Bytes`.
+    Raw { by_ref: bool },
+    /// `#[url]`: the absolute URL of the request.
+    Url,
+    /// A bare parameter that names no placeholder; `check` reports it.
+    Unbound,
+    /// Its attribute had errors, already reported.
+    Broken,
+}
+
+impl Role<'_> {
+    pub(crate) fn is_body(&self) -> bool {
+        matches!(self, Role::Json | Role::Form | Role::Raw { .. })
+    }
+}
+
+/// The declared return type, as the decoder sees it.
+pub(crate) enum Output<'a> {
+    /// `Result<X>`: one call, `X` decoded by the decoder.
+    Call(Decoder<'a>),
+    /// `Paginator<T>`: a stream of `T`s, one page request at a time.
+    Stream(&'a Type),
+    /// Neither (`check` reports it).
+    Unknown,
+}
+
+/// How the response body becomes `X`; see `PRIVATE_API.md`.
+pub(crate) enum Decoder<'a> {
+    Unit,
+    Text,
+    Raw,
+    Json(&'a Type),
+    WithResponse(Box<Decoder<'a>>),
+}
+
+impl<'a> Decoder<'a> {
+    /// The types decoded as JSON, for the `DeserializeOwned` checks.
+    pub(crate) fn json_leaf(&self) -> Option<&'a Type> {
+        match self {
+            Decoder::Json(ty) => Some(ty),
+            Decoder::WithResponse(inner) => inner.json_leaf(),
+            Decoder::Unit | Decoder::Text | Decoder::Raw => None,
         }
     }
 }
 
-/// One typed parameter (not the receiver).
-pub(crate) struct Param {
-    /// The user's binding, when it is a plain identifier.
-    pub(crate) ident: Option<Ident>,
-    /// `ident` without `r#`: the name placeholders and queries use.
-    pub(crate) name: String,
-    pub(crate) ty: Type,
-    pub(crate) attr: Option<(ParamAttr, Span)>,
-    /// The span of the whole parameter, for "used nowhere".
-    pub(crate) span: Span,
-    /// The span of its pattern, for "not a plain name".
-    pub(crate) pat_span: Span,
-    /// Whether one of its attributes was wrong (then "used nowhere" is noise).
-    pub(crate) attr_error: bool,
-    /// Decided by `check`.
-    pub(crate) kind: Option<Kind>,
-}
-
-/// How a parameter goes into the request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Kind {
-    Segment,
-    Tail,
-    Query(String),
-    Header(String),
-    Json,
-    Form,
-    Raw,
-}
-
-/// The declared return type.
-pub(crate) enum Output {
-    /// `Result<X>`: one call, `X` decoded by the decoder.
-    Call(Decoder),
-    /// `Paginator<T>`: a stream of `T`s, one page request at a time.
-    Stream(Box<Type>),
-}
-
-/// How the response body becomes `X`; see `PRIVATE_API.md`.
-pub(crate) enum Decoder {
-    Unit,
-    Text,
-    Raw,
-    Json(Box<Type>),
-    WithResponse(Box<Decoder>),
-}
-
-/// The ident of the last path segment of `ty`, and its generic arguments.
+/// The ident of the last path segment of `ty`.
 pub(crate) fn last_segment(ty: &Type) -> Option<&syn::PathSegment> {
     match ty {
         Type::Path(path) if path.qself.is_none() => path.path.segments.last(),
@@ -151,14 +221,14 @@ pub(crate) fn type_args(ty: &Type) -> Vec<&Type> {
 }
 
 /// `Bytes` or `&Bytes`: a raw body.
-pub(crate) fn is_bytes(ty: &Type) -> bool {
+fn is_bytes(ty: &Type) -> bool {
     match ty {
         Type::Reference(r) => is_bytes(&r.elem),
         _ => is_named(ty, "Bytes") && type_args(ty).is_empty(),
     }
 }
 
-fn decoder(ty: &Type) -> Decoder {
+fn decoder(ty: &Type) -> Decoder<'_> {
     if let Type::Tuple(tuple) = ty
         && tuple.elems.is_empty()
     {
@@ -173,13 +243,12 @@ fn decoder(ty: &Type) -> Decoder {
             _ => {}
         }
     }
-    Decoder::Json(Box::new(ty.clone()))
+    Decoder::Json(ty)
 }
 
 /// Problems that leave nothing to generate a client for; each is reported.
-/// The caller then emits the trait as written, plus the errors.
-pub(crate) fn structural_errors(cx: &mut Ctxt, item: &ItemTrait) -> bool {
-    let mark = cx.mark();
+/// When there are any, the caller emits the trait as written, plus the errors.
+pub(crate) fn structural_errors(cx: &Ctxt, item: &ItemTrait) {
     if !item.generics.params.is_empty() || item.generics.where_clause.is_some() {
         cx.error_spanned_by(
             &item.generics,
@@ -202,33 +271,33 @@ pub(crate) fn structural_errors(cx: &mut Ctxt, item: &ItemTrait) -> bool {
             ),
         }
     }
-    cx.has_errors_since(mark)
 }
 
-/// Builds the model of a trait that passed [`structural_errors`].
-pub(crate) fn from_syn(cx: &mut Ctxt, args: TokenStream, mut item: ItemTrait) -> Resource {
+/// Builds the model of a trait without [`structural_errors`]. Errors about
+/// the trait go to `cx`; each endpoint gets its own collector.
+pub(crate) fn from_syn<'a>(cx: &Ctxt, args: TokenStream, item: &'a ItemTrait) -> Resource<'a> {
     let args = attr::parse_resource_args(cx, args);
     let mut headers = Vec::new();
-    let attrs = std::mem::take(&mut item.attrs);
-    for attr in attrs {
-        match attr::our_name(&attr).as_deref() {
-            Some("headers") => attr::parse_headers(cx, &attr, &mut headers),
-            Some("resource") => cx.error_spanned_by(&attr, "duplicate `#[resource]` attribute"),
+    let mut attrs = Vec::new();
+    for attr in &item.attrs {
+        match attr::our_name(attr).as_deref() {
+            Some("headers") => attr::parse_headers(cx, attr, &mut headers),
+            Some("resource") => cx.error_spanned_by(attr, "duplicate `#[resource]` attribute"),
             Some(name) if Verb::from_name(name).is_some() || attr::METHOD_ATTRS.contains(&name) => {
                 cx.error_spanned_by(
-                    &attr,
+                    attr,
                     format!("`#[{name}]` goes on a method of the trait, not on the trait"),
                 );
             }
             Some(name) if attr::PARAM_ATTRS.contains(&name) => {
-                cx.error_spanned_by(&attr, format!("`#[{name}]` goes on a method's parameter, not on the trait"));
+                cx.error_spanned_by(attr, format!("`#[{name}]` goes on a method's parameter, not on the trait"));
             }
-            _ => match attr::misspelled(&attr, &["headers"]) {
+            _ => match attr::misspelled(attr, &["headers"]) {
                 Some((name, best)) => cx.error_spanned_by(
                     attr.path(),
                     format!("unknown attribute `{name}` on a `#[resource]` trait, did you mean `{best}`?"),
                 ),
-                None => item.attrs.push(attr),
+                None => attrs.push(attr),
             },
         }
     }
@@ -237,196 +306,270 @@ pub(crate) fn from_syn(cx: &mut Ctxt, args: TokenStream, mut item: ItemTrait) ->
     let client = args
         .client
         .unwrap_or_else(|| Ident::new(&format!("{}Client", item.ident.unraw()), item.ident.span()));
-
-    let items = std::mem::take(&mut item.items)
-        .into_iter()
+    let items = item
+        .items
+        .iter()
         .map(|trait_item| match trait_item {
-            TraitItem::Fn(method) => method_item(cx, method, &prefix),
-            other => Item::Other(Box::new(other)),
+            TraitItem::Fn(method) if is_endpoint(method) => {
+                let ecx = Ctxt::new();
+                let endpoint = endpoint(&ecx, method, &prefix);
+                Item::Endpoint(Box::new(endpoint), ecx)
+            }
+            other => Item::Kept(other),
+        })
+        .collect();
+    let missing_supertraits = ["Send", "Sync"]
+        .into_iter()
+        .filter(|name| {
+            !item.supertraits.iter().any(|bound| match bound {
+                syn::TypeParamBound::Trait(t) => {
+                    t.path.segments.last().is_some_and(|s| s.ident == name)
+                }
+                _ => false,
+            })
         })
         .collect();
     Resource {
         item,
+        attrs,
+        missing_supertraits,
         client,
-        prefix,
+        paths: Paths::new(args.krate.as_ref()),
         headers,
         items,
     }
 }
 
-fn method_item(cx: &mut Ctxt, mut method: TraitItemFn, prefix: &str) -> Item {
-    let mut endpoint = Endpoint {
+/// A method without a body, or with any of our attributes. A plain default
+/// method is kept exactly as written.
+fn is_endpoint(method: &TraitItemFn) -> bool {
+    method.default.is_none()
+        || method.attrs.iter().any(attr::is_ours_on_method)
+        || method.sig.inputs.iter().any(|input| match input {
+            FnArg::Typed(t) => t.attrs.iter().any(|a| {
+                attr::our_name(a).is_some_and(|n| attr::PARAM_ATTRS.contains(&n.as_str()))
+            }),
+            FnArg::Receiver(_) => false,
+        })
+}
+
+fn endpoint<'a>(cx: &Ctxt, method: &'a TraitItemFn, prefix: &str) -> Endpoint<'a> {
+    let sig = &method.sig;
+    let mut e = Endpoint {
+        method,
+        name: sig.ident.to_string(),
         attrs: Vec::new(),
-        sig: method.sig.clone(),
-        default_body: method.default.take(),
-        semi_token: method.semi_token,
         verbs: Vec::new(),
         misspelled_verb: false,
         template: None,
-        full_template: String::new(),
-        headers: Vec::new(),
-        timeout: None,
-        retry: None,
-        idempotent: false,
-        paginate_attr: None,
+        options: Options::default(),
         paginate: None,
         option_attrs: Vec::new(),
         params: Vec::new(),
-        output: None,
-        parse_errors: false,
-        valid: false,
+        ret: match &sig.output {
+            syn::ReturnType::Type(_, ty) => Some(ty),
+            syn::ReturnType::Default => None,
+        },
+        output: Output::Unknown,
+        plain: false,
     };
-    let mark = cx.mark();
-    method_attrs(cx, std::mem::take(&mut method.attrs), &mut endpoint);
-
-    if endpoint.verbs.is_empty()
-        && endpoint.option_attrs.is_empty()
-        && !endpoint.misspelled_verb
-        && endpoint.default_body.is_some()
-        && !has_param_attrs(&endpoint.sig)
-    {
-        // A plain default method: kept exactly as written.
-        method.attrs = endpoint.attrs;
-        method.default = endpoint.default_body;
-        return Item::Other(Box::new(TraitItem::Fn(method)));
+    let mut verb_lit = None;
+    for attr in &method.attrs {
+        method_attr(cx, attr, &mut e, &mut verb_lit);
     }
-
-    if let [(_, _, Some(lit))] = endpoint.verbs.as_slice() {
+    if let Some(lit) = verb_lit {
         let text = lit.value();
         match template::parse(&text) {
-            Ok(template) => {
-                endpoint.full_template = template::join(prefix, &text);
-                endpoint.template = Some((lit.clone(), template));
+            Ok(parsed) => {
+                e.template = Some(PathTemplate {
+                    full: template::join(prefix, &text),
+                    prefix: prefix.trim_end_matches('/').to_owned(),
+                    lit,
+                    parsed,
+                });
             }
             Err(errors) => {
                 for error in errors {
-                    cx.error_spanned_by(lit, error);
+                    cx.error_spanned_by(&lit, error);
                 }
             }
         }
     }
 
-    for input in endpoint.sig.inputs.iter_mut() {
+    for input in &sig.inputs {
         let FnArg::Typed(typed) = input else { continue };
-        let attr_mark = cx.mark();
-        let (ours, rest) = attr::parse_param_attrs(cx, std::mem::take(&mut typed.attrs));
-        typed.attrs = rest;
+        let (ours, attrs) = attr::parse_param_attrs(cx, &typed.attrs);
         let ident = match &*typed.pat {
             syn::Pat::Ident(p)
                 if p.by_ref.is_none() && p.mutability.is_none() && p.subpat.is_none() =>
             {
-                Some(p.ident.clone())
+                Some(&p.ident)
             }
             _ => None,
         };
-        endpoint.params.push(Param {
-            name: ident
-                .as_ref()
-                .map(|i| i.unraw().to_string())
-                .unwrap_or_default(),
+        let name = ident.map(|i| i.unraw().to_string()).unwrap_or_default();
+        let role = role(ours.as_ref(), &name, &typed.ty, e.template.as_ref());
+        e.params.push(Param {
+            arg: typed,
+            attrs,
             ident,
-            ty: (*typed.ty).clone(),
-            attr: ours,
-            attr_error: cx.has_errors_since(attr_mark),
-            span: typed.span(),
-            pat_span: typed.pat.span(),
-            kind: None,
+            name,
+            ty: &typed.ty,
+            attr: ours
+                .as_ref()
+                .and_then(|o| o.as_ref().ok())
+                .map(|(a, span)| (a.name(), *span)),
+            role,
         });
     }
 
-    endpoint.output = match &endpoint.sig.output {
-        syn::ReturnType::Type(_, ty) => match type_args(ty).as_slice() {
-            [ok, ..] if is_named(ty, "Result") => Some(Output::Call(decoder(ok))),
-            [item] if is_named(ty, "Paginator") => Some(Output::Stream(Box::new((*item).clone()))),
-            _ => None,
+    e.output = match e.ret {
+        Some(ty) => match type_args(ty).as_slice() {
+            [ok, ..] if is_named(ty, "Result") => Output::Call(decoder(ok)),
+            [item] if is_named(ty, "Paginator") => Output::Stream(item),
+            _ => Output::Unknown,
         },
-        syn::ReturnType::Default => None,
+        None => Output::Unknown,
     };
-    endpoint.parse_errors = cx.has_errors_since(mark);
-    Item::Endpoint(Box::new(endpoint))
+    e.plain =
+        sig.asyncness.is_none() && (e.paginate.is_some() || matches!(e.output, Output::Stream(_)));
+    e
 }
 
-fn has_param_attrs(sig: &Signature) -> bool {
-    sig.inputs.iter().any(|input| match input {
-        FnArg::Typed(t) => t
-            .attrs
-            .iter()
-            .any(|a| attr::our_name(a).is_some_and(|n| attr::PARAM_ATTRS.contains(&n.as_str()))),
-        FnArg::Receiver(_) => false,
-    })
-}
-
-fn method_attrs(cx: &mut Ctxt, attrs: Vec<Attribute>, endpoint: &mut Endpoint) {
-    for attr in attrs {
-        let Some(name) = attr::our_name(&attr) else {
-            endpoint.attrs.push(attr);
-            continue;
-        };
-        if let Some(verb) = Verb::from_name(&name) {
-            let lit = attr::parse_verb(cx, &attr, verb);
-            endpoint.verbs.push((verb, attr.clone(), lit));
-            continue;
-        }
-        match name.as_str() {
-            "headers" => {
-                attr::parse_headers(cx, &attr, &mut endpoint.headers);
-                endpoint.option_attrs.push((name, attr.clone()));
-            }
-            "timeout" => {
-                let timeout = attr::parse_timeout(cx, &attr);
-                duplicate(cx, &attr, &name, endpoint.option_attrs.iter().any(|(n, _)| *n == name));
-                endpoint.timeout = endpoint.timeout.or(timeout);
-                endpoint.option_attrs.push((name, attr.clone()));
-            }
-            "retry" => {
-                let retry = attr::parse_retry(cx, &attr);
-                duplicate(cx, &attr, &name, endpoint.option_attrs.iter().any(|(n, _)| *n == name));
-                endpoint.retry = endpoint.retry.or(retry);
-                endpoint.option_attrs.push((name, attr.clone()));
-            }
-            "idempotent" => {
-                if !matches!(attr.meta, syn::Meta::Path(_)) {
-                    cx.error_spanned_by(&attr, "`#[idempotent]` takes no arguments");
-                }
-                duplicate(cx, &attr, &name, endpoint.idempotent);
-                endpoint.idempotent = true;
-                endpoint.option_attrs.push((name, attr.clone()));
-            }
-            "paginate" => {
-                let paginate = paginate::parse(cx, &attr);
-                duplicate(cx, &attr, &name, endpoint.paginate_attr.is_some());
-                endpoint.paginate = endpoint.paginate.take().or(paginate);
-                endpoint.paginate_attr.get_or_insert_with(|| attr.clone());
-                endpoint.option_attrs.push((name, attr.clone()));
-            }
-            "header" => cx.error_spanned_by(
-                &attr,
-                "`#[header]` goes on a parameter; for fixed headers on a method write `#[headers(\"Name: value\")]`",
-            ),
-            "query" | "body" | "form" => cx.error_spanned_by(
-                &attr,
-                format!("`#[{name}]` goes on a parameter of the method, e.g. `#[{name}] value: T`"),
-            ),
-            "resource" => cx.error_spanned_by(&attr, "`#[resource]` goes on the trait, not on a method"),
-            _ => {
-                let candidates: Vec<&'static str> =
-                    Verb::NAMES.iter().chain(attr::METHOD_ATTRS).copied().collect();
-                match attr::misspelled(&attr, &candidates) {
-                    Some((unknown, best)) => {
-                        endpoint.misspelled_verb |= Verb::from_name(best).is_some();
-                        cx.error_spanned_by(
-                            attr.path(),
-                            format!("unknown attribute `{unknown}`, did you mean `{best}`?"),
-                        );
-                    }
-                    None => endpoint.attrs.push(attr),
-                }
+/// The role of one parameter: from its attribute, else from the template
+/// (a placeholder of its name), else from its type (`Bytes`).
+///
+/// `attr` is `None` without one of our attributes, `Some(Err(()))` when ours
+/// had errors (already reported).
+fn role<'a>(
+    attr: Option<&Result<(ParamAttr, Span), ()>>,
+    name: &str,
+    ty: &'a Type,
+    template: Option<&PathTemplate>,
+) -> Role<'a> {
+    match attr {
+        Some(Err(())) => Role::Broken,
+        Some(Ok((ParamAttr::Query(rename), _))) => Role::Query(
+            rename
+                .as_ref()
+                .map_or_else(|| name.to_owned(), LitStr::value),
+        ),
+        Some(Ok((ParamAttr::Header(rename), _))) => Role::Header {
+            name: rename
+                .as_ref()
+                .map_or_else(|| name.replace('_', "-"), LitStr::value),
+            optional: match type_args(ty).as_slice() {
+                [inner] if is_named(ty, "Option") => Some(inner),
+                _ => None,
+            },
+        },
+        Some(Ok((ParamAttr::Body, _))) if is_bytes(ty) => Role::Raw {
+            by_ref: matches!(ty, Type::Reference(_)),
+        },
+        Some(Ok((ParamAttr::Body, _))) => Role::Json,
+        Some(Ok((ParamAttr::Form, _))) => Role::Form,
+        Some(Ok((ParamAttr::Url, _))) => Role::Url,
+        None => {
+            let placeholder = template.and_then(|t| {
+                t.parsed.pieces.iter().find_map(|piece| match piece {
+                    Piece::Segment(n) if n == name => Some(Role::Segment),
+                    Piece::Tail(n) if n == name => Some(Role::Tail),
+                    _ => None,
+                })
+            });
+            match placeholder {
+                Some(role) if !name.is_empty() => role,
+                _ if is_bytes(ty) => Role::Raw {
+                    by_ref: matches!(ty, Type::Reference(_)),
+                },
+                _ => Role::Unbound,
             }
         }
     }
 }
 
-fn duplicate(cx: &mut Ctxt, attr: &Attribute, name: &str, seen: bool) {
+/// Reads one attribute of an endpoint method into `e`; the first verb's
+/// template goes to `verb_lit`.
+fn method_attr<'a>(
+    cx: &Ctxt,
+    attr: &'a Attribute,
+    e: &mut Endpoint<'a>,
+    verb_lit: &mut Option<LitStr>,
+) {
+    let Some(name) = attr::our_name(attr) else {
+        e.attrs.push(attr);
+        return;
+    };
+    if let Some(verb) = Verb::from_name(&name) {
+        let lit = attr::parse_verb(cx, attr, verb);
+        if e.verbs.is_empty() {
+            *verb_lit = lit;
+        }
+        e.verbs.push((verb, attr));
+        return;
+    }
+    let seen = |e: &Endpoint<'_>, name: &str| e.option_attrs.iter().any(|(n, _)| *n == name);
+    match name.as_str() {
+        "headers" => {
+            attr::parse_headers(cx, attr, &mut e.options.headers);
+            e.option_attrs.push(("headers", attr));
+        }
+        "timeout" => {
+            let timeout = attr::parse_timeout(cx, attr);
+            duplicate(cx, attr, &name, seen(e, "timeout"));
+            e.options.timeout = e.options.timeout.or(timeout);
+            e.option_attrs.push(("timeout", attr));
+        }
+        "retry" => {
+            let retry = attr::parse_retry(cx, attr);
+            duplicate(cx, attr, &name, seen(e, "retry"));
+            e.options.retry = e.options.retry.or(retry);
+            e.option_attrs.push(("retry", attr));
+        }
+        "idempotent" => {
+            if !matches!(attr.meta, syn::Meta::Path(_)) {
+                cx.error_spanned_by(attr, "`#[idempotent]` takes no arguments");
+            }
+            duplicate(cx, attr, &name, e.options.idempotent);
+            e.options.idempotent = true;
+            e.option_attrs.push(("idempotent", attr));
+        }
+        "paginate" => {
+            let paginate = paginate::parse(cx, attr);
+            duplicate(cx, attr, &name, e.paginate.is_some());
+            match &mut e.paginate {
+                Some((_, slot)) => {
+                    if slot.is_none() {
+                        *slot = paginate;
+                    }
+                }
+                None => e.paginate = Some((attr, paginate)),
+            }
+            e.option_attrs.push(("paginate", attr));
+        }
+        "header" => cx.error_spanned_by(
+            attr,
+            "`#[header]` goes on a parameter; for fixed headers on a method write `#[headers(\"Name: value\")]`",
+        ),
+        "query" | "body" | "form" | "url" => cx.error_spanned_by(
+            attr,
+            format!("`#[{name}]` goes on a parameter of the method, e.g. `#[{name}] value: T`"),
+        ),
+        "resource" => cx.error_spanned_by(attr, "`#[resource]` goes on the trait, not on a method"),
+        _ => match attr::misspelled(attr, &attr::method_candidates()) {
+            Some((unknown, best)) => {
+                e.misspelled_verb |= Verb::from_name(best).is_some();
+                cx.error_spanned_by(
+                    attr.path(),
+                    format!("unknown attribute `{unknown}`, did you mean `{best}`?"),
+                );
+            }
+            None => e.attrs.push(attr),
+        },
+    }
+}
+
+fn duplicate(cx: &Ctxt, attr: &Attribute, name: &str, seen: bool) {
     if seen {
         cx.error_spanned_by(attr, format!("duplicate `#[{name}]` attribute"));
     }

@@ -50,25 +50,12 @@ impl Verb {
             Verb::Options => "options",
         }
     }
-
-    /// The associated constant of `http::Method`.
-    pub(crate) fn method_const(self) -> &'static str {
-        match self {
-            Verb::Get => "GET",
-            Verb::Post => "POST",
-            Verb::Put => "PUT",
-            Verb::Patch => "PATCH",
-            Verb::Delete => "DELETE",
-            Verb::Head => "HEAD",
-            Verb::Options => "OPTIONS",
-        }
-    }
 }
 
 /// Method attributes other than the verbs.
 pub(crate) const METHOD_ATTRS: &[&str] = &["headers", "timeout", "retry", "idempotent", "paginate"];
 /// Parameter attributes.
-pub(crate) const PARAM_ATTRS: &[&str] = &["query", "header", "body", "form"];
+pub(crate) const PARAM_ATTRS: &[&str] = &["query", "header", "body", "form", "url"];
 /// Attributes the compiler allows on parameters; kept as they are.
 const LINT_ATTRS: &[&str] = &["allow", "warn", "deny", "expect", "forbid"];
 
@@ -115,16 +102,18 @@ pub(crate) enum Retry {
     Never,
 }
 
-/// `#[resource(prefix = "..", client = "..")]`.
+/// `#[resource(prefix = "..", client = "..", crate = "..")]`.
 #[derive(Default)]
 pub(crate) struct ResourceArgs {
     pub(crate) prefix: Option<LitStr>,
     pub(crate) client: Option<Ident>,
+    /// The path of the runtime crate, when it is not `::restrait`.
+    pub(crate) krate: Option<syn::Path>,
 }
 
-const RESOURCE_ARGS: &[&str] = &["prefix", "client"];
+const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate"];
 
-pub(crate) fn parse_resource_args(cx: &mut Ctxt, args: TokenStream) -> ResourceArgs {
+pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs {
     let mut out = ResourceArgs::default();
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("prefix") {
@@ -148,6 +137,18 @@ pub(crate) fn parse_resource_args(cx: &mut Ctxt, args: TokenStream) -> ResourceA
                     ),
                 ),
             }
+        } else if meta.path.is_ident("crate") {
+            let lit: LitStr = meta.value()?.parse()?;
+            match lit.parse_with(syn::Path::parse_mod_style) {
+                Ok(path) => set_once(cx, &mut out.krate, path, &meta, "crate"),
+                Err(_) => cx.error_spanned_by(
+                    &lit,
+                    format!(
+                        "`crate = {:?}` is not a path: write the path of the `restrait` crate, e.g. `crate = \"::my_restrait\"`",
+                        lit.value()
+                    ),
+                ),
+            }
         } else {
             unknown_argument(cx, &meta, "`#[resource]`", RESOURCE_ARGS)?;
         }
@@ -159,13 +160,7 @@ pub(crate) fn parse_resource_args(cx: &mut Ctxt, args: TokenStream) -> ResourceA
     out
 }
 
-fn set_once<T>(
-    cx: &mut Ctxt,
-    slot: &mut Option<T>,
-    value: T,
-    meta: &ParseNestedMeta<'_>,
-    name: &str,
-) {
+fn set_once<T>(cx: &Ctxt, slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, name: &str) {
     if slot.is_some() {
         cx.error_spanned_by(&meta.path, format!("duplicate argument `{name}`"));
     } else {
@@ -175,7 +170,7 @@ fn set_once<T>(
 
 /// Records "unknown argument" at the key and skips its value, so parsing goes on.
 pub(crate) fn unknown_argument(
-    cx: &mut Ctxt,
+    cx: &Ctxt,
     meta: &ParseNestedMeta<'_>,
     context: &str,
     allowed: &[&str],
@@ -206,7 +201,7 @@ fn path_to_string(path: &syn::Path) -> String {
 }
 
 /// Parses the `"Name: value"` strings of a `#[headers(..)]` attribute.
-pub(crate) fn parse_headers(cx: &mut Ctxt, attr: &Attribute, out: &mut Vec<StaticHeader>) {
+pub(crate) fn parse_headers(cx: &Ctxt, attr: &Attribute, out: &mut Vec<StaticHeader>) {
     let lits = match attr
         .parse_args_with(syn::punctuated::Punctuated::<LitStr, Token![,]>::parse_terminated)
     {
@@ -275,7 +270,7 @@ pub(crate) fn check_header_name(name: &str) -> Result<(), String> {
 }
 
 /// The path template of a verb attribute: `#[get("/users/<id>")]`.
-pub(crate) fn parse_verb(cx: &mut Ctxt, attr: &Attribute, verb: Verb) -> Option<LitStr> {
+pub(crate) fn parse_verb(cx: &Ctxt, attr: &Attribute, verb: Verb) -> Option<LitStr> {
     let example = format!("#[{}(\"/users/<id>\")]", verb.name());
     match &attr.meta {
         syn::Meta::Path(_) => {
@@ -301,8 +296,26 @@ pub(crate) fn parse_verb(cx: &mut Ctxt, attr: &Attribute, verb: Verb) -> Option<
     }
 }
 
-pub(crate) fn parse_timeout(cx: &mut Ctxt, attr: &Attribute) -> Option<Timeout> {
-    let mark = cx.mark();
+pub(crate) fn parse_timeout(cx: &Ctxt, attr: &Attribute) -> Option<Timeout> {
+    let keys = Ctxt::new();
+    let out = timeout_keys(&keys, attr);
+    match keys.check() {
+        Err(error) => {
+            cx.syn_error(error);
+            None
+        }
+        Ok(()) if out.is_none() => {
+            cx.error_spanned_by(
+                attr,
+                "expected `#[timeout(secs = N)]` or `#[timeout(ms = N)]`",
+            );
+            None
+        }
+        Ok(()) => out,
+    }
+}
+
+fn timeout_keys(cx: &Ctxt, attr: &Attribute) -> Option<Timeout> {
     let mut out = None;
     let result = attr.parse_nested_meta(|meta| {
         let unit = if meta.path.is_ident("secs") {
@@ -333,16 +346,10 @@ pub(crate) fn parse_timeout(cx: &mut Ctxt, attr: &Attribute) -> Option<Timeout> 
         );
         return None;
     }
-    if out.is_none() && !cx.has_errors_since(mark) {
-        cx.error_spanned_by(
-            attr,
-            "expected `#[timeout(secs = N)]` or `#[timeout(ms = N)]`",
-        );
-    }
     out
 }
 
-pub(crate) fn parse_retry(cx: &mut Ctxt, attr: &Attribute) -> Option<Retry> {
+pub(crate) fn parse_retry(cx: &Ctxt, attr: &Attribute) -> Option<Retry> {
     let mut out: Option<Retry> = None;
     let mut seen = 0;
     let result = attr.parse_nested_meta(|meta| {
@@ -383,6 +390,8 @@ pub(crate) enum ParamAttr {
     Header(Option<LitStr>),
     Body,
     Form,
+    /// `#[url]`: an absolute URL sent instead of the base URL and the path.
+    Url,
 }
 
 impl ParamAttr {
@@ -392,78 +401,113 @@ impl ParamAttr {
             ParamAttr::Header(_) => "header",
             ParamAttr::Body => "body",
             ParamAttr::Form => "form",
+            ParamAttr::Url => "url",
         }
     }
 }
 
+/// What a parameter's attributes say: `None` without one of ours,
+/// `Some(Err(()))` when ours had errors (all recorded), and the attributes
+/// that are not ours.
+pub(crate) type ParamAttrs<'a> = (Option<Result<(ParamAttr, Span), ()>>, Vec<&'a Attribute>);
+
 /// Splits a parameter's attributes into ours (at most one) and the others.
-pub(crate) fn parse_param_attrs(
-    cx: &mut Ctxt,
-    attrs: Vec<Attribute>,
-) -> (Option<(ParamAttr, Span)>, Vec<Attribute>) {
-    let mut ours: Option<(ParamAttr, Span)> = None;
+pub(crate) fn parse_param_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ParamAttrs<'a> {
+    let mut ours: Option<Result<(ParamAttr, Span), ()>> = None;
     let mut rest = Vec::new();
     for attr in attrs {
-        let Some(name) = our_name(&attr) else {
+        let Some(name) = our_name(attr) else {
             rest.push(attr);
             continue;
         };
         let parsed = match name.as_str() {
             "query" => {
-                optional_name(cx, &attr, "query", "#[query(\"per-page\")]").map(ParamAttr::Query)
+                optional_name(cx, attr, "query", "#[query(\"per-page\")]").map(ParamAttr::Query)
             }
             "header" => {
-                let name = optional_name(cx, &attr, "header", "#[header(\"X-Request-Id\")]");
-                if let Some(Some(lit)) = &name
-                    && let Err(message) = check_header_name(&lit.value())
-                {
-                    cx.error_spanned_by(lit, message);
+                let name = optional_name(cx, attr, "header", "#[header(\"X-Request-Id\")]");
+                match &name {
+                    Some(Some(lit)) => match check_header_name(&lit.value()) {
+                        Ok(()) => name.map(ParamAttr::Header),
+                        Err(message) => {
+                            cx.error_spanned_by(lit, message);
+                            None
+                        }
+                    },
+                    _ => name.map(ParamAttr::Header),
                 }
-                name.map(ParamAttr::Header)
             }
-            "body" => no_args(cx, &attr, "body").then_some(ParamAttr::Body),
-            "form" => no_args(cx, &attr, "form").then_some(ParamAttr::Form),
-            _ if is_lint_attr(&attr) => {
+            "body" => no_args(cx, attr, "body").then_some(ParamAttr::Body),
+            "form" => no_args(cx, attr, "form").then_some(ParamAttr::Form),
+            "url" => no_args(cx, attr, "url").then_some(ParamAttr::Url),
+            _ if is_lint_attr(attr) => {
                 rest.push(attr);
                 continue;
             }
             other if Verb::from_name(other).is_some() || METHOD_ATTRS.contains(&other) => {
                 cx.error_spanned_by(
-                    &attr,
+                    attr,
                     format!("`#[{other}]` goes on the method, not on a parameter"),
                 );
-                continue;
+                None
             }
             other => {
                 cx.error_spanned_by(
                     attr.path(),
                     unknown_message("parameter attribute", other, "", PARAM_ATTRS),
                 );
-                continue;
+                None
             }
         };
-        let Some(parsed) = parsed else { continue };
+        let Some(parsed) = parsed else {
+            ours = Some(Err(()));
+            continue;
+        };
         match &ours {
-            Some((previous, _)) => cx.error_spanned_by(
-                &attr,
-                format!(
-                    "a parameter takes one of `#[query]`, `#[header]`, `#[body]` or `#[form]`; this one already has `#[{}]`",
-                    previous.name()
-                ),
-            ),
-            None => ours = Some((parsed, attr.path().segments.last().map_or_else(Span::call_site, |s| s.ident.span()))),
+            Some(Ok((previous, _))) => {
+                cx.error_spanned_by(
+                    attr,
+                    format!(
+                        "a parameter takes one of `#[query]`, `#[header]`, `#[body]`, `#[form]` or `#[url]`; this one already has `#[{}]`",
+                        previous.name()
+                    ),
+                );
+                ours = Some(Err(()));
+            }
+            Some(Err(())) => {}
+            None => {
+                let span = attr
+                    .path()
+                    .segments
+                    .last()
+                    .map_or_else(Span::call_site, |s| s.ident.span());
+                ours = Some(Ok((parsed, span)));
+            }
         }
     }
     (ours, rest)
 }
 
+/// Whether a method attribute is one `#[resource]` reads (or reports): then
+/// a method with a default body is still an endpoint (or a mistake).
+pub(crate) fn is_ours_on_method(attr: &Attribute) -> bool {
+    let Some(name) = our_name(attr) else {
+        return false;
+    };
+    Verb::from_name(&name).is_some()
+        || METHOD_ATTRS.contains(&name.as_str())
+        || PARAM_ATTRS.contains(&name.as_str())
+        || name == "resource"
+        || misspelled(attr, &method_candidates()).is_some()
+}
+
+/// The names a misspelled method attribute is compared with.
+pub(crate) fn method_candidates() -> Vec<&'static str> {
+    Verb::NAMES.iter().chain(METHOD_ATTRS).copied().collect()
+}
+
 /// `#[query]` or `#[query("name")]`: `Some(None)`, `Some(Some(lit))`, or `None` on error.
-fn optional_name(
-    cx: &mut Ctxt,
-    attr: &Attribute,
-    what: &str,
-    example: &str,
-) -> Option<Option<LitStr>> {
+fn optional_name(cx: &Ctxt, attr: &Attribute, what: &str, example: &str) -> Option<Option<LitStr>> {
     match &attr.meta {
         syn::Meta::Path(_) => Some(None),
         syn::Meta::List(_) => match attr.parse_args::<LitStr>() {
@@ -490,7 +534,7 @@ fn optional_name(
     }
 }
 
-fn no_args(cx: &mut Ctxt, attr: &Attribute, what: &str) -> bool {
+fn no_args(cx: &Ctxt, attr: &Attribute, what: &str) -> bool {
     if matches!(attr.meta, syn::Meta::Path(_)) {
         true
     } else {

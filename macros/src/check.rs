@@ -1,36 +1,39 @@
-//! Cross-checks between the parts of an endpoint: the verb, the signature, the
-//! template and the parameters. Each rule records an error at the user's token
-//! that is wrong; an endpoint that passes every rule is marked `valid`.
+//! Cross-checks between the parts of an endpoint: the verb, the signature,
+//! the template and the parameters. Check reads the model and never changes
+//! it: each rule records an error at the user's token that is wrong, in the
+//! endpoint's own collector, whose outcome `expand` then consumes.
 
-use crate::ast::{Endpoint, Item, Kind, Output, Param, Resource, is_bytes, is_named, type_args};
-use crate::attr::{ParamAttr, Verb, verbs_list};
+use crate::ast::{Endpoint, Item, Output, Param, Resource, Role, is_named, type_args};
+use crate::attr::{Verb, verbs_list};
 use crate::ctxt::{Ctxt, closest};
 use crate::template::Piece;
 use syn::FnArg;
+use syn::spanned::Spanned;
 
-pub(crate) fn run(cx: &mut Ctxt, resource: &mut Resource) {
-    for item in &mut resource.items {
-        if let Item::Endpoint(endpoint) = item {
-            let mark = cx.mark();
-            endpoint_rules(cx, endpoint);
-            endpoint.valid = !endpoint.parse_errors && !cx.has_errors_since(mark);
+/// Checks every endpoint of `resource`, each into its own collector.
+pub(crate) fn run(resource: &Resource<'_>) {
+    for item in &resource.items {
+        if let Item::Endpoint(endpoint, cx) = item {
+            check(cx, endpoint);
         }
     }
 }
 
-fn endpoint_rules(cx: &mut Ctxt, e: &mut Endpoint) {
-    let name = e.sig.ident.to_string();
-    verbs(cx, e, &name);
-    signature(cx, e, &name);
-    bind_params(cx, e, &name);
-    bodies(cx, e, &name);
-    pagination(cx, e, &name);
+/// Every rule about one endpoint.
+pub(crate) fn check(cx: &Ctxt, e: &Endpoint<'_>) {
+    let name = e.name.as_str();
+    verbs(cx, e, name);
+    signature(cx, e, name);
+    placeholders(cx, e, name);
+    bodies(cx, e, name);
+    url(cx, e, name);
+    pagination(cx, e, name);
 }
 
-fn verbs(cx: &mut Ctxt, e: &Endpoint, name: &str) {
+fn verbs(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
     match e.verbs.as_slice() {
         [] if e.misspelled_verb => {}
-        [] if e.default_body.is_some() => {
+        [] if e.method.default.is_some() => {
             for (attr, tokens) in &e.option_attrs {
                 cx.error_spanned_by(
                     tokens,
@@ -42,14 +45,14 @@ fn verbs(cx: &mut Ctxt, e: &Endpoint, name: &str) {
             }
         }
         [] => cx.error_spanned_by(
-            &e.sig.ident,
+            &e.method.sig.ident,
             format!(
                 "method `{name}` has no HTTP verb: add one of {} with its path, e.g. `#[get(\"/items/<id>\")]`, or give `{name}` a default body",
                 verbs_list()
             ),
         ),
-        [(first, ..), rest @ ..] => {
-            for (verb, attr, _) in rest {
+        [(first, _), rest @ ..] => {
+            for (verb, attr) in rest {
                 cx.error_spanned_by(
                     attr,
                     format!(
@@ -63,19 +66,19 @@ fn verbs(cx: &mut Ctxt, e: &Endpoint, name: &str) {
     }
 }
 
-fn signature(cx: &mut Ctxt, e: &Endpoint, name: &str) {
-    let sig = &e.sig;
+fn signature(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    let sig = &e.method.sig;
     if e.verbs.is_empty() {
         return;
     }
-    if let Some(body) = &e.default_body {
+    if let Some(body) = &e.method.default {
         cx.error_at(
             body.brace_token.span.open(),
             format!("endpoint `{name}` must not have a body: `#[resource]` writes it; remove the `{{ .. }}` and end the declaration with `;`"),
         );
     }
-    let paginated = e.paginate_attr.is_some();
-    let streams = matches!(e.output, Some(Output::Stream(_)));
+    let paginated = e.paginate.is_some();
+    let streams = matches!(e.output, Output::Stream(_));
     if paginated {
         if let Some(asyncness) = &sig.asyncness {
             cx.error_spanned_by(
@@ -122,7 +125,7 @@ fn signature(cx: &mut Ctxt, e: &Endpoint, name: &str) {
     for param in &e.params {
         if param.ident.is_none() {
             cx.error_at(
-                param.pat_span,
+                param.arg.pat.span(),
                 "an endpoint parameter must be a plain name, e.g. `id: u64`: its name is the placeholder, query or header it fills",
             );
         }
@@ -147,7 +150,7 @@ fn signature(cx: &mut Ctxt, e: &Endpoint, name: &str) {
             ty,
             format!("`{name}` returns a `Paginator` but does not say how to find the next page: add `#[paginate(..)]`, e.g. `#[paginate(link)]` or `#[paginate(cursor = \"next_cursor\", param = \"cursor\")]`"),
         ),
-        syn::ReturnType::Type(_, ty) if e.output.is_none() => cx.error_spanned_by(
+        syn::ReturnType::Type(_, ty) if matches!(e.output, Output::Unknown) => cx.error_spanned_by(
             ty,
             "an endpoint returns `restrait::Result<T>`, where `T` is `()`, `String`, `Bytes`, `Response<U>` or a type that implements `serde::Deserialize`",
         ),
@@ -178,11 +181,11 @@ fn vec_hint(ty: &syn::Type) -> String {
 }
 
 /// A paginated endpoint is a GET without a body: each next page re-sends it.
-fn pagination(cx: &mut Ctxt, e: &Endpoint, name: &str) {
-    if e.paginate_attr.is_none() {
+fn pagination(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    if e.paginate.is_none() {
         return;
     }
-    if let [(verb, attr, _)] = e.verbs.as_slice()
+    if let [(verb, attr)] = e.verbs.as_slice()
         && *verb != Verb::Get
     {
         cx.error_spanned_by(
@@ -193,76 +196,52 @@ fn pagination(cx: &mut Ctxt, e: &Endpoint, name: &str) {
             ),
         );
     }
-    for param in &e.params {
-        if matches!(param.kind, Some(Kind::Json | Kind::Form | Kind::Raw)) {
-            let span = param.attr.as_ref().map_or(param.span, |(_, span)| *span);
-            cx.error_at(
-                span,
-                format!(
-                    "paginated endpoint `{name}` cannot send a request body: every page is a GET that repeats the path, query and headers; send `{}` as a `#[query]` or `#[header(\"..\")]`",
-                    param.name
-                ),
-            );
-        }
+    for param in e.params.iter().filter(|p| p.role.is_body()) {
+        cx.error_at(
+            param.role_span(),
+            format!(
+                "paginated endpoint `{name}` cannot send a request body: every page is a GET that repeats the path, query and headers; send `{}` as a `#[query]` or `#[header(\"..\")]`",
+                param.name
+            ),
+        );
     }
 }
 
-/// Matches placeholders with parameters, and gives every parameter a kind.
-fn bind_params(cx: &mut Ctxt, e: &mut Endpoint, name: &str) {
-    for param in &mut e.params {
-        param.kind = match &param.attr {
-            Some((ParamAttr::Query(rename), _)) => Some(Kind::Query(
-                rename
-                    .as_ref()
-                    .map_or_else(|| param.name.clone(), syn::LitStr::value),
-            )),
-            Some((ParamAttr::Header(rename), _)) => Some(Kind::Header(
-                rename
-                    .as_ref()
-                    .map_or_else(|| param.name.replace('_', "-"), syn::LitStr::value),
-            )),
-            Some((ParamAttr::Body, _)) if is_bytes(&param.ty) => Some(Kind::Raw),
-            Some((ParamAttr::Body, _)) => Some(Kind::Json),
-            Some((ParamAttr::Form, _)) => Some(Kind::Form),
-            None => None,
-        };
-    }
-    let Some((lit, template)) = &e.template else {
+/// Every placeholder names a parameter that fills it, and every bare
+/// parameter names a placeholder.
+fn placeholders(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    let Some(template) = &e.template else {
         // No usable template: binding would only add noise to the errors.
-        for param in e.params.iter_mut().filter(|p| p.kind.is_none()) {
-            if is_bytes(&param.ty) {
-                param.kind = Some(Kind::Raw);
-            }
-        }
         return;
     };
-    let placeholders: Vec<&str> = template.placeholders().collect();
-    let unbound: Vec<String> = e
+    let lit = &template.lit;
+    // Candidates for "did you mean": bare parameters that fill no placeholder.
+    let unbound: Vec<&str> = e
         .params
         .iter()
         .filter(|p| {
-            p.kind.is_none() && p.ident.is_some() && !placeholders.contains(&p.name.as_str())
+            p.ident.is_some()
+                && (p.role == Role::Unbound
+                    || (p.attr.is_none() && matches!(p.role, Role::Raw { .. })))
         })
-        .map(|p| p.name.clone())
+        .map(|p| p.name.as_str())
         .collect();
-    let unbound: Vec<&str> = unbound.iter().map(String::as_str).collect();
-    let mut errors = Vec::new();
     let mut unmatched = Vec::new();
-    for piece in &template.pieces {
-        let (placeholder, kind, shown) = match piece {
-            Piece::Segment(n) => (n, Kind::Segment, format!("<{n}>")),
-            Piece::Tail(n) => (n, Kind::Tail, format!("<{n}..>")),
+    for piece in &template.parsed.pieces {
+        let (placeholder, shown) = match piece {
+            Piece::Segment(n) => (n, format!("<{n}>")),
+            Piece::Tail(n) => (n, format!("<{n}..>")),
             Piece::Literal(_) => continue,
         };
         match e
             .params
             .iter()
-            .position(|p| p.name == *placeholder && p.ident.is_some())
+            .find(|p| p.name == *placeholder && p.ident.is_some())
         {
-            Some(i) if e.params[i].kind.is_none() => e.params[i].kind = Some(kind),
-            Some(i) => {
-                let attr = e.params[i].attr.as_ref().map_or("", |(a, _)| a.name());
-                errors.push(format!(
+            Some(p) if matches!(p.role, Role::Segment | Role::Tail | Role::Broken) => {}
+            Some(p) => {
+                let attr = p.attr.map_or("", |(a, _)| a);
+                cx.error_spanned_by(lit, format!(
                     "path placeholder `{shown}` names parameter `{placeholder}`, which is marked `#[{attr}]`: remove `#[{attr}]` to fill the placeholder, or rename one of them"
                 ));
             }
@@ -270,7 +249,7 @@ fn bind_params(cx: &mut Ctxt, e: &mut Endpoint, name: &str) {
             None if e.params.iter().any(|p| p.ident.is_none()) => {}
             None => {
                 unmatched.push(placeholder.as_str());
-                errors.push(match closest(placeholder, &unbound) {
+                cx.error_spanned_by(lit, match closest(placeholder, &unbound) {
                     Some(best) => format!(
                         "path placeholder `{shown}` has no matching parameter in `{name}`; did you mean `<{best}>`?"
                     ),
@@ -281,28 +260,18 @@ fn bind_params(cx: &mut Ctxt, e: &mut Endpoint, name: &str) {
             }
         }
     }
-    for error in errors {
-        cx.error_spanned_by(lit, error);
-    }
     let text = lit.value();
     for param in e
         .params
-        .iter_mut()
-        .filter(|p| p.kind.is_none() && p.ident.is_some())
+        .iter()
+        .filter(|p| p.role == Role::Unbound && p.ident.is_some())
     {
-        if is_bytes(&param.ty) {
-            param.kind = Some(Kind::Raw);
-            continue;
-        }
-        if param.attr_error {
-            continue;
-        }
         let hint = match closest(&param.name, &unmatched) {
             Some(other) => format!(" (did you mean `<{}>` instead of `<{other}>`?)", param.name),
             None => String::new(),
         };
         cx.error_at(
-            param.span,
+            param.arg.span(),
             format!(
                 "parameter `{}` is used nowhere: the path {text:?} has no placeholder `<{}>`{hint}; add it to the path, or mark the parameter `#[query]`, `#[header(\"..\")]`, `#[body]` or `#[form]`",
                 param.name, param.name
@@ -312,18 +281,14 @@ fn bind_params(cx: &mut Ctxt, e: &mut Endpoint, name: &str) {
 }
 
 /// At most one request body: `#[body]`, `#[form]` or a raw `Bytes`.
-fn bodies(cx: &mut Ctxt, e: &Endpoint, name: &str) {
-    let bodies: Vec<&Param> = e
-        .params
-        .iter()
-        .filter(|p| matches!(p.kind, Some(Kind::Json | Kind::Form | Kind::Raw)))
-        .collect();
+fn bodies(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    let bodies: Vec<&Param<'_>> = e.params.iter().filter(|p| p.role.is_body()).collect();
     let Some((first, rest)) = bodies.split_first() else {
         return;
     };
     for other in rest {
-        let message = match (&first.kind, &other.kind) {
-            (Some(Kind::Json), Some(Kind::Form)) | (Some(Kind::Form), Some(Kind::Json)) => format!(
+        let message = match (&first.role, &other.role) {
+            (Role::Json, Role::Form) | (Role::Form, Role::Json) => format!(
                 "`{name}` cannot send both a JSON `#[body]` and a `#[form]`: `{}` is already the request body",
                 first.name
             ),
@@ -332,7 +297,35 @@ fn bodies(cx: &mut Ctxt, e: &Endpoint, name: &str) {
                 first.name, other.name
             ),
         };
-        let span = other.attr.as_ref().map_or(other.span, |(_, span)| *span);
-        cx.error_at(span, message);
+        cx.error_at(other.role_span(), message);
+    }
+}
+
+/// At most one `#[url]`, and then the template is only the endpoint's name:
+/// no placeholders to fill.
+fn url(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    let urls: Vec<&Param<'_>> = e.params.iter().filter(|p| p.role == Role::Url).collect();
+    let Some((first, rest)) = urls.split_first() else {
+        return;
+    };
+    for other in rest {
+        cx.error_at(
+            other.role_span(),
+            format!(
+                "`{name}` has more than one `#[url]`: `{}` is already the URL of the request, so `{}` cannot be one too",
+                first.name, other.name
+            ),
+        );
+    }
+    if let Some(template) = &e.template
+        && let Some(placeholder) = template.parsed.placeholders().next()
+    {
+        cx.error_spanned_by(
+            &template.lit,
+            format!(
+                "`{name}` sends its request to the `#[url]` parameter `{}`, so its path template only names the endpoint and cannot have placeholders: remove `<{placeholder}>` from the path",
+                first.name
+            ),
+        );
     }
 }

@@ -3,51 +3,82 @@
 
 use proc_macro2::Span;
 use quote::ToTokens;
+use std::cell::RefCell;
 use std::fmt::Display;
 
-#[derive(Default)]
+/// Errors of one scope (the trait, one endpoint, one attribute). Recording
+/// takes `&self`, so phases that only read the model can still report.
+///
+/// A `Ctxt` must be consumed with [`Ctxt::check`]: its outcome is what
+/// decides, for example, whether an endpoint gets a real body or a stub. In
+/// debug builds, dropping one unchecked is a bug in the macro and panics
+/// (as serde_derive's `Ctxt` does).
 pub(crate) struct Ctxt {
-    errors: Vec<syn::Error>,
+    errors: RefCell<Option<Vec<syn::Error>>>,
 }
 
 impl Ctxt {
     pub(crate) fn new() -> Self {
-        Self::default()
+        Ctxt {
+            errors: RefCell::new(Some(Vec::new())),
+        }
+    }
+
+    fn push(&self, error: syn::Error) {
+        if let Some(errors) = self.errors.borrow_mut().as_mut() {
+            errors.push(error);
+        }
     }
 
     /// An error spanning the tokens of `node` (all of them, where the compiler allows).
-    pub(crate) fn error_spanned_by(&mut self, node: impl ToTokens, message: impl Display) {
-        self.errors.push(syn::Error::new_spanned(node, message));
+    pub(crate) fn error_spanned_by(&self, node: impl ToTokens, message: impl Display) {
+        self.push(syn::Error::new_spanned(node, message));
     }
 
     /// An error at one span.
-    pub(crate) fn error_at(&mut self, span: Span, message: impl Display) {
-        self.errors.push(syn::Error::new(span, message));
+    pub(crate) fn error_at(&self, span: Span, message: impl Display) {
+        self.push(syn::Error::new(span, message));
     }
 
-    /// Records an error that `syn` produced.
-    pub(crate) fn syn_error(&mut self, error: syn::Error) {
-        self.errors.push(error);
+    /// Records an error that `syn` (or a nested [`Ctxt`]) produced.
+    pub(crate) fn syn_error(&self, error: syn::Error) {
+        self.push(error);
     }
 
-    /// How many errors so far; with [`Ctxt::has_errors_since`] a phase can tell
-    /// whether one item produced errors.
-    pub(crate) fn mark(&self) -> usize {
-        self.errors.len()
-    }
-
-    pub(crate) fn has_errors_since(&self, mark: usize) -> bool {
-        self.errors.len() > mark
-    }
-
-    /// All errors combined into one, or `None`.
-    pub(crate) fn into_error(self) -> Option<syn::Error> {
-        let mut errors = self.errors.into_iter();
-        let mut first = errors.next()?;
+    /// Consumes the collector: `Ok` when nothing was recorded, else all
+    /// errors combined into one.
+    pub(crate) fn check(self) -> syn::Result<()> {
+        let errors = self.errors.borrow_mut().take().unwrap_or_default();
+        let mut errors = errors.into_iter();
+        let Some(mut first) = errors.next() else {
+            return Ok(());
+        };
         for error in errors {
             first.combine(error);
         }
-        Some(first)
+        Err(first)
+    }
+
+    /// Runs `f` with a nested collector, folds its errors into `self`, and
+    /// keeps `f`'s value only when `f` recorded none.
+    pub(crate) fn scoped<T>(&self, f: impl FnOnce(&Ctxt) -> Option<T>) -> Option<T> {
+        let inner = Ctxt::new();
+        let value = f(&inner);
+        match inner.check() {
+            Ok(()) => value,
+            Err(error) => {
+                self.push(error);
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Ctxt {
+    fn drop(&mut self) {
+        if cfg!(debug_assertions) && !std::thread::panicking() && self.errors.borrow().is_some() {
+            panic!("restrait-macros: an error collector was dropped without `Ctxt::check`");
+        }
     }
 }
 
@@ -114,11 +145,32 @@ mod tests {
     #[test]
     fn combines_all_errors() {
         let cx = Ctxt::new();
-        assert!(cx.into_error().is_none());
-        let mut cx = Ctxt::new();
+        assert!(cx.check().is_ok());
+        let cx = Ctxt::new();
         cx.error_at(Span::call_site(), "one");
         cx.error_at(Span::call_site(), "two");
-        let error = cx.into_error().map(|e| e.into_iter().count());
+        let error = cx.check().err().map(|e| e.into_iter().count());
         assert_eq!(error, Some(2));
+    }
+
+    #[test]
+    fn scoped_keeps_a_value_only_without_errors() {
+        let cx = Ctxt::new();
+        assert_eq!(cx.scoped(|_| Some(1)), Some(1));
+        assert_eq!(
+            cx.scoped(|inner| {
+                inner.error_at(Span::call_site(), "x");
+                Some(2)
+            }),
+            None
+        );
+        assert_eq!(cx.check().err().map(|e| e.into_iter().count()), Some(1));
+    }
+
+    #[test]
+    #[should_panic(expected = "without `Ctxt::check`")]
+    #[cfg(debug_assertions)]
+    fn unchecked_collector_panics_in_debug() {
+        let _cx = Ctxt::new();
     }
 }

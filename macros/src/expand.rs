@@ -1,105 +1,98 @@
 //! Code generation: the rewritten trait, `{Trait}Client` and its impl.
 //!
 //! [`run`] is the whole macro as a plain function over `proc_macro2`, so unit
-//! tests call it with `syn::parse_quote!`. It is three steps: model, check,
-//! expand; errors from every step are appended to whatever could be expanded,
-//! so one mistake does not cascade into errors about a missing client.
+//! tests call it with `syn::parse_quote!`: parse into the model, check it,
+//! expand what passed. An endpoint whose checks failed gets a stub from
+//! [`fallback`]; the trait is always emitted, and the errors are appended.
 
-use crate::ast::{self, Decoder, Endpoint, Item, Kind, Output, Param, Resource};
+use crate::ast::{self, Decoder, Endpoint, Item, Output, Param, Resource, Role};
 use crate::attr::{self, Retry, Timeout};
-use crate::check;
 use crate::ctxt::Ctxt;
 use crate::paginate::{Paginate, Strategy};
 use crate::paths::{self, UserType};
-use crate::template::Piece;
-use proc_macro2::{Span, TokenStream};
+use crate::template::{self, Piece};
+use crate::{check, fallback};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{FnArg, ItemTrait, TraitItem};
 
 /// Expands `#[resource(args)] input`.
 pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
-    let item: ItemTrait = match syn::parse2(input.clone()) {
-        Ok(item) => item,
-        Err(_) => {
-            let error = syn::Error::new(
-                Span::call_site(),
-                "`#[resource]` goes on a trait, e.g. `#[resource] pub trait Users { .. }`",
-            )
-            .into_compile_error();
-            return quote!(#input #error);
-        }
+    let Ok(item) = syn::parse2::<ItemTrait>(input.clone()) else {
+        return fallback::not_a_trait(input);
     };
-    let mut cx = Ctxt::new();
-    let tokens = if ast::structural_errors(&mut cx, &item) {
+    let structure = Ctxt::new();
+    ast::structural_errors(&structure, &item);
+    if let Err(mut error) = structure.check() {
         // Still parse the arguments, to report their errors too.
-        let _ = crate::attr::parse_resource_args(&mut cx, args);
-        strip_ours(item).into_token_stream()
-    } else {
-        let mut resource = ast::from_syn(&mut cx, args, item);
-        check::run(&mut cx, &mut resource);
-        expand(&resource)
-    };
-    match cx.into_error() {
-        Some(error) => {
-            let error = error.into_compile_error();
-            quote!(#tokens #error)
+        let cx = Ctxt::new();
+        let _ = attr::parse_resource_args(&cx, args);
+        if let Err(more) = cx.check() {
+            error.combine(more);
         }
-        None => tokens,
+        let mut tokens = fallback::bare_trait(&item);
+        tokens.extend(error.into_compile_error());
+        return tokens;
     }
-}
 
-/// The trait as written without our attributes, when nothing else can be emitted.
-fn strip_ours(mut item: ItemTrait) -> ItemTrait {
-    let ours = |a: &syn::Attribute| {
-        attr::our_name(a).is_some_and(|n| {
-            attr::Verb::from_name(&n).is_some()
-                || attr::METHOD_ATTRS.contains(&n.as_str())
-                || attr::PARAM_ATTRS.contains(&n.as_str())
-        })
-    };
-    item.attrs.retain(|a| !ours(a));
-    for trait_item in &mut item.items {
-        if let TraitItem::Fn(method) = trait_item {
-            method.attrs.retain(|a| !ours(a));
-            for input in &mut method.sig.inputs {
-                if let FnArg::Typed(typed) = input {
-                    typed.attrs.retain(|a| !ours(a));
+    let cx = Ctxt::new();
+    let mut resource = ast::from_syn(&cx, args, &item);
+    check::run(&resource);
+    let mut errors: Vec<syn::Error> = cx.check().err().into_iter().collect();
+    let items: Vec<Checked<'_>> = std::mem::take(&mut resource.items)
+        .into_iter()
+        .map(|item| match item {
+            Item::Kept(item) => Checked::Kept(item),
+            Item::Endpoint(e, ecx) => match ecx.check() {
+                Ok(()) => Checked::Valid(e),
+                Err(error) => {
+                    errors.push(error);
+                    Checked::Failed(e)
                 }
-            }
-        }
+            },
+        })
+        .collect();
+    let mut tokens = expand(&resource, &items);
+    for error in errors {
+        tokens.extend(error.into_compile_error());
     }
-    item
+    tokens
 }
 
-fn expand(resource: &Resource) -> TokenStream {
-    let heads: Vec<Option<Head>> = resource
-        .items
+/// A trait item after `check`: only `Valid` endpoints get a real body.
+enum Checked<'a> {
+    Valid(Box<Endpoint<'a>>),
+    Failed(Box<Endpoint<'a>>),
+    Kept(&'a TraitItem),
+}
+
+fn expand(resource: &Resource<'_>, items: &[Checked<'_>]) -> TokenStream {
+    let heads: Vec<Option<Head>> = items
         .iter()
         .map(|item| match item {
-            Item::Endpoint(e) if !is_default_method(e) => Some(head(e)),
+            Checked::Valid(e) | Checked::Failed(e) if !e.is_default_method() => Some(head(e)),
             _ => None,
         })
         .collect();
-    let item = rewritten_trait(resource, &heads);
-    let client_struct = client_struct(resource);
+    let mut out = rewritten_trait(resource, items, &heads);
+    out.extend(client_struct(resource));
     let trait_ident = &resource.item.ident;
     let client = &resource.client;
     // Owned streams are moved with `extend` rather than copied by `quote!`
     // interpolation: large traits expand noticeably faster.
     let mut methods = TokenStream::new();
-    methods.extend(
-        resource
-            .items
-            .iter()
-            .zip(&heads)
-            .filter_map(|(item, head)| match (item, head) {
-                (Item::Endpoint(e), Some(head)) => Some(impl_method(resource, e, head)),
-                _ => None,
-            }),
-    );
-    let mut out = item;
-    out.extend(client_struct);
-    out.extend(quote!(impl #trait_ident for #client));
+    for (item, head) in items.iter().zip(&heads) {
+        let (Some(head), Checked::Valid(e) | Checked::Failed(e)) = (head, item) else {
+            continue;
+        };
+        let attrs = e.attrs.iter().filter(|a| attr::forwarded_to_impl(a));
+        let attrs = quote!(#(#attrs)*);
+        methods.extend(match item {
+            Checked::Valid(e) => impl_method(resource, e, head, attrs),
+            _ => fallback::stub(attrs, signature(head, None), head.plain),
+        });
+    }
+    out.extend(quote!(#[automatically_derived] impl #trait_ident for #client));
     out.extend(Some(braces(methods)));
     out
 }
@@ -108,63 +101,76 @@ fn braces(stream: TokenStream) -> proc_macro2::TokenTree {
     proc_macro2::Group::new(proc_macro2::Delimiter::Brace, stream).into()
 }
 
-/// A method with a body and no verb is kept as a default method, even when it
-/// carries errors (e.g. a misspelled verb), so the impl need not provide it.
-fn is_default_method(e: &Endpoint) -> bool {
-    e.verbs.is_empty() && e.default_body.is_some()
-}
-
-fn rewritten_trait(resource: &Resource, heads: &[Option<Head>]) -> TokenStream {
-    let mut item = resource.item.clone();
-    for (name, path) in [("Send", paths::send_trait()), ("Sync", paths::sync_trait())] {
-        let present = item.supertraits.iter().any(|bound| match bound {
-            syn::TypeParamBound::Trait(t) => {
-                t.path.segments.last().is_some_and(|s| s.ident == name)
+fn rewritten_trait(
+    resource: &Resource<'_>,
+    items: &[Checked<'_>],
+    heads: &[Option<Head>],
+) -> TokenStream {
+    let item = resource.item;
+    let mut supertraits = item.supertraits.clone();
+    for name in &resource.missing_supertraits {
+        let path = match *name {
+            "Send" => paths::send_trait(),
+            _ => paths::sync_trait(),
+        };
+        supertraits.push(syn::parse_quote!(#path));
+    }
+    let colon = item.colon_token.unwrap_or_default();
+    let mut body = TokenStream::new();
+    for (checked, head) in items.iter().zip(heads) {
+        match (checked, head) {
+            (Checked::Kept(other), _) => other.to_tokens(&mut body),
+            (Checked::Valid(e) | Checked::Failed(e), None) => {
+                let attrs = &e.attrs;
+                let sig = inputs_signature(e);
+                let block = &e.method.default;
+                body.extend(quote!(#(#attrs)* #sig #block));
             }
-            _ => false,
-        });
-        if !present {
-            item.colon_token.get_or_insert_with(Default::default);
-            item.supertraits.push(syn::parse_quote!(#path));
+            (Checked::Valid(e) | Checked::Failed(e), Some(head)) => {
+                let attrs = &e.attrs;
+                body.extend(quote!(#(#attrs)*));
+                body.extend(signature(head, None));
+                body.extend(e.method.semi_token.unwrap_or_default().into_token_stream());
+            }
         }
     }
-    let items = resource
-        .items
-        .iter()
-        .zip(heads)
-        .map(|(item, head)| match (item, head) {
-            (Item::Other(other), _) => other.to_token_stream(),
-            (Item::Endpoint(e), None) => {
-                let attrs = &e.attrs;
-                let sig = &e.sig;
-                let body = &e.default_body;
-                quote!(#(#attrs)* #sig #body)
-            }
-            (Item::Endpoint(e), Some(head)) => {
-                let attrs = &e.attrs;
-                let mut method = quote!(#(#attrs)*);
-                method.extend(signature(head, None));
-                method.extend(e.semi_token.unwrap_or_default().into_token_stream());
-                method
-            }
-        });
-    let syn::ItemTrait {
-        attrs,
-        vis,
-        trait_token,
-        ident,
-        colon_token,
-        supertraits,
-        brace_token,
-        ..
-    } = &item;
+    let attrs = &resource.attrs;
+    let (vis, trait_token, ident) = (&item.vis, &item.trait_token, &item.ident);
     // The user's braces, so that the item's span stays in the user's code.
-    let mut body = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, items.collect());
-    body.set_span(brace_token.span.join());
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
+    group.set_span(item.brace_token.span.join());
     quote! {
         #(#attrs)*
-        #vis #trait_token #ident #colon_token #supertraits #body
+        #vis #trait_token #ident #colon #supertraits #group
     }
+}
+
+/// `fn name<..>(&self, ..) -> R`: the user's signature without our parameter attributes.
+fn inputs_signature(e: &Endpoint<'_>) -> TokenStream {
+    let sig = &e.method.sig;
+    let (fn_token, ident, generics) = (&sig.fn_token, &sig.ident, &sig.generics);
+    let (asyncness, output, where_clause) = (&sig.asyncness, &sig.output, &generics.where_clause);
+    let inputs = inputs(e);
+    quote!(#asyncness #fn_token #ident #generics (#inputs) #output #where_clause)
+}
+
+/// The receiver and the parameters, each with the attributes that are not ours.
+fn inputs(e: &Endpoint<'_>) -> TokenStream {
+    let mut params = e.params.iter();
+    let mut out = TokenStream::new();
+    for input in &e.method.sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) => receiver.to_tokens(&mut out),
+            FnArg::Typed(_) => {
+                if let Some(Param { arg, attrs, .. }) = params.next() {
+                    let (pat, colon, ty) = (&arg.pat, &arg.colon_token, &arg.ty);
+                    out.extend(quote!(#(#attrs)* #pat #colon #ty));
+                }
+            }
+        }
+        out.extend(quote!(,));
+    }
+    out
 }
 
 /// The parts of an endpoint's signature, rendered once for the trait and the impl.
@@ -174,32 +180,20 @@ struct Head {
     /// `R` of `-> impl Future<Output = R> + Send`.
     output: TokenStream,
     where_clause: TokenStream,
-    /// A paginated method (or one declared like it): a plain `fn` returning
-    /// `R` itself, the stream, instead of a future.
+    /// A plain `fn` returning `R` itself (see `Endpoint::plain`).
     plain: bool,
 }
 
-fn head(e: &Endpoint) -> Head {
-    let sig = &e.sig;
-    let (fn_token, ident, generics, inputs) =
-        (&sig.fn_token, &sig.ident, &sig.generics, &sig.inputs);
+fn head(e: &Endpoint<'_>) -> Head {
+    let sig = &e.method.sig;
+    let (fn_token, ident, generics) = (&sig.fn_token, &sig.ident, &sig.generics);
+    let inputs = inputs(e);
     Head {
         start: quote!(#fn_token #ident #generics (#inputs)),
-        output: match &sig.output {
-            syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
-            syn::ReturnType::Default => quote!(()),
-        },
+        output: e.ret.map_or_else(|| quote!(()), ToTokens::to_token_stream),
         where_clause: generics.where_clause.to_token_stream(),
-        plain: is_plain(e),
+        plain: e.plain,
     }
-}
-
-/// Whether the method keeps its declared `fn .. -> R`: a paginated method,
-/// or one returning `Paginator<T>`, written without `async`. (An `async fn`
-/// is always rewritten to return a future, even when it is an error.)
-fn is_plain(e: &Endpoint) -> bool {
-    e.sig.asyncness.is_none()
-        && (e.paginate_attr.is_some() || matches!(e.output, Some(Output::Stream(_))))
 }
 
 /// `fn name<..>(&self, ..) -> impl Future<Output = R> + Send where ..`.
@@ -215,13 +209,14 @@ fn signature(head: &Head, at: Option<&UserType>) -> TokenStream {
     signature
 }
 
-fn client_struct(resource: &Resource) -> TokenStream {
+fn client_struct(resource: &Resource<'_>) -> TokenStream {
+    let p = &resource.paths;
     let vis = &resource.item.vis;
     let client = &resource.client;
     let trait_name = resource.item.ident.to_string();
-    let resource_client = paths::resource_client();
-    let runtime_client = paths::client();
-    let call_options = paths::call_options();
+    let resource_client = p.resource_client();
+    let runtime_client = p.client();
+    let call_options = p.call_options();
     let (clone, debug) = (paths::clone_trait(), paths::debug_trait());
     let struct_doc = format!(
         "A client for [`{trait_name}`], generated by `#[resource]`.\n\n\
@@ -231,6 +226,23 @@ fn client_struct(resource: &Resource) -> TokenStream {
     let new_doc = format!(
         "Creates a `{client}` that sends its requests through `client` (its base URL, auth, retry policy and middleware)."
     );
+    // Trait-level headers: built once, at compile time, into a static the
+    // resource client hands to every request.
+    let (headers, with_headers) = if resource.headers.is_empty() {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        let (name_ty, value_ty) = p.header_types();
+        let n = proc_macro2::Literal::usize_unsuffixed(resource.headers.len());
+        let pairs = resource.headers.iter().map(|h| {
+            let name = h.name.to_ascii_lowercase();
+            let value = &h.value;
+            quote!((#name_ty::from_static(#name), #value_ty::from_static(#value)))
+        });
+        (
+            quote!(static __HEADERS: [(#name_ty, #value_ty); #n] = [#(#pairs),*];),
+            quote!(.with_headers(&__HEADERS)),
+        )
+    };
     quote! {
         #[doc = #struct_doc]
         #[derive(#clone, #debug)]
@@ -244,7 +256,8 @@ fn client_struct(resource: &Resource) -> TokenStream {
             #[doc = #new_doc]
             #[must_use]
             #vis fn new(client: #runtime_client) -> Self {
-                Self { __inner: #resource_client::new(client, #trait_name) }
+                #headers
+                Self { __inner: #resource_client::new(client, #trait_name) #with_headers }
             }
 
             /// Returns a copy of this client whose calls use `options`, merged over the options it already has.
@@ -261,145 +274,178 @@ fn client_struct(resource: &Resource) -> TokenStream {
     }
 }
 
-fn impl_method(resource: &Resource, e: &Endpoint, head: &Head) -> TokenStream {
-    let attrs = e.attrs.iter().filter(|a| attr::forwarded_to_impl(a));
-    if !e.valid {
-        let pending = if head.plain {
-            paths::unreachable()
-        } else {
-            paths::pending()
-        };
-        let head = signature(head, None);
-        return quote! {
-            #(#attrs)*
-            #[allow(unused_variables)]
-            #head { #pending }
-        };
-    }
-    let mut out = quote!(#(#attrs)*);
+fn impl_method(
+    resource: &Resource<'_>,
+    e: &Endpoint<'_>,
+    head: &Head,
+    attrs: TokenStream,
+) -> TokenStream {
+    let mut out = attrs;
     let at = decoded_type(e);
     out.extend(signature(head, Some(&at)));
     out.extend(Some(braces(request(resource, e, &at))));
     out
 }
 
-/// The body of a valid endpoint: bound checks, then one builder call per part.
-///
-/// Calls whose generic argument is a user's type are written as path calls
-/// (`RequestBuilder::json::<T>(&mut __req, ..)`) spanned across that type, so
-/// that an unmet bound is reported there, once, together with the check.
-fn request(resource: &Resource, e: &Endpoint, at: &UserType) -> TokenStream {
+/// The body of a checked endpoint: one step per part of the request, each
+/// bound-checked at the user's type by the helper it calls (`bounds.rs`).
+fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
+    let p = &resource.paths;
     let req = format_ident!("__req");
-    let mut steps = Vec::new();
-
-    for header in resource.headers.iter().chain(&e.headers) {
+    let mut steps = TokenStream::new();
+    for header in &e.options.headers {
         let (name, value) = (&header.name, &header.value);
-        steps.push(quote!(#req.static_header(#name, #value);));
+        steps.extend(quote!(#req.static_header(#name, #value);));
     }
-    if let Some((_, template)) = &e.template {
-        let mut literal = resource.prefix.trim_end_matches('/').to_owned();
-        for piece in &template.pieces {
-            let (call, name) = match piece {
+    let sends_to_url = e.params.iter().any(|param| param.role == Role::Url);
+    if let Some(template) = e.template.as_ref().filter(|_| !sends_to_url) {
+        let mut literal = template.prefix.clone();
+        for piece in &template.parsed.pieces {
+            let (helper, name) = match piece {
                 Piece::Literal(text) => {
                     literal.push_str(text);
                     continue;
                 }
-                Piece::Segment(name) => (quote!(segment), name),
-                Piece::Tail(name) => (quote!(tail), name),
+                Piece::Segment(name) => ("segment", name),
+                Piece::Tail(name) => ("tail", name),
             };
-            if !literal.is_empty() {
-                steps.push(quote!(#req.path(#literal);));
-                literal.clear();
-            }
+            push_literal(&req, &mut literal, &mut steps);
             if let Some(param) = e.params.iter().find(|p| p.name == *name) {
                 let ident = &param.ident;
-                let value = display(quote!(&#ident), &UserType::new(&param.ty));
-                steps.push(quote!(#req.#call(#name, #value);));
+                let ty = UserType::new(param.ty);
+                let helper = p.checked(helper, &ty);
+                steps.extend(quote!(#helper(&mut #req, #name, &#ident);));
             }
         }
-        if !literal.is_empty() {
-            steps.push(quote!(#req.path(#literal);));
-        }
+        push_literal(&req, &mut literal, &mut steps);
     }
     for param in &e.params {
-        param_step(&req, param, &mut steps);
+        param_step(resource, &req, param, &mut steps);
     }
-    if let Some(timeout) = e.timeout {
-        let duration = paths::duration();
-        steps.push(match timeout {
+    if let Some(timeout) = e.options.timeout {
+        let duration = p.duration();
+        steps.extend(match timeout {
             Timeout::Secs(n) => quote!(#req.timeout(#duration::from_secs(#n));),
             Timeout::Millis(n) => quote!(#req.timeout(#duration::from_millis(#n));),
         });
     }
-    match e.retry {
-        Some(Retry::Max(n)) => steps.push(quote!(#req.max_retries(#n);)),
-        Some(Retry::Never) => steps.push(quote!(#req.max_retries(0);)),
+    match e.options.retry {
+        Some(Retry::Max(n)) => steps.extend(quote!(#req.max_retries(#n);)),
+        Some(Retry::Never) => steps.extend(quote!(#req.max_retries(0);)),
         None => {}
     }
-    if e.idempotent {
-        steps.push(quote!(#req.idempotent();));
+    if e.options.idempotent {
+        steps.extend(quote!(#req.idempotent();));
     }
 
-    let builder = paths::request_builder();
-    let method = paths::method(e.verb().unwrap_or(attr::Verb::Get));
-    let template = &e.full_template;
+    let verb = paths::verb_method(e.verb());
+    let template = e.template.as_ref().map_or("", |t| t.full.as_str());
     let mutability = (!steps.is_empty()).then(|| quote!(mut));
-    let mut body = quote!(let #mutability #req = #builder::new(&self.__inner, #method, #template););
+    let mut body = quote!(let #mutability #req = self.__inner.#verb(#template););
     body.extend(steps);
-    body.extend(send(&req, e, at));
+    body.extend(send(resource, &req, e, at));
     body
 }
 
-/// `RequestBuilder::send::<D>(__req)`, spanned across the type that `D`
-/// decodes (the `T` of `Result<T>`), after a `DeserializeOwned` check on it;
-/// or `RequestBuilder::paginate::<T>(__req, pagination)` for a `Paginator<T>`.
-fn send(req: &syn::Ident, e: &Endpoint, at: &UserType) -> TokenStream {
-    let decoder = match &e.output {
-        Some(Output::Call(decoder)) => decoder,
-        Some(Output::Stream(item)) => return paginate(req, e, &UserType::new(item)),
-        None => {
-            // Unreachable for a valid endpoint; keeps the generated code well-formed.
-            let unit = paths::decoder(&Decoder::Unit, at);
-            let path = paths::turbofish(&["RequestBuilder", "send"], &unit, at);
-            return quote!(#path(#req));
-        }
-    };
-    let mut leaves = Vec::new();
-    json_leaves(decoder, &mut leaves);
-    let mut out = TokenStream::new();
-    for leaf in leaves {
-        out.extend(paths::assert_bound(
-            "assert_deserialize",
-            &UserType::new(leaf),
-        ));
+/// `__req.encoded_path("..")` with the literal encoded now, at compile time.
+fn push_literal(req: &syn::Ident, literal: &mut String, steps: &mut TokenStream) {
+    if !literal.is_empty() {
+        let encoded = template::encode_literal(literal);
+        steps.extend(quote!(#req.encoded_path(#encoded);));
+        literal.clear();
     }
-    let decoder = paths::decoder(decoder, at);
-    out.extend(paths::turbofish(&["RequestBuilder", "send"], &decoder, at));
-    out.extend(quote!((#req)));
-    out
 }
 
-/// `RequestBuilder::paginate::<T>(__req, Pagination::..)`, spanned across the
-/// item type `T`, after a `DeserializeOwned` check on it.
-fn paginate(req: &syn::Ident, e: &Endpoint, item: &UserType) -> TokenStream {
-    let mut out = paths::assert_bound("assert_deserialize", item);
-    out.extend(paths::turbofish(
-        &["RequestBuilder", "paginate"],
-        &item.tokens,
-        item,
-    ));
-    let pagination = e.paginate.as_ref().map(pagination).unwrap_or_else(|| {
-        // Unreachable for a valid endpoint; keeps the generated code well-formed.
-        let root = paths::pagination();
-        quote!(#root::link_header())
+fn param_step(
+    resource: &Resource<'_>,
+    req: &syn::Ident,
+    param: &Param<'_>,
+    steps: &mut TokenStream,
+) {
+    let p = &resource.paths;
+    let ident = &param.ident;
+    let checked = |helper: &str, ty: &syn::Type| p.checked(helper, &UserType::new(ty));
+    steps.extend(match &param.role {
+        Role::Query(name) => {
+            let helper = checked("query", param.ty);
+            quote!(#helper(&mut #req, #name, &#ident);)
+        }
+        Role::Json => {
+            let helper = checked("json", param.ty);
+            quote!(#helper(&mut #req, &#ident);)
+        }
+        Role::Form => {
+            let helper = checked("form", param.ty);
+            quote!(#helper(&mut #req, &#ident);)
+        }
+        Role::Header {
+            name,
+            optional: None,
+        } => {
+            let helper = checked("header", param.ty);
+            quote!(#helper(&mut #req, #name, &#ident);)
+        }
+        Role::Header {
+            name,
+            optional: Some(inner),
+        } => {
+            let helper = checked("optional_header", inner);
+            quote!(#helper(&mut #req, #name, &#ident);)
+        }
+        Role::Url => {
+            let helper = checked("url", param.ty);
+            quote!(#helper(&mut #req, &#ident);)
+        }
+        Role::Raw { by_ref: true } => {
+            let clone = paths::clone_trait();
+            quote!(#req.raw(#clone::clone(#ident));)
+        }
+        Role::Raw { by_ref: false } => quote!(#req.raw(#ident);),
+        // Path pieces are emitted in template order; a checked endpoint has
+        // no unbound or broken parameter.
+        Role::Segment | Role::Tail | Role::Unbound | Role::Broken => return,
     });
-    out.extend(quote!((#req, #pagination)));
-    out
+}
+
+/// How the call ends: `send_json::<T>(__req)` for a JSON `Result<T>`, else
+/// `RequestBuilder::send::<D>(__req)` spanned across the decoded type (after
+/// a `DeserializeOwned` check on a JSON leaf); `paginate::<T>(__req, ..)` for
+/// a `Paginator<T>`.
+fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
+    let p = &resource.paths;
+    match &e.output {
+        Output::Call(Decoder::Json(ty)) => {
+            let helper = p.checked("send_json", &UserType::new(ty));
+            quote!(#helper(#req))
+        }
+        Output::Call(decoder) => {
+            let mut out = TokenStream::new();
+            if let Some(leaf) = decoder.json_leaf() {
+                let check = p.checked("assert_deserialize", &UserType::new(leaf));
+                out.extend(quote!(#check();));
+            }
+            let decoder = p.decoder(decoder, at);
+            out.extend(p.turbofish(&["RequestBuilder", "send"], &decoder, at));
+            out.extend(quote!((#req)));
+            out
+        }
+        Output::Stream(item) => {
+            let helper = p.checked("paginate", &UserType::new(item));
+            let pagination = match &e.paginate {
+                Some((_, Some(paginate))) => pagination(resource, paginate),
+                // A checked stream endpoint has a parsed `#[paginate]`.
+                _ => TokenStream::new(),
+            };
+            quote!(#helper(#req, #pagination))
+        }
+        // A checked endpoint has a known return type.
+        Output::Unknown => TokenStream::new(),
+    }
 }
 
 /// The `restrait::Pagination` a `#[paginate(..)]` describes.
-fn pagination(p: &Paginate) -> TokenStream {
-    let root = paths::pagination();
+fn pagination(resource: &Resource<'_>, p: &Paginate) -> TokenStream {
+    let root = resource.paths.pagination();
     let mut expr = match &p.strategy {
         Strategy::Link => quote!(#root::link_header()),
         Strategy::Cursor { field, param } => quote!(#root::cursor(#field, #param)),
@@ -429,92 +475,17 @@ fn pagination(p: &Paginate) -> TokenStream {
     expr
 }
 
-/// The user's type that decoding is about: the first type decoded from JSON,
-/// else the return type. Bound errors about decoding are reported there.
-fn decoded_type(e: &Endpoint) -> UserType {
-    let mut leaves = Vec::new();
-    match &e.output {
-        Some(Output::Call(decoder)) => json_leaves(decoder, &mut leaves),
-        Some(Output::Stream(item)) => leaves.push(item),
-        None => {}
-    }
-    match (leaves.first(), &e.sig.output) {
-        (Some(leaf), _) => UserType::new(leaf),
-        (None, syn::ReturnType::Type(_, ty)) => UserType::new(ty),
-        (None, syn::ReturnType::Default) => UserType::new(&quote!(())),
-    }
-}
-
-/// `&value` for a `&dyn Display` argument, after a `Display` check on its
-/// type; both are reported at the parameter's type.
-fn display(value: TokenStream, ty: &UserType) -> TokenStream {
-    let mut block = paths::assert_bound("assert_display", ty);
-    block.extend(paths::typed_ref(ty, &value));
-    TokenStream::from(proc_macro2::TokenTree::from(proc_macro2::Group::new(
-        proc_macro2::Delimiter::Brace,
-        block,
-    )))
-}
-
-fn param_step(req: &syn::Ident, param: &Param, steps: &mut Vec<TokenStream>) {
-    let ident = &param.ident;
-    let ty = &param.ty;
-    let serialized = |method: &str, name: Option<&String>| {
-        let user_type = UserType::new(ty);
-        let mut step = paths::assert_bound("assert_serialize", &user_type);
-        step.extend(paths::turbofish(
-            &["RequestBuilder", method],
-            &user_type.tokens,
-            &user_type,
-        ));
-        let name = name.map(|n| quote!(#n,));
-        step.extend(quote!((&mut #req, #name &#ident);));
-        step
+/// The user's type that decoding is about: the type decoded from JSON, else
+/// the return type. Bound errors about decoding are reported there.
+fn decoded_type(e: &Endpoint<'_>) -> UserType {
+    let leaf = match &e.output {
+        Output::Call(decoder) => decoder.json_leaf(),
+        Output::Stream(item) => Some(*item),
+        Output::Unknown => None,
     };
-    match &param.kind {
-        Some(Kind::Query(name)) => steps.push(serialized("query", Some(name))),
-        Some(Kind::Json) => steps.push(serialized("json", None)),
-        Some(Kind::Form) => steps.push(serialized("form", None)),
-        Some(Kind::Header(name)) => {
-            let args = ast::type_args(ty);
-            match args.as_slice() {
-                [inner] if ast::is_named(ty, "Option") => {
-                    let some = paths::some();
-                    let value = format_ident!("__value");
-                    let value_ref = display(quote!(#value), &UserType::new(inner));
-                    steps.push(quote! {
-                        if let #some(#value) = &#ident {
-                            #req.header(#name, #value_ref);
-                        }
-                    });
-                }
-                _ => {
-                    let value = display(quote!(&#ident), &UserType::new(ty));
-                    steps.push(quote!(#req.header(#name, #value);));
-                }
-            }
-        }
-        Some(Kind::Raw) => {
-            let value = match ty {
-                syn::Type::Reference(_) => {
-                    let clone = paths::clone_trait();
-                    quote!(#clone::clone(#ident))
-                }
-                _ => ident.to_token_stream(),
-            };
-            steps.push(quote!(#req.raw(#value);));
-        }
-        // Path pieces are emitted in template order; a kind-less parameter
-        // only exists in an invalid endpoint.
-        Some(Kind::Segment | Kind::Tail) | None => {}
-    }
-}
-
-/// The types decoded as JSON, for the `DeserializeOwned` checks.
-fn json_leaves<'a>(decoder: &'a Decoder, out: &mut Vec<&'a syn::Type>) {
-    match decoder {
-        Decoder::Json(ty) => out.push(ty),
-        Decoder::WithResponse(inner) => json_leaves(inner, out),
-        Decoder::Unit | Decoder::Text | Decoder::Raw => {}
+    match (leaf, e.ret) {
+        (Some(leaf), _) => UserType::new(leaf),
+        (None, Some(ty)) => UserType::new(ty),
+        (None, None) => UserType::new(&quote!(())),
     }
 }

@@ -6,19 +6,63 @@
 //! trait, the verb attributes (`#[get("/users/<id>")]` ..), the method
 //! attributes (`#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`,
 //! `#[paginate]`) and the parameter attributes (`#[query]`, `#[header]`,
-//! `#[body]`, `#[form]`) are read and removed by `#[resource]`. The same names exported here only report
-//! an error when they are used anywhere else.
+//! `#[body]`, `#[form]`, `#[url]`) are read and removed by `#[resource]`. The
+//! same names exported here only report an error when they are used
+//! anywhere else. `#[resource(crate = "::path")]` names the runtime crate
+//! when it is not `::restrait` (renamed in `Cargo.toml`, or re-exported).
 //!
-//! Phases, one module each: `attr`, `paginate` and `template` parse, `ast`
-//! builds the model, `check` validates across it, `expand` generates code
-//! naming the runtime only through `paths`; `ctxt` collects every error on
-//! the way.
+//! # Phases, one module each
+//!
+//! `expand::run` is the whole macro: parse, check, expand.
+//!
+//! - `attr`, `paginate`, `template`: parse attribute slots and path
+//!   templates; every mistake goes to a `ctxt::Ctxt` at the user's token.
+//! - `ast`: builds the borrowed model once (`Resource<'a>`, `Endpoint<'a>`,
+//!   `Param<'a>`), deciding each parameter's `Role` and the return type's
+//!   `Output`/`Decoder`. Nothing later looks at syntax to decide anything.
+//! - `check`: cross-checks only; reads the model and records errors in each
+//!   endpoint's own collector, which must be consumed (`Ctxt::check`).
+//! - `expand`: codegen for endpoints whose collector came back empty;
+//!   `fallback` writes the stub of a failed endpoint and the bare trait when
+//!   no client can be generated; `paths` is the one place that spells the
+//!   runtime's paths (`::restrait::__private::..`).
+//!
+//! # Adding a parameter role or return kind
+//!
+//! One place per phase:
+//!
+//! 1. **Parse** (`attr.rs`): a new parameter attribute is a `ParamAttr`
+//!    variant, its name in `PARAM_ATTRS` (so misspellings suggest it) and
+//!    one arm in `parse_param_attrs`. A return kind needs no attribute.
+//! 2. **Model** (`ast.rs`): a `Role` variant carrying what codegen needs,
+//!    decided in `role()`, the only function that assigns roles; a return
+//!    kind is an `Output` or `Decoder` variant, decided in `decoder()` or at
+//!    the end of `endpoint()`.
+//! 3. **Check** (`check.rs`): one rule function called from `check()`,
+//!    e.g. `url()` (at most one `#[url]`, no placeholders beside it).
+//! 4. **Expand** (`expand.rs`): one arm in `param_step` (a role) or `send`
+//!    (a return kind), calling one runtime helper; the bound check belongs in
+//!    that helper (`runtime/src/private/bounds.rs`), whose path
+//!    `Paths::checked` spans across the user's type so that an unmet bound is
+//!    reported there. Failed endpoints need nothing: `fallback::stub` covers
+//!    every kind.
+//! 5. **Runtime** (`runtime/src/private/`): the helper in `bounds.rs` and the
+//!    `RequestBuilder` step in `builder.rs`; the contract goes in
+//!    `PRIVATE_API.md`.
+//! 6. **Tests**: a line in the snapshot trait (`src/tests.rs`), a UI test per
+//!    misuse (`tests/tests/ui/params/`), and a loopback test
+//!    (`tests/tests/macro_requests.rs`).
+//!
+//! `#[url]` was added exactly this way: `ParamAttr::Url`, `Role::Url`,
+//! `check::url`, the `Role::Url` arm of `param_step` (which also skips the
+//! path pieces), `__private::url` and `RequestBuilder::url`.
 
 mod ast;
 mod attr;
 mod check;
 mod ctxt;
 mod expand;
+mod fallback;
 mod paginate;
 mod paths;
 mod stray;

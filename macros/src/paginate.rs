@@ -71,12 +71,25 @@ struct Args {
 }
 
 /// Parses `#[paginate(..)]`; `None` when it has errors (all recorded).
-pub(crate) fn parse(cx: &mut Ctxt, attr: &Attribute) -> Option<Paginate> {
+pub(crate) fn parse(cx: &Ctxt, attr: &Attribute) -> Option<Paginate> {
     if matches!(attr.meta, syn::Meta::Path(_)) {
         cx.error_spanned_by(attr, NEEDS_STRATEGY);
         return None;
     }
-    let mark = cx.mark();
+    let keys = Ctxt::new();
+    let args = keys_of(&keys, attr);
+    let keys = keys.check();
+    cx.scoped(|cx| {
+        let clean = keys.is_ok();
+        if let Err(error) = keys {
+            cx.syn_error(error);
+        }
+        combine(cx, attr, args?, clean)
+    })
+}
+
+/// Reads the keys, each checked on its own; `None` when the attribute does not parse.
+fn keys_of(cx: &Ctxt, attr: &Attribute) -> Option<Args> {
     let mut args = Args::default();
     let result = attr.parse_nested_meta(|meta| {
         let Some(key) = meta.path.get_ident().cloned() else {
@@ -126,15 +139,12 @@ pub(crate) fn parse(cx: &mut Ctxt, attr: &Attribute) -> Option<Paginate> {
         );
         return None;
     }
-    let paginate = combine(cx, attr, args, mark);
-    if cx.has_errors_since(mark) {
-        return None;
-    }
-    paginate
+    Some(args)
 }
 
-/// Checks which keys go together and builds the model.
-fn combine(cx: &mut Ctxt, attr: &Attribute, args: Args, mark: usize) -> Option<Paginate> {
+/// Checks which keys go together and builds the model; `clean` says whether
+/// every key parsed.
+fn combine(cx: &Ctxt, attr: &Attribute, args: Args, clean: bool) -> Option<Paginate> {
     let Args {
         strategies,
         param,
@@ -147,7 +157,7 @@ fn combine(cx: &mut Ctxt, attr: &Attribute, args: Args, mark: usize) -> Option<P
     let Some(((first, value), rest)) = strategies.split_first() else {
         // After an unknown or malformed key (likely the strategy, misspelled)
         // "needs a strategy" would only repeat that error.
-        if !cx.has_errors_since(mark) {
+        if clean {
             cx.error_spanned_by(attr, NEEDS_STRATEGY);
         }
         return None;
@@ -165,7 +175,7 @@ fn combine(cx: &mut Ctxt, attr: &Attribute, args: Args, mark: usize) -> Option<P
         return None;
     }
     let kind = first.to_string();
-    let applies = |cx: &mut Ctxt, key: &Keyed, allowed: &[&str], why: &str| {
+    let applies = |cx: &Ctxt, key: &Keyed, allowed: &[&str], why: &str| {
         if let Some((key, _)) = key
             && !allowed.contains(&kind.as_str())
         {
@@ -245,7 +255,7 @@ fn combine(cx: &mut Ctxt, attr: &Attribute, args: Args, mark: usize) -> Option<P
 }
 
 /// The string value of `key = ".."`, or `None` after recording why not.
-fn string(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, key: &Ident) -> syn::Result<Option<String>> {
+fn string(cx: &Ctxt, meta: &ParseNestedMeta<'_>, key: &Ident) -> syn::Result<Option<String>> {
     let example = example(&key.to_string());
     if !meta.input.peek(Token![=]) {
         cx.error_spanned_by(key, format!("`{key}` needs a value, e.g. `{example}`"));
@@ -263,7 +273,7 @@ fn string(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, key: &Ident) -> syn::Result
     Ok(non_empty(cx, key, lit))
 }
 
-fn non_empty(cx: &mut Ctxt, key: &Ident, lit: &LitStr) -> Option<String> {
+fn non_empty(cx: &Ctxt, key: &Ident, lit: &LitStr) -> Option<String> {
     let value = lit.value();
     if value.trim().is_empty() {
         cx.error_spanned_by(
@@ -275,7 +285,7 @@ fn non_empty(cx: &mut Ctxt, key: &Ident, lit: &LitStr) -> Option<String> {
     Some(value)
 }
 
-fn set(cx: &mut Ctxt, slot: &mut Keyed, meta: &ParseNestedMeta<'_>, key: Ident) -> syn::Result<()> {
+fn set(cx: &Ctxt, slot: &mut Keyed, meta: &ParseNestedMeta<'_>, key: Ident) -> syn::Result<()> {
     let Some(value) = string(cx, meta, &key)? else {
         return Ok(());
     };
@@ -306,10 +316,11 @@ mod tests {
     use super::*;
 
     fn parse_attr(attr: Attribute) -> (Option<Paginate>, Vec<String>) {
-        let mut cx = Ctxt::new();
-        let out = parse(&mut cx, &attr);
+        let cx = Ctxt::new();
+        let out = parse(&cx, &attr);
         let errors = cx
-            .into_error()
+            .check()
+            .err()
             .map(|e| e.into_iter().map(|e| e.to_string()).collect())
             .unwrap_or_default();
         (out, errors)

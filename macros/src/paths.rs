@@ -1,53 +1,125 @@
 //! The one place that spells the paths generated code uses. Everything is
-//! absolute (`::restrait::..`, `::core::..`), so the expansion works whatever
-//! the user has imported, even under `#![no_implicit_prelude]`. The runtime
-//! side of this contract is described in `PRIVATE_API.md`.
+//! absolute (`::restrait::..` or the `crate = ".."` path, `::core::..`), so
+//! the expansion works whatever the user has imported, even under
+//! `#![no_implicit_prelude]`. The runtime side of this contract is described
+//! in `PRIVATE_API.md`.
 
 use crate::ast::Decoder;
 use crate::attr::Verb;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 
-/// `::restrait::__private`, with `span` on every token (so that a type error
-/// in an item it names lands on the user's type).
-pub(crate) fn private(span: Span) -> TokenStream {
-    quote_spanned!(span=> ::restrait::__private)
+/// How generated code names the runtime crate.
+pub(crate) struct Paths {
+    /// `::restrait`, or the path given with `crate = ".."`.
+    krate: TokenStream,
+    /// Whether `krate` is the user's path (then it is respanned, not requoted).
+    custom: bool,
 }
 
-pub(crate) fn client() -> TokenStream {
-    quote!(::restrait::Client)
+impl Paths {
+    pub(crate) fn new(krate: Option<&syn::Path>) -> Self {
+        match krate {
+            Some(path) => Paths {
+                krate: path.to_token_stream(),
+                custom: true,
+            },
+            None => Paths {
+                krate: quote!(::restrait),
+                custom: false,
+            },
+        }
+    }
+
+    /// `::restrait::__private`, with `span` on every token (so that a type
+    /// error in an item it names lands on the user's type).
+    pub(crate) fn private(&self, span: Span) -> TokenStream {
+        if self.custom {
+            let krate = &self.krate;
+            respan(quote!(#krate::__private), span)
+        } else {
+            quote_spanned!(span=> ::restrait::__private)
+        }
+    }
+
+    pub(crate) fn client(&self) -> TokenStream {
+        let krate = &self.krate;
+        quote!(#krate::Client)
+    }
+
+    pub(crate) fn call_options(&self) -> TokenStream {
+        let krate = &self.krate;
+        quote!(#krate::CallOptions)
+    }
+
+    pub(crate) fn resource_client(&self) -> TokenStream {
+        let private = self.private(Span::call_site());
+        quote!(#private::ResourceClient)
+    }
+
+    /// `::restrait::__private::HeaderName` and `HeaderValue`.
+    pub(crate) fn header_types(&self) -> (TokenStream, TokenStream) {
+        let private = self.private(Span::call_site());
+        (quote!(#private::HeaderName), quote!(#private::HeaderValue))
+    }
+
+    /// `::restrait::__private::Pagination`, whose constructors a `#[paginate]` names.
+    pub(crate) fn pagination(&self) -> TokenStream {
+        let private = self.private(Span::call_site());
+        quote!(#private::Pagination)
+    }
+
+    pub(crate) fn duration(&self) -> TokenStream {
+        let private = self.private(Span::call_site());
+        quote!(#private::Duration)
+    }
+
+    /// The decoder type for the `T` of `Result<T>`, spanned across `at` (the
+    /// user's type that a bound on the decoder is about).
+    pub(crate) fn decoder(&self, decoder: &Decoder<'_>, at: &UserType) -> TokenStream {
+        let (first, last) = (at.first, at.last);
+        let private = self.private(first);
+        let close = quote_spanned!(last=> >);
+        match decoder {
+            Decoder::Unit => quote_spanned!(first=> #private::Unit),
+            Decoder::Text => quote_spanned!(first=> #private::Text),
+            Decoder::Raw => quote_spanned!(first=> #private::Raw),
+            Decoder::Json(ty) => quote_spanned!(first=> #private::Json<#ty #close),
+            Decoder::WithResponse(inner) => {
+                let inner = self.decoder(inner, at);
+                quote_spanned!(first=> #private::WithResponse<#inner #close)
+            }
+        }
+    }
+
+    /// `::restrait::__private::{segments}::<{arg}>`, spanned across `at`. rustc
+    /// gives the path expression the span from its first to its last token,
+    /// so an unmet bound on `arg` is reported across the whole of the user's type.
+    pub(crate) fn turbofish(
+        &self,
+        segments: &[&str],
+        arg: &TokenStream,
+        at: &UserType,
+    ) -> TokenStream {
+        let (first, last) = (at.first, at.last);
+        let root = self.private(first);
+        let segments = segments.iter().map(|s| Ident::new(s, first));
+        let mut path = quote_spanned!(first=> #root #(::#segments)* ::<#arg);
+        path.extend(quote_spanned!(last=> >));
+        path
+    }
+
+    /// A bound-checked helper of `bounds.rs` called for one user type:
+    /// `::restrait::__private::{function}::<T>`, spanned across `T`.
+    pub(crate) fn checked(&self, function: &str, ty: &UserType) -> TokenStream {
+        self.turbofish(&[function], &ty.tokens, ty)
+    }
 }
 
-pub(crate) fn call_options() -> TokenStream {
-    quote!(::restrait::CallOptions)
-}
-
-pub(crate) fn resource_client() -> TokenStream {
-    let private = private(Span::call_site());
-    quote!(#private::ResourceClient)
-}
-
-pub(crate) fn request_builder() -> TokenStream {
-    let private = private(Span::call_site());
-    quote!(#private::RequestBuilder)
-}
-
-/// `::restrait::__private::Method::GET` and so on.
-pub(crate) fn method(verb: Verb) -> TokenStream {
-    let private = private(Span::call_site());
-    let name = Ident::new(verb.method_const(), Span::call_site());
-    quote!(#private::Method::#name)
-}
-
-/// `::restrait::__private::Pagination`, whose constructors a `#[paginate]` names.
-pub(crate) fn pagination() -> TokenStream {
-    let private = private(Span::call_site());
-    quote!(#private::Pagination)
-}
-
-pub(crate) fn duration() -> TokenStream {
-    let private = private(Span::call_site());
-    quote!(#private::Duration)
+/// The resource client's method that starts a request with `verb`:
+/// `get`, `post`, ..
+pub(crate) fn verb_method(verb: Verb) -> Ident {
+    Ident::new(verb.name(), Span::call_site())
 }
 
 /// A user's type rendered to tokens once, with the spans of its first and
@@ -71,65 +143,6 @@ impl UserType {
             last,
         }
     }
-}
-
-/// The decoder type for the `T` of `Result<T>`, spanned across `at` (the
-/// user's type that a bound on the decoder is about).
-pub(crate) fn decoder(decoder: &Decoder, at: &UserType) -> TokenStream {
-    let (first, last) = (at.first, at.last);
-    let private = private(first);
-    let close = quote_spanned!(last=> >);
-    match decoder {
-        Decoder::Unit => quote_spanned!(first=> #private::Unit),
-        Decoder::Text => quote_spanned!(first=> #private::Text),
-        Decoder::Raw => quote_spanned!(first=> #private::Raw),
-        Decoder::Json(ty) => quote_spanned!(first=> #private::Json<#ty #close),
-        Decoder::WithResponse(inner) => {
-            let inner = self::decoder(inner, at);
-            quote_spanned!(first=> #private::WithResponse<#inner #close)
-        }
-    }
-}
-
-/// `::restrait::__private::{segments}::<{arg}>`, spanned across `at`. rustc
-/// gives the path expression the span from its first to its last token, so
-/// an unmet bound on `arg` is reported across the whole of the user's type.
-pub(crate) fn turbofish(segments: &[&str], arg: &TokenStream, at: &UserType) -> TokenStream {
-    spanned_turbofish(private(at.first), segments, arg, at)
-}
-
-fn spanned_turbofish(
-    root: TokenStream,
-    segments: &[&str],
-    arg: &TokenStream,
-    at: &UserType,
-) -> TokenStream {
-    let (first, last) = (at.first, at.last);
-    let segments = segments.iter().map(|s| Ident::new(s, first));
-    let mut path = quote_spanned!(first=> #root #(::#segments)* ::<#arg);
-    path.extend(quote_spanned!(last=> >));
-    path
-}
-
-/// `::core::convert::identity::<&T>(&value)`, spanned across the user's type
-/// `T`: a value whose coercion (to `&dyn Display`) is then reported there,
-/// where the matching `assert_display` check is reported too.
-pub(crate) fn typed_ref(ty: &UserType, value: &TokenStream) -> TokenStream {
-    let (first, last) = (ty.first, ty.last);
-    let root = quote_spanned!(first=> ::core::convert);
-    let inner = &ty.tokens;
-    let arg = quote_spanned!(first=> &#inner);
-    let mut call = spanned_turbofish(root, &["identity"], &arg, ty);
-    call.extend(quote_spanned!(last=> (#value)));
-    call
-}
-
-/// A bound check on a user's type, reported at it:
-/// `::restrait::__private::assert_serialize::<T>();`.
-pub(crate) fn assert_bound(function: &str, ty: &UserType) -> TokenStream {
-    let mut check = turbofish(&[function], &ty.tokens, ty);
-    check.extend(quote!(();));
-    check
 }
 
 /// `impl ::core::future::Future<Output = R> + ::core::marker::Send`. In an
@@ -191,8 +204,4 @@ pub(crate) fn clone_trait() -> TokenStream {
 
 pub(crate) fn debug_trait() -> TokenStream {
     quote!(::core::fmt::Debug)
-}
-
-pub(crate) fn some() -> TokenStream {
-    quote!(::core::option::Option::Some)
 }

@@ -238,6 +238,23 @@ pub(crate) fn check_prefix(text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A literal piece of a path as sent: what a path cannot carry is
+/// percent-encoded (each UTF-8 byte as `%XX`), while `/`, existing escapes
+/// and the RFC 3986 sub-delimiters stay. The runtime appends the result as
+/// it is, so this is the one place a literal is encoded, at compile time.
+pub(crate) fn encode_literal(literal: &str) -> String {
+    const KEPT: &[u8] = b"-._~/%!$&'()*+,;=:@";
+    let mut out = String::with_capacity(literal.len());
+    for byte in literal.bytes() {
+        if byte.is_ascii_alphanumeric() || KEPT.contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Joins a prefix and a template with exactly one `/` between them.
 pub(crate) fn join(prefix: &str, template: &str) -> String {
     let prefix = prefix.trim_end_matches('/');
@@ -361,6 +378,17 @@ mod tests {
         assert!(msg("/a/<id>/<id>").contains("`<id>`"));
         assert!(msg("/a/<p..>/b").contains("`<p..>`"));
         assert!(msg("/a?b").contains("#[query]"));
+    }
+
+    #[test]
+    fn literals_are_encoded_once_at_compile_time() {
+        assert_eq!(encode_literal("/v2/users/"), "/v2/users/");
+        assert_eq!(encode_literal("/a b/é"), "/a%20b/%C3%A9");
+        assert_eq!(
+            encode_literal("/x;y=1,z:@!$&'()*+~-._"),
+            "/x;y=1,z:@!$&'()*+~-._"
+        );
+        assert_eq!(encode_literal("/100%25/\"q\""), "/100%25/%22q%22");
     }
 
     #[test]

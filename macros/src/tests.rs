@@ -2,7 +2,9 @@
 //!
 //! The snapshot is formatted with `prettyplease` and compared with a file
 //! checked in under `macros/tests/expansion/`; `RESTRAIT_BLESS=1 cargo test -p
-//! restrait-macros` rewrites it after a deliberate change.
+//! restrait-macros` rewrites it after a deliberate change. The tests crate
+//! compiles the same file as its `expanded` target, so that clippy
+//! (`-D warnings` in CI) lints the generated code.
 
 use crate::expand;
 use proc_macro2::TokenStream;
@@ -87,6 +89,10 @@ fn users_snapshot() {
                 #[head("")]
                 async fn ping(&self) -> Result<Bytes>;
 
+                /// The next page, at the URL the API handed back.
+                #[get("/users")]
+                async fn next_page(&self, #[url] next: &Url) -> Result<Vec<User>>;
+
                 /// Every user, page by page.
                 #[get("/users")]
                 #[paginate(page = "page", per_page = "per-page", total = "total", items = "data")]
@@ -104,4 +110,51 @@ fn users_snapshot() {
         },
     );
     assert_snapshot("users", &actual);
+}
+
+/// Every identifier in `tokens`, groups included.
+fn idents(tokens: TokenStream, out: &mut Vec<String>) {
+    for tree in tokens {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) => out.push(ident.to_string()),
+            proc_macro2::TokenTree::Group(group) => idents(group.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn renamed_crate_is_the_only_runtime_path() {
+    let output = expand::run(
+        quote!(crate = "::my_rt"),
+        quote! {
+            #[headers("Accept: application/json")]
+            pub trait Users {
+                #[get("/users/<id>")]
+                async fn get(&self, id: u64, #[query] q: Option<u32>, #[header("X-A")] a: Option<&str>) -> Result<Response<User>>;
+                #[get("/next")]
+                #[timeout(secs = 1)]
+                async fn next(&self, #[url] next: &str, #[body] b: &[u8], data: Bytes) -> Result<String>;
+                #[get("/users")]
+                #[paginate(link)]
+                fn all(&self) -> Paginator<User>;
+            }
+        },
+    );
+    let mut names = Vec::new();
+    idents(output, &mut names);
+    assert!(names.iter().any(|n| n == "my_rt"));
+    assert!(!names.iter().any(|n| n == "restrait"), "{names:?}");
+}
+
+#[test]
+fn crate_argument_must_be_a_path() {
+    let output = expand::run(
+        quote!(crate = "my rt"),
+        quote!(
+            pub trait Users {}
+        ),
+    )
+    .to_string();
+    assert!(output.contains("is not a path"), "{output}");
 }

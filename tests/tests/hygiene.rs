@@ -72,6 +72,26 @@ pub trait Hygiene {
     ) -> ::restrait::Paginator<u32>;
 }
 
+/// The runtime under another path: `crate = ".."` is the only way the
+/// expansion names it.
+mod rt {
+    pub(crate) use ::restrait::*;
+}
+
+#[crate::rt::resource(crate = "crate::rt", client = "RenamedApi")]
+#[headers("Accept: application/json")]
+pub trait Renamed {
+    #[get("/things/<id>")]
+    async fn get(
+        &self,
+        id: u64,
+        #[header("X-Trace")] trace: ::core::option::Option<&str>,
+    ) -> crate::rt::Result<::std::string::String>;
+
+    #[get("/next")]
+    async fn next(&self, #[url] next: &str) -> crate::rt::Result<()>;
+}
+
 #[::core::prelude::v1::test]
 fn expands_without_the_prelude() {
     let client = ::restrait::Client::builder("http://127.0.0.1:1")
@@ -87,4 +107,7 @@ fn expands_without_the_prelude() {
         "r",
     );
     let _stream = Hygiene::all(&api, ::core::option::Option::Some(10), "t");
+    let renamed = RenamedApi::new(::core::clone::Clone::clone(api.client()));
+    let _get = Renamed::get(&renamed, 1, ::core::option::Option::None);
+    let _next = Renamed::next(&renamed, "http://127.0.0.1:1/next");
 }

@@ -390,3 +390,98 @@ async fn calls_spawn_from_generic_code() {
     let user = spawn_it(users).await.expect("join").expect("get");
     assert_eq!(user.id, 42);
 }
+
+// ---------------------------------------------------------------------------
+// `#[url]`: an absolute URL the API handed back, used instead of base + path.
+
+#[derive(Debug, Deserialize, PartialEq)]
+pub struct Comment {
+    pub id: u64,
+}
+
+#[resource(prefix = "/v3")]
+#[headers("Accept: application/vnd.github+json")]
+pub trait Comments {
+    /// The template only names the endpoint (traces, errors): the request
+    /// goes to `next`.
+    #[get("/comments")]
+    async fn page(
+        &self,
+        #[url] next: &restrait::url::Url,
+        #[query] per_page: Option<u32>,
+    ) -> Result<Vec<Comment>>;
+
+    #[get("/comments")]
+    async fn by_text(&self, #[url] next: &str) -> Result<()>;
+}
+
+async fn comments_server() -> TestServer {
+    TestServer::start(|_r: Recorded| async move { Reply::json(200, &json!([{"id": 1}])) }).await
+}
+
+#[tokio::test]
+async fn url_parameter_replaces_base_and_path_and_keeps_its_query() {
+    let server = comments_server().await;
+    let client = Client::builder(format!("{}/api", server.url()))
+        .bearer_token("sk_test")
+        .build()
+        .expect("client");
+    let comments = CommentsClient::new(client);
+
+    let next = restrait::url::Url::parse(&format!(
+        "{}/repos/o/r/issues/1/comments?sort=asc",
+        server.url()
+    ))
+    .expect("url");
+    let page = comments.page(&next, Some(5)).await.expect("page");
+    assert_eq!(page, vec![Comment { id: 1 }]);
+    let seen = server.last();
+    // No base path, no prefix, no template: the URL as handed back, plus the query.
+    assert_eq!(
+        seen.request_line(),
+        "GET /repos/o/r/issues/1/comments?sort=asc&per_page=5 HTTP/1.1"
+    );
+    assert_eq!(seen.header("accept"), Some("application/vnd.github+json"));
+    // The client's own origin: credentials are attached.
+    assert_eq!(seen.header("authorization"), Some("Bearer sk_test"));
+}
+
+#[tokio::test]
+async fn url_parameter_to_another_origin_gets_no_credentials() {
+    let api = comments_server().await;
+    let elsewhere = comments_server().await;
+    let client = Client::builder(api.url())
+        .bearer_token("sk_test")
+        .build()
+        .expect("client");
+    let comments = CommentsClient::new(client);
+
+    let next = restrait::url::Url::parse(&format!("{}/c?page=2", elsewhere.url())).expect("url");
+    comments.page(&next, None).await.expect("page");
+    let seen = elsewhere.last();
+    assert_eq!(seen.request_line(), "GET /c?page=2 HTTP/1.1");
+    assert_eq!(seen.header("authorization"), None);
+    assert_eq!(api.request_count(), 0);
+}
+
+#[tokio::test]
+async fn url_parameter_that_is_not_a_url_is_an_invalid_request() {
+    let server = comments_server().await;
+    let comments = CommentsClient::new(client(&server, ""));
+
+    let error = comments
+        .by_text("/relative/only")
+        .await
+        .expect_err("not absolute");
+    assert!(
+        matches!(error, restrait::Error::InvalidRequest(_)),
+        "got {error:?}"
+    );
+    assert!(error.to_string().contains("#[url]"), "{error}");
+    assert_eq!(server.request_count(), 0);
+    comments
+        .by_text(&format!("{}/ok", server.url()))
+        .await
+        .expect("a URL given as text");
+    assert_eq!(server.last().request_line(), "GET /ok HTTP/1.1");
+}

@@ -29,6 +29,11 @@ pub trait Users: ::core::marker::Send + ::core::marker::Sync {
     fn ping(
         &self,
     ) -> impl ::core::future::Future<Output = Result<Bytes>> + ::core::marker::Send;
+    /// The next page, at the URL the API handed back.
+    fn next_page(
+        &self,
+        next: &Url,
+    ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send;
     /// Every user, page by page.
     fn all(&self, per_page: Option<u32>) -> Paginator<User>;
     fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User>;
@@ -50,8 +55,18 @@ impl UsersClient {
     ///Creates a `UsersClient` that sends its requests through `client` (its base URL, auth, retry policy and middleware).
     #[must_use]
     pub fn new(client: ::restrait::Client) -> Self {
+        static __HEADERS: [(
+            ::restrait::__private::HeaderName,
+            ::restrait::__private::HeaderValue,
+        ); 1] = [
+            (
+                ::restrait::__private::HeaderName::from_static("accept"),
+                ::restrait::__private::HeaderValue::from_static("application/json"),
+            ),
+        ];
         Self {
-            __inner: ::restrait::__private::ResourceClient::new(client, "Users"),
+            __inner: ::restrait::__private::ResourceClient::new(client, "Users")
+                .with_headers(&__HEADERS),
         }
     }
     /// Returns a copy of this client whose calls use `options`, merged over the options it already has.
@@ -66,55 +81,27 @@ impl UsersClient {
         self.__inner.client()
     }
 }
+#[automatically_derived]
 impl Users for UsersClient {
     fn get(
         &self,
         id: u64,
     ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send {
-        let mut __req = ::restrait::__private::RequestBuilder::new(
-            &self.__inner,
-            ::restrait::__private::Method::GET,
-            "/v2/users/<id>",
-        );
-        __req.static_header("Accept", "application/json");
-        __req.path("/v2/users/");
-        __req
-            .segment(
-                "id",
-                {
-                    ::restrait::__private::assert_display::<u64>();
-                    ::core::convert::identity::<&u64>(&id)
-                },
-            );
-        ::restrait::__private::assert_deserialize::<User>();
-        ::restrait::__private::RequestBuilder::send::<
-            ::restrait::__private::Json<User>,
-        >(__req)
+        let mut __req = self.__inner.get("/v2/users/<id>");
+        __req.encoded_path("/v2/users/");
+        ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
+        ::restrait::__private::send_json::<User>(__req)
     }
     fn list(
         &self,
         page: Option<u32>,
         per_page: Option<u32>,
     ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send {
-        let mut __req = ::restrait::__private::RequestBuilder::new(
-            &self.__inner,
-            ::restrait::__private::Method::GET,
-            "/v2/users",
-        );
-        __req.static_header("Accept", "application/json");
-        __req.path("/v2/users");
-        ::restrait::__private::assert_serialize::<Option<u32>>();
-        ::restrait::__private::RequestBuilder::query::<
-            Option<u32>,
-        >(&mut __req, "page", &page);
-        ::restrait::__private::assert_serialize::<Option<u32>>();
-        ::restrait::__private::RequestBuilder::query::<
-            Option<u32>,
-        >(&mut __req, "per-page", &per_page);
-        ::restrait::__private::assert_deserialize::<Vec<User>>();
-        ::restrait::__private::RequestBuilder::send::<
-            ::restrait::__private::Json<Vec<User>>,
-        >(__req)
+        let mut __req = self.__inner.get("/v2/users");
+        __req.encoded_path("/v2/users");
+        ::restrait::__private::query::<Option<u32>>(&mut __req, "page", &page);
+        ::restrait::__private::query::<Option<u32>>(&mut __req, "per-page", &per_page);
+        ::restrait::__private::send_json::<Vec<User>>(__req)
     }
     fn create(
         &self,
@@ -123,25 +110,12 @@ impl Users for UsersClient {
     ) -> impl ::core::future::Future<
         Output = Result<Response<User>>,
     > + ::core::marker::Send {
-        let mut __req = ::restrait::__private::RequestBuilder::new(
-            &self.__inner,
-            ::restrait::__private::Method::POST,
-            "/v2/users",
-        );
-        __req.static_header("Accept", "application/json");
-        __req.path("/v2/users");
-        ::restrait::__private::assert_serialize::<&NewUser<'_>>();
-        ::restrait::__private::RequestBuilder::json::<&NewUser<'_>>(&mut __req, &user);
-        if let ::core::option::Option::Some(__value) = &request_id {
-            __req
-                .header(
-                    "X-Request-Id",
-                    {
-                        ::restrait::__private::assert_display::<&str>();
-                        ::core::convert::identity::<&&str>(__value)
-                    },
-                );
-        }
+        let mut __req = self.__inner.post("/v2/users");
+        __req.encoded_path("/v2/users");
+        ::restrait::__private::json::<&NewUser<'_>>(&mut __req, &user);
+        ::restrait::__private::optional_header::<
+            &str,
+        >(&mut __req, "X-Request-Id", &request_id);
         __req.timeout(::restrait::__private::Duration::from_secs(5u64));
         __req.idempotent();
         ::restrait::__private::assert_deserialize::<User>();
@@ -154,22 +128,10 @@ impl Users for UsersClient {
         path: &str,
         data: Bytes,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
-        let mut __req = ::restrait::__private::RequestBuilder::new(
-            &self.__inner,
-            ::restrait::__private::Method::PUT,
-            "/v2/files/<path..>",
-        );
-        __req.static_header("Accept", "application/json");
+        let mut __req = self.__inner.put("/v2/files/<path..>");
         __req.static_header("Content-Type", "application/octet-stream");
-        __req.path("/v2/files/");
-        __req
-            .tail(
-                "path",
-                {
-                    ::restrait::__private::assert_display::<&str>();
-                    ::core::convert::identity::<&&str>(&path)
-                },
-            );
+        __req.encoded_path("/v2/files/");
+        ::restrait::__private::tail::<&str>(&mut __req, "path", &path);
         __req.raw(data);
         __req.max_retries(0);
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Unit>(__req)
@@ -178,50 +140,32 @@ impl Users for UsersClient {
         &self,
         id: u64,
     ) -> impl ::core::future::Future<Output = Result<String>> + ::core::marker::Send {
-        let mut __req = ::restrait::__private::RequestBuilder::new(
-            &self.__inner,
-            ::restrait::__private::Method::DELETE,
-            "/v2/users/{id}",
-        );
-        __req.static_header("Accept", "application/json");
-        __req.path("/v2/users/");
-        __req
-            .segment(
-                "id",
-                {
-                    ::restrait::__private::assert_display::<u64>();
-                    ::core::convert::identity::<&u64>(&id)
-                },
-            );
+        let mut __req = self.__inner.delete("/v2/users/{id}");
+        __req.encoded_path("/v2/users/");
+        ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
         __req.max_retries(5u32);
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Text>(__req)
     }
     fn ping(
         &self,
     ) -> impl ::core::future::Future<Output = Result<Bytes>> + ::core::marker::Send {
-        let mut __req = ::restrait::__private::RequestBuilder::new(
-            &self.__inner,
-            ::restrait::__private::Method::HEAD,
-            "/v2",
-        );
-        __req.static_header("Accept", "application/json");
-        __req.path("/v2");
+        let mut __req = self.__inner.head("/v2");
+        __req.encoded_path("/v2");
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Raw>(__req)
     }
+    fn next_page(
+        &self,
+        next: &Url,
+    ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send {
+        let mut __req = self.__inner.get("/v2/users");
+        ::restrait::__private::url::<&Url>(&mut __req, &next);
+        ::restrait::__private::send_json::<Vec<User>>(__req)
+    }
     fn all(&self, per_page: Option<u32>) -> Paginator<User> {
-        let mut __req = ::restrait::__private::RequestBuilder::new(
-            &self.__inner,
-            ::restrait::__private::Method::GET,
-            "/v2/users",
-        );
-        __req.static_header("Accept", "application/json");
-        __req.path("/v2/users");
-        ::restrait::__private::assert_serialize::<Option<u32>>();
-        ::restrait::__private::RequestBuilder::query::<
-            Option<u32>,
-        >(&mut __req, "per-page", &per_page);
-        ::restrait::__private::assert_deserialize::<User>();
-        ::restrait::__private::RequestBuilder::paginate::<
+        let mut __req = self.__inner.get("/v2/users");
+        __req.encoded_path("/v2/users");
+        ::restrait::__private::query::<Option<u32>>(&mut __req, "per-page", &per_page);
+        ::restrait::__private::paginate::<
             User,
         >(
             __req,
@@ -232,32 +176,12 @@ impl Users for UsersClient {
         )
     }
     fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User> {
-        let mut __req = ::restrait::__private::RequestBuilder::new(
-            &self.__inner,
-            ::restrait::__private::Method::GET,
-            "/v2/teams/<team>/members",
-        );
-        __req.static_header("Accept", "application/json");
-        __req.path("/v2/teams/");
-        __req
-            .segment(
-                "team",
-                {
-                    ::restrait::__private::assert_display::<&str>();
-                    ::core::convert::identity::<&&str>(&team)
-                },
-            );
-        __req.path("/members");
-        __req
-            .header(
-                "X-Tenant",
-                {
-                    ::restrait::__private::assert_display::<&str>();
-                    ::core::convert::identity::<&&str>(&tenant)
-                },
-            );
-        ::restrait::__private::assert_deserialize::<User>();
-        ::restrait::__private::RequestBuilder::paginate::<
+        let mut __req = self.__inner.get("/v2/teams/<team>/members");
+        __req.encoded_path("/v2/teams/");
+        ::restrait::__private::segment::<&str>(&mut __req, "team", &team);
+        __req.encoded_path("/members");
+        ::restrait::__private::header::<&str>(&mut __req, "X-Tenant", &tenant);
+        ::restrait::__private::paginate::<
             User,
         >(
             __req,

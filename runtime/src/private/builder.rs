@@ -30,6 +30,8 @@ pub struct RequestBuilder<'a> {
     body: Option<Bytes>,
     options: CallOptions,
     idempotent: bool,
+    /// A `#[url]` value: the request goes there instead of base + path.
+    absolute: Option<String>,
     error: Option<Error>,
 }
 
@@ -39,6 +41,10 @@ impl<'a> RequestBuilder<'a> {
         let base = resource.client.base();
         let mut url = String::with_capacity(base.len() + template.len() + 16);
         url.push_str(base);
+        let mut headers = HeaderMap::new();
+        for (name, value) in resource.headers {
+            headers.append(name.clone(), value.clone());
+        }
         RequestBuilder {
             resource,
             method,
@@ -46,10 +52,11 @@ impl<'a> RequestBuilder<'a> {
             base_len: url.len(),
             url,
             query: String::new(),
-            headers: HeaderMap::new(),
+            headers,
             body: None,
             options: CallOptions::default(),
             idempotent: false,
+            absolute: None,
             error: None,
         }
     }
@@ -71,6 +78,21 @@ impl<'a> RequestBuilder<'a> {
     pub fn path(&mut self, literal: &'static str) {
         self.start_path(literal);
         path::push_literal(&mut self.url, literal);
+    }
+
+    /// Appends a literal piece of the path that is already percent-encoded
+    /// (the macro encodes template literals at compile time).
+    pub fn encoded_path(&mut self, literal: &'static str) {
+        self.start_path(literal);
+        self.url.push_str(literal);
+    }
+
+    /// Sends the request to this absolute URL (a `#[url]` parameter, e.g. a
+    /// link the API handed back) instead of the base URL and the path. The
+    /// request keeps its query parameters, headers and body; auth is only
+    /// attached when the URL has the client's own origin.
+    pub fn url(&mut self, value: &dyn Display) {
+        self.absolute = Some(value.to_string());
     }
 
     /// Appends one `<name>` value as a single encoded segment.
@@ -187,14 +209,22 @@ impl<'a> RequestBuilder<'a> {
             body,
             mut options,
             idempotent,
+            absolute,
             error,
         } = self;
         if let Some(e) = error {
             return Err(e);
         }
-        let url = join(resource.client.base_url(), &url, &query).map_err(|e| {
-            Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
-        })?;
+        let url = match absolute {
+            Some(absolute) => absolute_url(&absolute, &query).map_err(|e| {
+                Error::invalid_request(format!(
+                    "the `#[url]` of {template} is not an absolute URL ({absolute:?}): {e}"
+                ))
+            })?,
+            None => join(resource.client.base_url(), &url, &query).map_err(|e| {
+                Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
+            })?,
+        };
         if let (Some(accept), false) = (accept, headers.contains_key(ACCEPT)) {
             headers.insert(ACCEPT, HeaderValue::from_static(accept));
         }
@@ -258,6 +288,25 @@ fn join(base: &Url, built: &str, query: &str) -> std::result::Result<Url, url::P
     Ok(url)
 }
 
+/// A `#[url]` value with the request's query parameters added to its own.
+fn absolute_url(absolute: &str, query: &str) -> std::result::Result<Url, String> {
+    let mut url = Url::parse(absolute).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "the scheme `{}` is not http or https",
+            url.scheme()
+        ));
+    }
+    if !query.is_empty() {
+        let joined = match url.query() {
+            Some(own) if !own.is_empty() => format!("{own}&{query}"),
+            _ => query.to_owned(),
+        };
+        url.set_query(Some(&joined));
+    }
+    Ok(url)
+}
+
 /// A parameter's text. Short values (ids, slugs, most header values) stay on
 /// the stack, so a path segment or a header costs no allocation of its own.
 struct Text {
@@ -310,7 +359,20 @@ fn to_text(value: &dyn Display) -> Text {
 
 #[cfg(test)]
 mod tests {
-    use super::{Url, join, to_text};
+    use super::{Url, absolute_url, join, to_text};
+
+    #[test]
+    fn absolute_urls_keep_their_query_and_add_ours() {
+        let url = |a: &str, q: &str| absolute_url(a, q).map(String::from);
+        assert_eq!(
+            url("https://h/c?sort=asc", "per_page=5").as_deref(),
+            Ok("https://h/c?sort=asc&per_page=5")
+        );
+        assert_eq!(url("https://h/c", "").as_deref(), Ok("https://h/c"));
+        assert_eq!(url("http://h/c?", "a=1").as_deref(), Ok("http://h/c?a=1"));
+        assert!(url("/relative", "").is_err());
+        assert!(url("file:///etc/passwd", "").is_err());
+    }
 
     #[test]
     fn join_equals_parsing_the_whole_url() {

@@ -6,8 +6,8 @@ mod builder;
 mod decode;
 
 pub use bounds::{
-    DeserializeResponse, DisplayParam, SerializeParam, assert_deserialize, assert_display,
-    assert_serialize,
+    DeserializeResponse, DisplayParam, SerializeParam, assert_deserialize, form, header, json,
+    optional_header, paginate, query, segment, send_json, tail, url,
 };
 pub use builder::RequestBuilder;
 pub use decode::{Decode, Json, Raw, Text, Unit, WithResponse};
@@ -18,6 +18,7 @@ pub use ::bytes::Bytes;
 pub use ::core::future::Future;
 pub use ::core::time::Duration;
 pub use ::http::Method;
+pub use ::http::header::{HeaderName, HeaderValue};
 
 use std::fmt;
 
@@ -30,6 +31,8 @@ use crate::options::CallOptions;
 pub struct ResourceClient {
     pub(crate) client: Client,
     pub(crate) options: Option<CallOptions>,
+    /// The trait's `#[headers(..)]`, sent with every request.
+    pub(crate) headers: &'static [(HeaderName, HeaderValue)],
     name: &'static str,
 }
 
@@ -39,8 +42,57 @@ impl ResourceClient {
         ResourceClient {
             client,
             options: None,
+            headers: &[],
             name: resource,
         }
+    }
+
+    /// Headers sent with every request of this resource (a trait's
+    /// `#[headers(..)]`), built once by the generated code.
+    #[must_use]
+    pub fn with_headers(mut self, headers: &'static [(HeaderName, HeaderValue)]) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Starts a request; `template` is the full path template, prefix included.
+    pub fn request(&self, method: Method, template: &'static str) -> RequestBuilder<'_> {
+        RequestBuilder::new(self, method, template)
+    }
+
+    /// Starts a `GET` request.
+    pub fn get(&self, template: &'static str) -> RequestBuilder<'_> {
+        self.request(Method::GET, template)
+    }
+
+    /// Starts a `POST` request.
+    pub fn post(&self, template: &'static str) -> RequestBuilder<'_> {
+        self.request(Method::POST, template)
+    }
+
+    /// Starts a `PUT` request.
+    pub fn put(&self, template: &'static str) -> RequestBuilder<'_> {
+        self.request(Method::PUT, template)
+    }
+
+    /// Starts a `PATCH` request.
+    pub fn patch(&self, template: &'static str) -> RequestBuilder<'_> {
+        self.request(Method::PATCH, template)
+    }
+
+    /// Starts a `DELETE` request.
+    pub fn delete(&self, template: &'static str) -> RequestBuilder<'_> {
+        self.request(Method::DELETE, template)
+    }
+
+    /// Starts a `HEAD` request.
+    pub fn head(&self, template: &'static str) -> RequestBuilder<'_> {
+        self.request(Method::HEAD, template)
+    }
+
+    /// Starts an `OPTIONS` request.
+    pub fn options(&self, template: &'static str) -> RequestBuilder<'_> {
+        self.request(Method::OPTIONS, template)
     }
 
     /// A copy whose calls use `options`, laid over the current ones.
@@ -50,6 +102,7 @@ impl ResourceClient {
         ResourceClient {
             client: self.client.clone(),
             options: Some(merged),
+            headers: self.headers,
             name: self.name,
         }
     }

@@ -1,0 +1,56 @@
+//! The expansion snapshot, `macros/tests/expansion/users.expanded.rs`,
+//! compiled as it is checked in. CI's `cargo clippy --workspace
+//! --all-targets -- -D warnings` lints this target, so any lint that
+//! generated code trips (and a user with `-D warnings` would see) fails CI;
+//! the test below sends a few of its requests. The snapshot test in
+//! `restrait-macros` keeps the file identical to what the macro emits.
+#![allow(missing_docs)]
+
+use bytes::Bytes;
+use restrait::url::Url;
+use restrait::{Client, Paginator, Response, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use support::{Recorded, Reply, TestServer};
+
+mod support;
+
+#[derive(Debug, Deserialize)]
+pub struct User {
+    pub id: u64,
+}
+
+#[derive(Serialize)]
+pub struct NewUser<'a> {
+    pub name: &'a str,
+}
+
+include!("../../macros/tests/expansion/users.expanded.rs");
+
+#[tokio::test]
+async fn the_checked_in_expansion_sends_its_requests() {
+    let server = TestServer::start(|r: Recorded| async move {
+        match r.path() {
+            "/v2/users/7" => Reply::json(200, &json!({"id": 7})),
+            _ => Reply::json(200, &json!([{"id": 1}])),
+        }
+    })
+    .await;
+    let users = UsersClient::new(Client::builder(server.url()).build().expect("client"));
+
+    assert_eq!(users.get(7).await.expect("get").id, 7);
+    let seen = server.last();
+    assert_eq!(seen.request_line(), "GET /v2/users/7 HTTP/1.1");
+    assert_eq!(seen.header("accept"), Some("application/json"));
+
+    let next = Url::parse(&format!("{}/elsewhere?page=2", server.url())).expect("url");
+    assert_eq!(users.next_page(&next).await.expect("next")[0].id, 1);
+    assert_eq!(
+        server.last().request_line(),
+        "GET /elsewhere?page=2 HTTP/1.1"
+    );
+    assert_eq!(users.base(), "v2");
+    let _ = (Bytes::new(), NewUser { name: "x" });
+    let _: fn(&UsersClient) -> Paginator<User> = |u| u.all(None);
+    let _: Option<Response<User>> = None;
+}
