@@ -15,8 +15,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The encoder is our own, over `futures` streams: see the crate's commit
-//! history for why no multipart crate was used.
+//! The encoder is a small one of our own over `futures` streams: the
+//! multipart crates we looked at either do not escape field and file names
+//! (`mpart-async`, `common-multipart-rfc7578`), read files with blocking I/O,
+//! or tie the encoding to one transport and keep the length private
+//! (`reqwest::multipart`).
 
 mod encode;
 #[cfg(test)]
