@@ -254,7 +254,7 @@ impl Part {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) if `value`
+    /// [`Error::InvalidRequest`] if `value`
     /// cannot be serialized.
     pub fn json<T: serde::Serialize + ?Sized>(value: &T) -> Result<Part> {
         let bytes = serde_json::to_vec(value).map_err(|e| {
@@ -304,7 +304,7 @@ impl Part {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) if it is not a
+    /// [`Error::InvalidRequest`] if it is not a
     /// valid header value (a line break, say).
     pub fn mime(self, mime: &str) -> Result<Part> {
         let value = HeaderValue::from_str(mime).map_err(|_| {
@@ -319,7 +319,7 @@ impl Part {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) for
+    /// [`Error::InvalidRequest`] for
     /// `Content-Disposition`.
     pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Result<Part> {
         if name == CONTENT_DISPOSITION {
