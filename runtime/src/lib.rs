@@ -83,6 +83,7 @@ mod trace;
 mod transport;
 
 pub mod auth;
+pub mod body;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
