@@ -158,7 +158,11 @@ fn model_tokens(model: &Model) -> TokenStream {
         }
         ModelKind::Struct(fields) => {
             let fields = fields.iter().map(|f| {
-                let doc = docs(&f.docs);
+                let doc = if f.docs.is_empty() {
+                    docs(&[format!("`{}`", f.wire)])
+                } else {
+                    docs(&f.docs)
+                };
                 let field = ident(&f.ident);
                 let t = ty(&f.ty);
                 let mut serde = Vec::new();
@@ -180,9 +184,10 @@ fn model_tokens(model: &Model) -> TokenStream {
         }
         ModelKind::Union(variants) => {
             let variants = variants.iter().map(|(v, t)| {
+                let doc = docs(&[format!("A `{v}`.")]);
                 let v = ident(v);
                 let t = ty(t);
-                quote!(#v(#t),)
+                quote!(#doc #v(#t),)
             });
             quote! {
                 #doc

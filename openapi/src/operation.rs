@@ -220,6 +220,11 @@ pub(crate) fn method<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op
         }
         docs.push("**Deprecated** in the spec.".to_owned());
     }
+    if !docs.is_empty() {
+        docs.push(String::new());
+    }
+    let id = op.op.operation_id.as_deref().map(|id| format!(" (`{id}`)")).unwrap_or_default();
+    docs.push(format!("`{} {}`{id}", op.verb.to_uppercase(), op.path));
     Ok(Entry::Method(Box::new(Method { ident, verb: op.verb, path, docs, params, body, output })))
 }
 

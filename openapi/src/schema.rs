@@ -166,12 +166,16 @@ impl<'a> Types<'a> {
                 SchemaRef::Item(s) => docs_of(s),
                 SchemaRef::Ref(_) => Vec::new(),
             };
-            self.insert(name.to_owned(), docs, ModelKind::Alias(ty));
+            self.insert(name.to_owned(), docs, ModelKind::Alias(ty), pointer);
         }
         Ok(())
     }
 
-    fn insert(&mut self, name: String, docs: Vec<String>, kind: ModelKind) {
+    /// Adds a model; one the spec does not describe says where it came from.
+    fn insert(&mut self, name: String, mut docs: Vec<String>, kind: ModelKind, pointer: &str) {
+        if docs.is_empty() {
+            docs.push(format!("From `#{pointer}` in the spec."));
+        }
         self.models.insert(name.clone(), Model { name, docs, kind });
     }
 
@@ -248,7 +252,7 @@ impl<'a> Types<'a> {
                 if values.is_empty() {
                     Ok(Ty::Str)
                 } else {
-                    Ok(self.string_enum(s, naming, &values))
+                    Ok(self.string_enum(s, naming, &values, pointer))
                 }
             }
             SchemaKind::Type(Type::Array(a)) => self.array(a.items.as_ref(), naming, pointer),
@@ -276,7 +280,7 @@ impl<'a> Types<'a> {
         let strings: Option<Vec<&str>> = any.enumeration.iter().filter(|v| !v.is_null()).map(|v| v.as_str()).collect();
         match (any.typ.as_deref(), strings) {
             (Some("string") | None, Some(values)) if !values.is_empty() => {
-                Ok(self.string_enum(s, naming, &values))
+                Ok(self.string_enum(s, naming, &values, pointer))
             }
             (Some("object"), _) | (None, _) if !any.properties.is_empty() || any.additional_properties.is_some() => {
                 self.object(s, naming, any.properties.iter().collect(), &any.required, any.additional_properties.as_ref(), pointer)
@@ -326,7 +330,7 @@ impl<'a> Types<'a> {
             .map(|(k, v)| (k.as_str(), v.into(), child(&child(pointer, "properties"), k)))
             .collect();
         let required: BTreeSet<&str> = required.iter().map(String::as_str).collect();
-        self.build_struct(s, naming, props, &required)
+        self.build_struct(s, naming, props, &required, pointer)
     }
 
     fn build_struct(
@@ -335,6 +339,7 @@ impl<'a> Types<'a> {
         naming: Naming<'_>,
         props: Vec<(&'a str, SchemaRef<'a>, String)>,
         required: &BTreeSet<&str>,
+        pointer: &str,
     ) -> Result<Ty, Error> {
         let name = naming.claim(&mut self.names);
         let mut idents = Names::default();
@@ -355,11 +360,11 @@ impl<'a> Types<'a> {
                 docs,
             });
         }
-        self.insert(name.clone(), docs_of(s), ModelKind::Struct(fields));
+        self.insert(name.clone(), docs_of(s), ModelKind::Struct(fields), pointer);
         Ok(Ty::Named(name))
     }
 
-    fn string_enum(&mut self, s: &Schema, naming: Naming<'_>, values: &[&str]) -> Ty {
+    fn string_enum(&mut self, s: &Schema, naming: Naming<'_>, values: &[&str], pointer: &str) -> Ty {
         let name = naming.claim(&mut self.names);
         let mut idents = Names::with_reserved(&["Other"]);
         let mut seen = BTreeSet::new();
@@ -371,7 +376,7 @@ impl<'a> Types<'a> {
                 wire: (*v).to_owned(),
             })
             .collect();
-        self.insert(name.clone(), docs_of(s), ModelKind::Enum(variants));
+        self.insert(name.clone(), docs_of(s), ModelKind::Enum(variants), pointer);
         Ty::Named(name)
     }
 
@@ -399,7 +404,7 @@ impl<'a> Types<'a> {
             .into_iter()
             .map(|(base, ty)| (idents.claim(&base), ty))
             .collect();
-        self.insert(name.clone(), docs_of(s), ModelKind::Union(variants));
+        self.insert(name.clone(), docs_of(s), ModelKind::Union(variants), pointer);
         Ok(Ty::Named(name))
     }
 
@@ -418,7 +423,7 @@ impl<'a> Types<'a> {
         if props.is_empty() {
             return Ok(Ty::Json);
         }
-        self.build_struct(s, naming, props, &required)
+        self.build_struct(s, naming, props, &required, pointer)
     }
 
     /// Gathers the properties of an `allOf` member; false if it is not an object.
