@@ -40,8 +40,22 @@ mod tests {
     #[test]
     fn joins_parts_and_labels_bare_fences() {
         assert_eq!(
-            lines(&[Some("List pets"), None, Some("All of them.\n```\ncurl x\n```\n```json\n{}\n```")]),
-            ["List pets", "", "All of them.", "```text", "curl x", "```", "```json", "{}", "```"]
+            lines(&[
+                Some("List pets"),
+                None,
+                Some("All of them.\n```\ncurl x\n```\n```json\n{}\n```")
+            ]),
+            [
+                "List pets",
+                "",
+                "All of them.",
+                "```text",
+                "curl x",
+                "```",
+                "```json",
+                "{}",
+                "```"
+            ]
         );
         assert_eq!(lines(&[Some("Same"), Some("Same")]), ["Same"]);
     }

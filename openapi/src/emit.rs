@@ -21,7 +21,12 @@ pub(crate) struct Trait {
 }
 
 /// Prints the file: header comment, models (sorted by name), then traits (sorted by tag).
-pub(crate) fn file<'m>(header: &[String], models: impl Iterator<Item = &'m Model>, traits: &[Trait], types: &Types<'_>) -> Result<String, Error> {
+pub(crate) fn file<'m>(
+    header: &[String],
+    models: impl Iterator<Item = &'m Model>,
+    traits: &[Trait],
+    types: &Types<'_>,
+) -> Result<String, Error> {
     let mut items = TokenStream::new();
     for model in models {
         items.extend(model_tokens(model));
@@ -30,7 +35,9 @@ pub(crate) fn file<'m>(header: &[String], models: impl Iterator<Item = &'m Model
     for t in traits {
         items.extend(trait_tokens(t, types, &mut comments));
     }
-    let file: syn::File = syn::parse2(items).map_err(|e| Error::Emit { message: e.to_string() })?;
+    let file: syn::File = syn::parse2(items).map_err(|e| Error::Emit {
+        message: e.to_string(),
+    })?;
     let printed = prettyplease::unparse(&file);
     let mut out = String::new();
     for line in header {
@@ -70,9 +77,18 @@ fn separates(previous: &str, line: &str) -> bool {
     let indent = |l: &str| l.len() - l.trim_start().len();
     let depth = indent(line);
     let trimmed = line.trim_start();
-    let starts_item = ["///", "#[", "pub ", "impl ", "async fn ", "fn ", "// skipped", "const "]
-        .iter()
-        .any(|p| trimmed.starts_with(p));
+    let starts_item = [
+        "///",
+        "#[",
+        "pub ",
+        "impl ",
+        "async fn ",
+        "fn ",
+        "// skipped",
+        "const ",
+    ]
+    .iter()
+    .any(|p| trimmed.starts_with(p));
     let ends_item = previous.trim_start() == "}" || previous.ends_with(';');
     starts_item && ends_item && depth <= 4 && indent(previous) == depth
 }
@@ -81,7 +97,11 @@ fn docs(lines: &[String]) -> TokenStream {
     lines
         .iter()
         .map(|line| {
-            let text = if line.is_empty() { String::new() } else { format!(" {line}") };
+            let text = if line.is_empty() {
+                String::new()
+            } else {
+                format!(" {line}")
+            };
             quote!(#[doc = #text])
         })
         .collect()

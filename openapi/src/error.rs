@@ -34,7 +34,9 @@ pub enum Error {
         known: String,
     },
     /// The generator built code that does not parse: a bug in restrait-openapi.
-    #[error("internal error: the generated code does not parse as Rust ({message}); please report it with the spec")]
+    #[error(
+        "internal error: the generated code does not parse as Rust ({message}); please report it with the spec"
+    )]
     Emit {
         /// What syn said.
         message: String,

@@ -6,8 +6,10 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, child};
 
-/// Parses a spec. Errors name the JSON pointer of the node that failed.
-pub(crate) fn load(text: &str) -> Result<OpenAPI, Error> {
+/// Parses a spec, and gives the `openapi` version as written (3.1 is
+/// rewritten to 3.0.3 on the way). Errors name the JSON pointer of the node
+/// that failed.
+pub(crate) fn load(text: &str) -> Result<(OpenAPI, String), Error> {
     let mut value: Value = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| Error::Syntax {
             message: e.to_string(),
@@ -30,10 +32,82 @@ pub(crate) fn load(text: &str) -> Result<OpenAPI, Error> {
     if !value.is_object() {
         return Err(Error::invalid("", "the document must be an object"));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = pointer_of(e.path());
-        Error::invalid(&pointer, e.into_inner().to_string())
-    })
+    match serde_path_to_error::deserialize::<_, OpenAPI>(&value) {
+        Ok(spec) => Ok((spec, version)),
+        Err(e) => {
+            let pointer = pointer_of(e.path());
+            // openapiv3 flattens maps (paths, responses), which hides the
+            // path below them: find the node by reading its parts one by one.
+            Err(narrow(&value)
+                .unwrap_or_else(|| Error::invalid(&pointer, e.into_inner().to_string())))
+        }
+    }
+}
+
+/// The first node under `paths` or `components` that does not read as what
+/// it should be, as an error with its pointer.
+fn narrow(doc: &Value) -> Option<Error> {
+    use openapiv3::{Operation, Parameter, ReferenceOr, RequestBody, Response, Schema};
+    let mut paths: Vec<(&String, &Value)> = doc.get("paths")?.as_object()?.iter().collect();
+    paths.sort_by(|a, b| a.0.cmp(b.0));
+    for (path, item) in paths {
+        let at = child("/paths", path);
+        for verb in [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ] {
+            let Some(op) = item.get(verb) else { continue };
+            let at = child(&at, verb);
+            if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+                for (code, response) in responses {
+                    let at = child(&child(&at, "responses"), code);
+                    if let Some(e) = check::<ReferenceOr<Response>>(response, &at) {
+                        return Some(e);
+                    }
+                }
+            }
+            if let Some(e) = check::<Operation>(op, &at) {
+                return Some(e);
+            }
+        }
+        if let Some(params) = item.get("parameters")
+            && let Some(e) = check::<Vec<ReferenceOr<Parameter>>>(params, &child(&at, "parameters"))
+        {
+            return Some(e);
+        }
+    }
+    let components = doc.get("components")?;
+    for (section, at) in [
+        ("schemas", 0),
+        ("parameters", 1),
+        ("responses", 2),
+        ("requestBodies", 3),
+    ] {
+        let Some(entries) = components.get(section).and_then(Value::as_object) else {
+            continue;
+        };
+        for (key, node) in entries {
+            let pointer = child(&child("/components", section), key);
+            let e = match at {
+                0 => check::<ReferenceOr<Schema>>(node, &pointer),
+                1 => check::<ReferenceOr<Parameter>>(node, &pointer),
+                2 => check::<ReferenceOr<Response>>(node, &pointer),
+                _ => check::<ReferenceOr<RequestBody>>(node, &pointer),
+            };
+            if e.is_some() {
+                return e;
+            }
+        }
+    }
+    None
+}
+
+fn check<T: serde::de::DeserializeOwned>(node: &Value, at: &str) -> Option<Error> {
+    serde_path_to_error::deserialize::<_, T>(node)
+        .err()
+        .map(|e| {
+            let inner = pointer_of(e.path());
+            Error::invalid(&format!("{at}{inner}"), e.into_inner().to_string())
+        })
 }
 
 fn pointer_of(path: &serde_path_to_error::Path) -> String {
@@ -64,7 +138,8 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 pub(crate) fn normalise_31(doc: &mut Value) {
     if let Value::Object(map) = doc {
         map.insert("openapi".into(), Value::String("3.0.3".into()));
-        map.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+        map.entry("paths")
+            .or_insert_with(|| Value::Object(Map::new()));
     }
     walk(doc);
 }
@@ -116,7 +191,10 @@ fn schema_31(map: &mut Map<String, Value>) {
     if let Some(value) = map.remove("const") {
         map.insert("enum".into(), Value::Array(vec![value]));
     }
-    for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (flag, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(n @ Value::Number(_)) = map.get(flag).cloned() {
             map.insert(bound.into(), n);
             map.insert(flag.into(), Value::Bool(true));
@@ -171,17 +249,17 @@ mod tests {
     #[test]
     fn bad_input_is_a_typed_error_with_a_pointer() {
         assert!(matches!(load("{ nope"), Err(Error::Syntax { .. })));
-        assert!(matches!(
-            load("openapi: 2.0\n"),
-            Err(Error::Version { .. })
-        ));
+        assert!(matches!(load("openapi: 2.0\n"), Err(Error::Version { .. })));
         let err = load(
             r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
                 "paths": {"/a": {"get": {"responses": {"200": {"description": 7}}}}}}"#,
         );
         match err {
             Err(e @ Error::Invalid { .. }) => {
-                assert!(e.pointer().is_some_and(|p| p.starts_with("/paths/~1a")), "{e}");
+                assert!(
+                    e.pointer().is_some_and(|p| p.starts_with("/paths/~1a")),
+                    "{e}"
+                );
             }
             other => panic!("expected Invalid, got {other:?}"),
         }

@@ -29,7 +29,9 @@ fn run(args: Vec<String>) -> Result<(), String> {
                 println!("{USAGE}");
                 return Ok(());
             }
-            flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`\n{USAGE}")),
+            flag if flag.starts_with('-') => {
+                return Err(format!("unknown option `{flag}`\n{USAGE}"));
+            }
             _ if spec.is_some() => return Err(format!("more than one SPEC given\n{USAGE}")),
             _ => spec = Some(arg),
         }
@@ -37,10 +39,12 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let spec = spec.ok_or_else(|| USAGE.to_owned())?;
     let text = std::fs::read_to_string(&spec).map_err(|e| format!("cannot read {spec}: {e}"))?;
     let started = std::time::Instant::now();
-    let generated = restrait_openapi::generate(&text, &options).map_err(|e| format!("{spec}: {e}"))?;
+    let generated =
+        restrait_openapi::generate(&text, &options).map_err(|e| format!("{spec}: {e}"))?;
     let elapsed = started.elapsed();
     match &out {
-        Some(path) => std::fs::write(path, &generated.code).map_err(|e| format!("cannot write {path}: {e}"))?,
+        Some(path) => std::fs::write(path, &generated.code)
+            .map_err(|e| format!("cannot write {path}: {e}"))?,
         None => print!("{}", generated.code),
     }
     eprintln!("{spec}: {} (in {:.0?})", generated.summary, elapsed);

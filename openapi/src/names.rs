@@ -7,11 +7,11 @@ use std::collections::BTreeSet;
 
 /// Keywords that `r#` can escape.
 const RAW_KEYWORDS: &[&str] = &[
-    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-    "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-    "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-    "return", "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield",
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers: renamed with a trailing `_`.
@@ -126,7 +126,10 @@ impl Names {
     /// `base` if it is free, else `base2`, `base3`, ... (`base_2` for snake case).
     pub(crate) fn claim(&mut self, base: &str) -> String {
         let plain = unraw(base);
-        let snake = plain.chars().next().is_some_and(|c| !c.is_ascii_uppercase());
+        let snake = plain
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_ascii_uppercase());
         let mut candidate = base.to_owned();
         let mut n = 2u32;
         while self.used.contains(unraw(&candidate)) {
@@ -151,7 +154,10 @@ mod tests {
         assert_eq!(words("petId"), ["pet", "id"]);
         assert_eq!(words("HTTPServer"), ["http", "server"]);
         assert_eq!(words("per-page"), ["per", "page"]);
-        assert_eq!(words("X-GitHub-Api-Version"), ["x", "git", "hub", "api", "version"]);
+        assert_eq!(
+            words("X-GitHub-Api-Version"),
+            ["x", "git", "hub", "api", "version"]
+        );
         assert_eq!(words("+1"), ["plus", "1"]);
         assert_eq!(words("-1"), ["minus", "1"]);
         assert_eq!(words("int32Value"), ["int32", "value"]);

@@ -66,7 +66,10 @@ pub(crate) enum Output {
     /// `restrait::Response<T>`: the success response declares headers.
     WithHeaders(Box<Output>),
     /// `#[paginate(link)]`: a `Link` header and an array of items.
-    Paginate { item: Ty, items_field: Option<String> },
+    Paginate {
+        item: Ty,
+        items_field: Option<String>,
+    },
 }
 
 /// What one operation becomes.
@@ -74,7 +77,10 @@ pub(crate) enum Output {
 pub(crate) enum Entry {
     Method(Box<Method>),
     /// An operation left out; the text of its `// skipped: ..` comment.
-    Skipped { reason: &'static str, comment: String },
+    Skipped {
+        reason: &'static str,
+        comment: String,
+    },
 }
 
 /// Operations grouped by tag, each group sorted by path and verb.
@@ -83,10 +89,22 @@ pub(crate) fn operations<'a>(spec: &'a openapiv3::OpenAPI) -> Vec<Op<'a>> {
     let mut paths: Vec<(&String, &ReferenceOr<PathItem>)> = spec.paths.iter().collect();
     paths.sort_by(|a, b| a.0.cmp(b.0));
     for (path, item) in paths {
-        let ReferenceOr::Item(item) = item else { continue };
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
         for (verb, op) in verbs(item) {
-            let tag = op.tags.first().cloned().unwrap_or_else(|| "default".to_owned());
-            ops.push(Op { tag, path, verb, op, item });
+            let tag = op
+                .tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "default".to_owned());
+            ops.push(Op {
+                tag,
+                path,
+                verb,
+                op,
+                item,
+            });
         }
     }
     ops.sort_by(|a, b| a.tag.cmp(&b.tag));
@@ -124,21 +142,44 @@ impl Op<'_> {
 
     /// `GET /pets/{petId} (showPetById)`, for comments and the summary.
     pub(crate) fn label(&self) -> String {
-        let id = self.op.operation_id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default();
+        let id = self
+            .op
+            .operation_id
+            .as_deref()
+            .map(|id| format!(" ({id})"))
+            .unwrap_or_default();
         format!("{} {}{id}", self.verb.to_uppercase(), self.path)
     }
 }
 
 /// The method for one operation, or why it is skipped.
-pub(crate) fn method<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op: &Op<'a>, methods: &mut Names) -> Result<Entry, Error> {
+pub(crate) fn method<'a>(
+    types: &mut Types<'a>,
+    spec: &'a openapiv3::OpenAPI,
+    op: &Op<'a>,
+    methods: &mut Names,
+) -> Result<Entry, Error> {
     let pointer = op.pointer();
-    let skip = |reason: &'static str| Entry::Skipped { reason, comment: format!("skipped: {reason}: {}", op.label()) };
+    let skip = |reason: &'static str| Entry::Skipped {
+        reason,
+        comment: format!("skipped: {reason}: {}", op.label()),
+    };
     let base_name = base_name(op);
-    let type_hint = op.op.operation_id.as_deref().map_or_else(|| format!("{} {}", op.verb, op.path), str::to_owned);
+    let type_hint = op
+        .op
+        .operation_id
+        .as_deref()
+        .map_or_else(|| format!("{} {}", op.verb, op.path), str::to_owned);
 
     // Operation-level parameters override path-level ones of the same name and place.
     let mut declared: BTreeMap<(String, &'static str), (&'a Parameter, String)> = BTreeMap::new();
-    let lists = [(&op.item.parameters, child(&child("/paths", op.path), "parameters")), (&op.op.parameters, child(&pointer, "parameters"))];
+    let lists = [
+        (
+            &op.item.parameters,
+            child(&child("/paths", op.path), "parameters"),
+        ),
+        (&op.op.parameters, child(&pointer, "parameters")),
+    ];
     let mut order = Vec::new();
     for (list, at) in lists {
         for (i, p) in list.iter().enumerate() {
@@ -156,7 +197,9 @@ pub(crate) fn method<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op
     let mut params = Vec::new();
     let mut renames: BTreeMap<String, String> = BTreeMap::new();
     for key in &order {
-        let Some((p, at)) = declared.get(key) else { continue };
+        let Some((p, at)) = declared.get(key) else {
+            continue;
+        };
         let data = p.parameter_data_ref();
         let wire = data.name.clone();
         if let Parameter::Cookie { .. } = p {
@@ -166,16 +209,23 @@ pub(crate) fn method<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op
             continue;
         }
         if let Parameter::Header { .. } = p
-            && ["accept", "content-type", "authorization"].contains(&wire.to_ascii_lowercase().as_str())
+            && ["accept", "content-type", "authorization"]
+                .contains(&wire.to_ascii_lowercase().as_str())
         {
             continue;
         }
-        if let Parameter::Query { style: QueryStyle::DeepObject, .. } = p {
+        if let Parameter::Query {
+            style: QueryStyle::DeepObject,
+            ..
+        } = p
+        {
             return Ok(skip("deepObject query parameter"));
         }
         let hint = format!("{type_hint} {wire}");
         let ty = match &data.format {
-            ParameterSchemaOrContent::Schema(s) => types.ty(s.into(), &hint, &child(at, "schema"))?,
+            ParameterSchemaOrContent::Schema(s) => {
+                types.ty(s.into(), &hint, &child(at, "schema"))?
+            }
             ParameterSchemaOrContent::Content(_) => Ty::Str,
         };
         let ident = idents.claim(&snake(&wire));
@@ -191,7 +241,12 @@ pub(crate) fn method<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op
         let required = data.required || matches!(place, Place::Path);
         let by_value = by_value(types, &ty);
         let ty = if required { ty } else { ty.optional() };
-        params.push(Param { ident, place, ty, by_value });
+        params.push(Param {
+            ident,
+            place,
+            ty,
+            by_value,
+        });
     }
 
     let Some(path) = rename_placeholders(op.path, &renames) else {
@@ -205,13 +260,24 @@ pub(crate) fn method<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op
             let rb = resolve_body(spec, rb, &at)?;
             match request_body(types, rb, &format!("{type_hint} Request"), &at)? {
                 Ok(None) => None,
-                Ok(Some((kind, ty))) => Some(Body { ident: idents.claim("body"), kind, ty }),
+                Ok(Some((kind, ty))) => Some(Body {
+                    ident: idents.claim("body"),
+                    kind,
+                    ty,
+                }),
                 Err(reason) => return Ok(skip(reason)),
             }
         }
     };
 
-    let output = output(types, spec, op, &format!("{type_hint} Response"), &pointer, body.is_some())?;
+    let output = output(
+        types,
+        spec,
+        op,
+        &format!("{type_hint} Response"),
+        &pointer,
+        body.is_some(),
+    )?;
     let ident = methods.claim(&base_name);
     let mut docs = crate::docs::lines(&[op.op.summary.as_deref(), op.op.description.as_deref()]);
     if op.op.deprecated {
@@ -223,9 +289,22 @@ pub(crate) fn method<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op
     if !docs.is_empty() {
         docs.push(String::new());
     }
-    let id = op.op.operation_id.as_deref().map(|id| format!(" (`{id}`)")).unwrap_or_default();
+    let id = op
+        .op
+        .operation_id
+        .as_deref()
+        .map(|id| format!(" (`{id}`)"))
+        .unwrap_or_default();
     docs.push(format!("`{} {}`{id}", op.verb.to_uppercase(), op.path));
-    Ok(Entry::Method(Box::new(Method { ident, verb: op.verb, path, docs, params, body, output })))
+    Ok(Entry::Method(Box::new(Method {
+        ident,
+        verb: op.verb,
+        path,
+        docs,
+        params,
+        body,
+        output,
+    })))
 }
 
 /// The method's name: the `operationId` (after GitHub's `tag/` prefix) in snake case.
@@ -278,48 +357,89 @@ fn rename_placeholders(path: &str, renames: &BTreeMap<String, String>) -> Option
     (used.len() == renames.len()).then_some(out)
 }
 
-fn resolve_parameter<'a>(spec: &'a openapiv3::OpenAPI, p: &'a ReferenceOr<Parameter>, at: &str) -> Result<&'a Parameter, Error> {
+fn resolve_parameter<'a>(
+    spec: &'a openapiv3::OpenAPI,
+    p: &'a ReferenceOr<Parameter>,
+    at: &str,
+) -> Result<&'a Parameter, Error> {
     match p {
         ReferenceOr::Item(p) => Ok(p),
         ReferenceOr::Reference { reference } => {
-            let key = reference.strip_prefix("#/components/parameters/").ok_or_else(|| Error::invalid(at, format!("unsupported parameter reference {reference:?}")))?;
+            let key = reference
+                .strip_prefix("#/components/parameters/")
+                .ok_or_else(|| {
+                    Error::invalid(at, format!("unsupported parameter reference {reference:?}"))
+                })?;
             match spec.components.as_ref().and_then(|c| c.parameters.get(key)) {
                 Some(ReferenceOr::Item(p)) => Ok(p),
-                Some(ReferenceOr::Reference { .. }) => Err(Error::invalid(at, format!("parameter reference {reference:?} points at another reference"))),
-                None => Err(Error::invalid(at, format!("parameter reference {reference:?} points at no parameter"))),
+                Some(ReferenceOr::Reference { .. }) => Err(Error::invalid(
+                    at,
+                    format!("parameter reference {reference:?} points at another reference"),
+                )),
+                None => Err(Error::invalid(
+                    at,
+                    format!("parameter reference {reference:?} points at no parameter"),
+                )),
             }
         }
     }
 }
 
-fn resolve_body<'a>(spec: &'a openapiv3::OpenAPI, rb: &'a ReferenceOr<RequestBody>, at: &str) -> Result<&'a RequestBody, Error> {
+fn resolve_body<'a>(
+    spec: &'a openapiv3::OpenAPI,
+    rb: &'a ReferenceOr<RequestBody>,
+    at: &str,
+) -> Result<&'a RequestBody, Error> {
     match rb {
         ReferenceOr::Item(rb) => Ok(rb),
         ReferenceOr::Reference { reference } => {
-            let key = reference.strip_prefix("#/components/requestBodies/").unwrap_or(reference);
-            match spec.components.as_ref().and_then(|c| c.request_bodies.get(key)) {
+            let key = reference
+                .strip_prefix("#/components/requestBodies/")
+                .unwrap_or(reference);
+            match spec
+                .components
+                .as_ref()
+                .and_then(|c| c.request_bodies.get(key))
+            {
                 Some(ReferenceOr::Item(rb)) => Ok(rb),
-                _ => Err(Error::invalid(at, format!("request body reference {reference:?} points at no request body"))),
+                _ => Err(Error::invalid(
+                    at,
+                    format!("request body reference {reference:?} points at no request body"),
+                )),
             }
         }
     }
 }
 
-fn resolve_response<'a>(spec: &'a openapiv3::OpenAPI, r: &'a ReferenceOr<Response>, at: &str) -> Result<&'a Response, Error> {
+fn resolve_response<'a>(
+    spec: &'a openapiv3::OpenAPI,
+    r: &'a ReferenceOr<Response>,
+    at: &str,
+) -> Result<&'a Response, Error> {
     match r {
         ReferenceOr::Item(r) => Ok(r),
         ReferenceOr::Reference { reference } => {
-            let key = reference.strip_prefix("#/components/responses/").unwrap_or(reference);
+            let key = reference
+                .strip_prefix("#/components/responses/")
+                .unwrap_or(reference);
             match spec.components.as_ref().and_then(|c| c.responses.get(key)) {
                 Some(ReferenceOr::Item(r)) => Ok(r),
-                _ => Err(Error::invalid(at, format!("response reference {reference:?} points at no response"))),
+                _ => Err(Error::invalid(
+                    at,
+                    format!("response reference {reference:?} points at no response"),
+                )),
             }
         }
     }
 }
 
 fn is_json(media: &str) -> bool {
-    let media = media.split(';').next().unwrap_or(media).trim().to_ascii_lowercase();
+    let media = media
+        .split(';')
+        .next()
+        .unwrap_or(media)
+        .trim()
+        .to_ascii_lowercase();
     media == "application/json" || media.ends_with("+json") || media == "*/*"
 }
 
@@ -327,8 +447,14 @@ type BodyChoice = Result<Option<(BodyKind, Ty)>, &'static str>;
 
 /// The request body: JSON first, then a form, then raw bytes; multipart is
 /// not supported by the macro yet.
-fn request_body<'a>(types: &mut Types<'a>, rb: &'a RequestBody, hint: &str, at: &str) -> Result<BodyChoice, Error> {
-    let content: BTreeMap<&str, &'a MediaType> = rb.content.iter().map(|(k, v)| (k.as_str(), v)).collect();
+fn request_body<'a>(
+    types: &mut Types<'a>,
+    rb: &'a RequestBody,
+    hint: &str,
+    at: &str,
+) -> Result<BodyChoice, Error> {
+    let content: BTreeMap<&str, &'a MediaType> =
+        rb.content.iter().map(|(k, v)| (k.as_str(), v)).collect();
     let at = child(at, "content");
     let schema_ty = |types: &mut Types<'a>, media: &str, m: &'a MediaType| -> Result<Ty, Error> {
         match &m.schema {
@@ -339,9 +465,16 @@ fn request_body<'a>(types: &mut Types<'a>, rb: &'a RequestBody, hint: &str, at: 
     if let Some((media, m)) = content.iter().find(|(k, _)| is_json(k)) {
         return Ok(Ok(Some((BodyKind::Json, schema_ty(types, media, m)?))));
     }
-    if let Some((media, m)) = content.iter().find(|(k, _)| k.starts_with("application/x-www-form-urlencoded")) {
+    if let Some((media, m)) = content
+        .iter()
+        .find(|(k, _)| k.starts_with("application/x-www-form-urlencoded"))
+    {
         let ty = schema_ty(types, media, m)?;
-        return Ok(if types.struct_fields(&ty).is_some() { Ok(Some((BodyKind::Form, ty))) } else { Err("form body that is not an object") });
+        return Ok(if types.struct_fields(&ty).is_some() {
+            Ok(Some((BodyKind::Form, ty)))
+        } else {
+            Err("form body that is not an object")
+        });
     }
     if content.keys().any(|k| k.starts_with("multipart/")) {
         return Ok(Err("multipart"));
@@ -353,7 +486,14 @@ fn request_body<'a>(types: &mut Types<'a>, rb: &'a RequestBody, hint: &str, at: 
 }
 
 /// The return type, from the first 2xx response.
-fn output<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op: &Op<'a>, hint: &str, pointer: &str, has_body: bool) -> Result<Output, Error> {
+fn output<'a>(
+    types: &mut Types<'a>,
+    spec: &'a openapiv3::OpenAPI,
+    op: &Op<'a>,
+    hint: &str,
+    pointer: &str,
+    has_body: bool,
+) -> Result<Output, Error> {
     let mut success: Vec<(&StatusCode, &'a ReferenceOr<Response>)> = op
         .op
         .responses
@@ -365,13 +505,23 @@ fn output<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op: &Op<'a>, 
         })
         .collect();
     success.sort_by(|a, b| a.0.cmp(b.0));
-    let Some((code, response)) = success.first() else { return Ok(Output::Unit) };
+    let Some((code, response)) = success.first() else {
+        return Ok(Output::Unit);
+    };
     let at = child(&child(pointer, "responses"), &code.to_string());
     let response = resolve_response(spec, response, &at)?;
-    let content: BTreeMap<&str, &'a MediaType> = response.content.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    let content: BTreeMap<&str, &'a MediaType> = response
+        .content
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .collect();
     let body = if let Some((media, m)) = content.iter().find(|(k, _)| is_json(k)) {
         match &m.schema {
-            Some(s) => Output::Json(types.ty(s.into(), hint, &child(&child(&child(&at, "content"), media), "schema"))?),
+            Some(s) => Output::Json(types.ty(
+                s.into(),
+                hint,
+                &child(&child(&child(&at, "content"), media), "schema"),
+            )?),
             None => Output::Json(Ty::Json),
         }
     } else if content.keys().any(|k| k.starts_with("text/")) {
@@ -384,17 +534,33 @@ fn output<'a>(types: &mut Types<'a>, spec: &'a openapiv3::OpenAPI, op: &Op<'a>, 
     if response.headers.is_empty() {
         return Ok(body);
     }
-    let link = response.headers.keys().any(|h| h.eq_ignore_ascii_case("link"));
-    if link && op.verb == "get" && !has_body && let Output::Json(ty) = &body {
+    let link = response
+        .headers
+        .keys()
+        .any(|h| h.eq_ignore_ascii_case("link"));
+    if link
+        && op.verb == "get"
+        && !has_body
+        && let Output::Json(ty) = &body
+    {
         if let Ty::Vec(item) = types.expand_alias(ty) {
-            return Ok(Output::Paginate { item: (**item).clone(), items_field: None });
+            return Ok(Output::Paginate {
+                item: (**item).clone(),
+                items_field: None,
+            });
         }
         if let Some(fields) = types.struct_fields(ty) {
-            let arrays: Vec<_> = fields.iter().filter(|f| matches!(types.expand_alias(&f.ty), Ty::Vec(_))).collect();
+            let arrays: Vec<_> = fields
+                .iter()
+                .filter(|f| matches!(types.expand_alias(&f.ty), Ty::Vec(_)))
+                .collect();
             if let [field] = arrays.as_slice()
                 && let Ty::Vec(item) = types.expand_alias(&field.ty)
             {
-                return Ok(Output::Paginate { item: (**item).clone(), items_field: Some(field.wire.clone()) });
+                return Ok(Output::Paginate {
+                    item: (**item).clone(),
+                    items_field: Some(field.wire.clone()),
+                });
             }
         }
     }

@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, IntegerFormat, OpenAPI, ReferenceOr, Schema, SchemaKind,
-    Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, IntegerFormat, OpenAPI, ReferenceOr, Schema, SchemaKind, Type,
+    VariantOrUnknownOrEmpty,
 };
 
 use crate::error::{Error, child};
@@ -110,7 +110,8 @@ const MAX_ALL_OF_DEPTH: usize = 32;
 
 /// All models of one spec, and the namespace their names come from.
 pub(crate) struct Types<'a> {
-    spec: &'a OpenAPI,
+    /// Component schemas by key.
+    schemas: BTreeMap<&'a str, &'a ReferenceOr<Schema>>,
     pub(crate) names: Names,
     /// Component key -> Rust name.
     components: BTreeMap<String, String>,
@@ -122,13 +123,18 @@ impl<'a> Types<'a> {
     /// Names every component schema, then defines each, in sorted order.
     pub(crate) fn new(spec: &'a OpenAPI) -> Result<Self, Error> {
         let mut types = Types {
-            spec,
+            schemas: spec
+                .components
+                .iter()
+                .flat_map(|c| c.schemas.iter())
+                .map(|(k, v)| (k.as_str(), v))
+                .collect(),
             names: Names::with_reserved(RESERVED_TYPES),
             components: BTreeMap::new(),
             nullable: BTreeSet::new(),
             models: BTreeMap::new(),
         };
-        let schemas = types.schemas();
+        let schemas = types.schemas.clone();
         for (key, schema) in &schemas {
             let name = types.names.claim(&pascal(key));
             types.components.insert((*key).to_owned(), name);
@@ -144,15 +150,6 @@ impl<'a> Types<'a> {
             types.define(&name, schema.into(), &pointer)?;
         }
         Ok(types)
-    }
-
-    fn schemas(&self) -> BTreeMap<&'a str, &'a ReferenceOr<Schema>> {
-        self.spec
-            .components
-            .iter()
-            .flat_map(|c| c.schemas.iter())
-            .map(|(k, v)| (k.as_str(), v))
-            .collect()
     }
 
     /// Defines a component: the model itself, or an alias to what it maps to.
@@ -180,7 +177,11 @@ impl<'a> Types<'a> {
     }
 
     /// The schema a `#/components/schemas/..` reference points at.
-    pub(crate) fn resolve(&self, reference: &str, pointer: &str) -> Result<(&'a str, &'a ReferenceOr<Schema>), Error> {
+    pub(crate) fn resolve(
+        &self,
+        reference: &str,
+        pointer: &str,
+    ) -> Result<(&'a str, &'a ReferenceOr<Schema>), Error> {
         let key = reference.strip_prefix(SCHEMA_PREFIX).ok_or_else(|| {
             Error::invalid(
                 pointer,
@@ -188,24 +189,42 @@ impl<'a> Types<'a> {
             )
         })?;
         let key = key.replace("~1", "/").replace("~0", "~");
-        self.schemas()
-            .into_iter()
-            .find(|(k, _)| *k == key)
-            .ok_or_else(|| Error::invalid(pointer, format!("reference {reference:?} points at no schema")))
+        self.schemas
+            .get_key_value(key.as_str())
+            .map(|(k, v)| (*k, *v))
+            .ok_or_else(|| {
+                Error::invalid(
+                    pointer,
+                    format!("reference {reference:?} points at no schema"),
+                )
+            })
     }
 
     /// The Rust type of a schema found at `pointer`; inline models are named after `hint`.
-    pub(crate) fn ty(&mut self, schema: SchemaRef<'a>, hint: &str, pointer: &str) -> Result<Ty, Error> {
+    pub(crate) fn ty(
+        &mut self,
+        schema: SchemaRef<'a>,
+        hint: &str,
+        pointer: &str,
+    ) -> Result<Ty, Error> {
         match schema {
             SchemaRef::Ref(reference) => {
                 let (key, _) = self.resolve(reference, pointer)?;
                 let name = self.components.get(key).cloned().unwrap_or_default();
                 let ty = Ty::Named(name);
-                Ok(if self.nullable.contains(key) { ty.optional() } else { ty })
+                Ok(if self.nullable.contains(key) {
+                    ty.optional()
+                } else {
+                    ty
+                })
             }
             SchemaRef::Item(s) => {
                 let ty = self.kind_ty(s, Naming::Hint(hint), pointer)?;
-                Ok(if s.schema_data.nullable { ty.optional() } else { ty })
+                Ok(if s.schema_data.nullable {
+                    ty.optional()
+                } else {
+                    ty
+                })
             }
         }
     }
@@ -213,7 +232,10 @@ impl<'a> Types<'a> {
     /// Whether a schema (after references) is a string enum model.
     pub(crate) fn is_enum(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Named(name) => matches!(self.models.get(name).map(|m| &m.kind), Some(ModelKind::Enum(_))),
+            Ty::Named(name) => matches!(
+                self.models.get(name).map(|m| &m.kind),
+                Some(ModelKind::Enum(_))
+            ),
             Ty::Option(inner) => self.is_enum(inner),
             _ => false,
         }
@@ -248,7 +270,12 @@ impl<'a> Types<'a> {
             SchemaKind::Type(Type::Integer(i)) => Ok(integer(&i.format)),
             SchemaKind::Type(Type::Number(_)) => Ok(Ty::F64),
             SchemaKind::Type(Type::String(st)) => {
-                let values: Vec<&str> = st.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> = st
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
                 if values.is_empty() {
                     Ok(Ty::Str)
                 } else {
@@ -256,9 +283,14 @@ impl<'a> Types<'a> {
                 }
             }
             SchemaKind::Type(Type::Array(a)) => self.array(a.items.as_ref(), naming, pointer),
-            SchemaKind::Type(Type::Object(o)) => {
-                self.object(s, naming, o.properties.iter().collect(), &o.required, o.additional_properties.as_ref(), pointer)
-            }
+            SchemaKind::Type(Type::Object(o)) => self.object(
+                s,
+                naming,
+                o.properties.iter().collect(),
+                &o.required,
+                o.additional_properties.as_ref(),
+                pointer,
+            ),
             SchemaKind::OneOf { one_of } => self.union(s, naming, one_of, &child(pointer, "oneOf")),
             SchemaKind::AnyOf { any_of } => self.union(s, naming, any_of, &child(pointer, "anyOf")),
             SchemaKind::AllOf { all_of } => self.all_of(s, naming, all_of, pointer),
@@ -267,7 +299,13 @@ impl<'a> Types<'a> {
         }
     }
 
-    fn any(&mut self, s: &'a Schema, any: &'a AnySchema, naming: Naming<'_>, pointer: &str) -> Result<Ty, Error> {
+    fn any(
+        &mut self,
+        s: &'a Schema,
+        any: &'a AnySchema,
+        naming: Naming<'_>,
+        pointer: &str,
+    ) -> Result<Ty, Error> {
         if !any.all_of.is_empty() {
             return self.all_of(s, naming, &any.all_of, pointer);
         }
@@ -277,13 +315,27 @@ impl<'a> Types<'a> {
         if !any.any_of.is_empty() {
             return self.union(s, naming, &any.any_of, &child(pointer, "anyOf"));
         }
-        let strings: Option<Vec<&str>> = any.enumeration.iter().filter(|v| !v.is_null()).map(|v| v.as_str()).collect();
+        let strings: Option<Vec<&str>> = any
+            .enumeration
+            .iter()
+            .filter(|v| !v.is_null())
+            .map(|v| v.as_str())
+            .collect();
         match (any.typ.as_deref(), strings) {
             (Some("string") | None, Some(values)) if !values.is_empty() => {
                 Ok(self.string_enum(s, naming, &values, pointer))
             }
-            (Some("object"), _) | (None, _) if !any.properties.is_empty() || any.additional_properties.is_some() => {
-                self.object(s, naming, any.properties.iter().collect(), &any.required, any.additional_properties.as_ref(), pointer)
+            (Some("object"), _) | (None, _)
+                if !any.properties.is_empty() || any.additional_properties.is_some() =>
+            {
+                self.object(
+                    s,
+                    naming,
+                    any.properties.iter().collect(),
+                    &any.required,
+                    any.additional_properties.as_ref(),
+                    pointer,
+                )
             }
             (Some("array"), _) => self.array(any.items.as_ref(), naming, pointer),
             (None, _) if any.items.is_some() => self.array(any.items.as_ref(), naming, pointer),
@@ -298,9 +350,18 @@ impl<'a> Types<'a> {
         }
     }
 
-    fn array(&mut self, items: Option<&'a ReferenceOr<Box<Schema>>>, naming: Naming<'_>, pointer: &str) -> Result<Ty, Error> {
+    fn array(
+        &mut self,
+        items: Option<&'a ReferenceOr<Box<Schema>>>,
+        naming: Naming<'_>,
+        pointer: &str,
+    ) -> Result<Ty, Error> {
         let item = match items {
-            Some(items) => self.ty(items.into(), &format!("{} Item", naming.base()), &child(pointer, "items"))?,
+            Some(items) => self.ty(
+                items.into(),
+                &format!("{} Item", naming.base()),
+                &child(pointer, "items"),
+            )?,
             None => Ty::Json,
         };
         Ok(Ty::Vec(Box::new(item)))
@@ -319,7 +380,11 @@ impl<'a> Types<'a> {
             return Ok(match additional {
                 Some(AdditionalProperties::Schema(inner)) => {
                     let hint = format!("{} Value", naming.base());
-                    let value = self.ty(inner.as_ref().into(), &hint, &child(pointer, "additionalProperties"))?;
+                    let value = self.ty(
+                        inner.as_ref().into(),
+                        &hint,
+                        &child(pointer, "additionalProperties"),
+                    )?;
                     Ty::Map(Box::new(value))
                 }
                 _ => Ty::Json,
@@ -327,7 +392,13 @@ impl<'a> Types<'a> {
         }
         let props: Vec<(&'a str, SchemaRef<'a>, String)> = properties
             .into_iter()
-            .map(|(k, v)| (k.as_str(), v.into(), child(&child(pointer, "properties"), k)))
+            .map(|(k, v)| {
+                (
+                    k.as_str(),
+                    v.into(),
+                    child(&child(pointer, "properties"), k),
+                )
+            })
             .collect();
         let required: BTreeSet<&str> = required.iter().map(String::as_str).collect();
         self.build_struct(s, naming, props, &required, pointer)
@@ -364,7 +435,13 @@ impl<'a> Types<'a> {
         Ok(Ty::Named(name))
     }
 
-    fn string_enum(&mut self, s: &Schema, naming: Naming<'_>, values: &[&str], pointer: &str) -> Ty {
+    fn string_enum(
+        &mut self,
+        s: &Schema,
+        naming: Naming<'_>,
+        values: &[&str],
+        pointer: &str,
+    ) -> Ty {
         let name = naming.claim(&mut self.names);
         let mut idents = Names::with_reserved(&["Other"]);
         let mut seen = BTreeSet::new();
@@ -380,7 +457,13 @@ impl<'a> Types<'a> {
         Ty::Named(name)
     }
 
-    fn union(&mut self, s: &'a Schema, naming: Naming<'_>, members: &'a [ReferenceOr<Schema>], pointer: &str) -> Result<Ty, Error> {
+    fn union(
+        &mut self,
+        s: &'a Schema,
+        naming: Naming<'_>,
+        members: &'a [ReferenceOr<Schema>],
+        pointer: &str,
+    ) -> Result<Ty, Error> {
         if let [only] = members {
             return self.ty(only.into(), naming.base(), &child(pointer, "0"));
         }
@@ -397,20 +480,39 @@ impl<'a> Types<'a> {
             let base = variant_of(&ty);
             let entry = (base, ty);
             // An untagged `Value` accepts anything: it must be tried last.
-            if entry.1 == Ty::Json { last.push(entry) } else { variants.push(entry) }
+            if entry.1 == Ty::Json {
+                last.push(entry)
+            } else {
+                variants.push(entry)
+            }
         }
         variants.extend(last);
         let variants = variants
             .into_iter()
             .map(|(base, ty)| (idents.claim(&base), ty))
             .collect();
-        self.insert(name.clone(), docs_of(s), ModelKind::Union(variants), pointer);
+        self.insert(
+            name.clone(),
+            docs_of(s),
+            ModelKind::Union(variants),
+            pointer,
+        );
         Ok(Ty::Named(name))
     }
 
-    fn all_of(&mut self, s: &'a Schema, naming: Naming<'_>, members: &'a [ReferenceOr<Schema>], pointer: &str) -> Result<Ty, Error> {
+    fn all_of(
+        &mut self,
+        s: &'a Schema,
+        naming: Naming<'_>,
+        members: &'a [ReferenceOr<Schema>],
+        pointer: &str,
+    ) -> Result<Ty, Error> {
         if let [only] = members {
-            return self.ty(only.into(), naming.base(), &child(&child(pointer, "allOf"), "0"));
+            return self.ty(
+                only.into(),
+                naming.base(),
+                &child(&child(pointer, "allOf"), "0"),
+            );
         }
         let mut props: Vec<(&'a str, SchemaRef<'a>, String)> = Vec::new();
         let mut required = BTreeSet::new();
@@ -441,13 +543,21 @@ impl<'a> Types<'a> {
         let s = match schema {
             SchemaRef::Ref(r) => {
                 let (key, target) = self.resolve(r, pointer)?;
-                return self.collect(target.into(), &child("/components/schemas", key), props, required, depth + 1);
+                return self.collect(
+                    target.into(),
+                    &child("/components/schemas", key),
+                    props,
+                    required,
+                    depth + 1,
+                );
             }
             SchemaRef::Item(s) => s,
         };
         let (properties, req, members): (Props<'a>, &'a [String], &'a [ReferenceOr<Schema>]) =
             match &s.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (o.properties.iter().collect(), &o.required, &[]),
+                SchemaKind::Type(Type::Object(o)) => {
+                    (o.properties.iter().collect(), &o.required, &[])
+                }
                 SchemaKind::AllOf { all_of } => (Vec::new(), &[], all_of),
                 SchemaKind::Any(a) if a.one_of.is_empty() && a.any_of.is_empty() => {
                     (a.properties.iter().collect(), &a.required, &a.all_of)
@@ -455,7 +565,11 @@ impl<'a> Types<'a> {
                 _ => return Ok(false),
             };
         for (k, v) in properties {
-            let entry = (k.as_str(), SchemaRef::from(v), child(&child(pointer, "properties"), k));
+            let entry = (
+                k.as_str(),
+                SchemaRef::from(v),
+                child(&child(pointer, "properties"), k),
+            );
             match props.iter_mut().find(|(name, ..)| *name == k.as_str()) {
                 Some(slot) => *slot = entry,
                 None => props.push(entry),
@@ -603,5 +717,8 @@ fn reaches(edges: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str) -> 
 
 /// Doc lines from a schema's title and description.
 fn docs_of(s: &Schema) -> Vec<String> {
-    crate::docs::lines(&[s.schema_data.title.as_deref(), s.schema_data.description.as_deref()])
+    crate::docs::lines(&[
+        s.schema_data.title.as_deref(),
+        s.schema_data.description.as_deref(),
+    ])
 }

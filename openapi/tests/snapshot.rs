@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use restrait_openapi::{Options, generate};
 
 fn here(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(relative)
 }
 
 fn check(spec: &str, snapshot: &str) {
@@ -51,7 +53,10 @@ fn output_is_the_same_bytes_every_time() {
     let text = std::fs::read_to_string(here("specs/todo31.yaml")).expect("read the spec");
     let first = generate(&text, &Options::default()).expect("generate").code;
     for _ in 0..3 {
-        assert_eq!(generate(&text, &Options::default()).expect("generate").code, first);
+        assert_eq!(
+            generate(&text, &Options::default()).expect("generate").code,
+            first
+        );
     }
 }
 
