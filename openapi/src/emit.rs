@@ -41,7 +41,7 @@ pub(crate) fn file<'m>(
     let printed = prettyplease::unparse(&file);
     let mut out = String::new();
     for line in header {
-        out.push_str(&format!("// {line}").trim_end().to_owned());
+        out.push_str(format!("// {line}").trim_end());
         out.push('\n');
     }
     out.push('\n');

@@ -185,7 +185,7 @@ pub(crate) fn method<'a>(
         for (i, p) in list.iter().enumerate() {
             let at = child(&at, &i.to_string());
             let p = resolve_parameter(spec, p, &at)?;
-            let key = (p.parameter_data_ref().name.clone(), place_name(&p));
+            let key = (p.parameter_data_ref().name.clone(), place_name(p));
             if !declared.contains_key(&key) {
                 order.push(key.clone());
             }
