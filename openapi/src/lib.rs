@@ -59,6 +59,7 @@ mod docs;
 mod emit;
 mod error;
 mod load;
+mod model;
 mod names;
 mod operation;
 mod schema;
@@ -172,7 +173,7 @@ pub fn generate(spec: &str, options: &Options) -> Result<Generated, Error> {
         }
         entries.push(entry);
     }
-    types.box_cycles();
+    model::box_cycles(&mut types.models);
 
     let tag_docs: BTreeMap<&str, Vec<String>> = doc
         .tags
