@@ -64,28 +64,40 @@
 //! [`Client::execute`] runs any hand-built [`Request`] through the same
 //! pipeline.
 
+#[path = "client/builder.rs"]
 mod builder;
+#[path = "client/mod.rs"]
 mod client;
 mod error;
+#[path = "response/error_body.rs"]
 mod error_body;
+#[path = "middleware/mod.rs"]
 mod middleware;
+#[path = "client/options.rs"]
 mod options;
 mod paginate;
 mod path;
 mod query;
 mod redact;
+#[path = "middleware/redirect.rs"]
 mod redirect;
+#[path = "request/mod.rs"]
 mod request;
+#[path = "response/mod.rs"]
 mod response;
+#[path = "middleware/retry/mod.rs"]
 mod retry;
 mod retry_after;
+#[path = "middleware/trace.rs"]
 mod trace;
 mod transport;
 
+#[path = "middleware/auth/mod.rs"]
 pub mod auth;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+#[path = "testing/mod.rs"]
 pub mod testing;
 
 pub use restrait_macros::{
