@@ -3,6 +3,7 @@
 
 mod bounds;
 mod builder;
+#[path = "../response/decode.rs"]
 mod decode;
 
 pub use bounds::{

@@ -1,5 +1,6 @@
 //! Sending a request and getting a response: the innermost layer.
 
+#[path = "../response/read.rs"]
 mod read;
 mod reqwest_transport;
 

@@ -62,6 +62,7 @@
 //! has already sent that request. See
 //! [`max_redirects`](crate::ClientBuilder::max_redirects).
 
+#[path = "../../client/auth.rs"]
 mod builder;
 mod oauth2;
 mod secret;
