@@ -64,40 +64,22 @@
 //! [`Client::execute`] runs any hand-built [`Request`] through the same
 //! pipeline.
 
-#[path = "client/builder.rs"]
-mod builder;
-#[path = "client/mod.rs"]
 mod client;
 mod error;
-#[path = "response/error_body.rs"]
-mod error_body;
-#[path = "middleware/mod.rs"]
 mod middleware;
-#[path = "client/options.rs"]
-mod options;
 mod paginate;
 mod path;
 mod query;
 mod redact;
-#[path = "middleware/redirect.rs"]
-mod redirect;
-#[path = "request/mod.rs"]
 mod request;
-#[path = "response/mod.rs"]
 mod response;
-#[path = "middleware/retry/mod.rs"]
-mod retry;
 mod retry_after;
-#[path = "middleware/trace.rs"]
-mod trace;
 mod transport;
 
-#[path = "middleware/auth/mod.rs"]
-pub mod auth;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
-#[path = "testing/mod.rs"]
+pub use middleware::auth;
 pub mod testing;
 
 pub use restrait_macros::{
@@ -106,7 +88,7 @@ pub use restrait_macros::{
 };
 
 pub use auth::OAuth2;
-pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
+pub use client::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use client::Client;
 pub use error::{
     ApiError, AuthError, BodyTooLarge, CallInfo, ConfigError, DecodeError, Error, InvalidRequest,
@@ -114,13 +96,13 @@ pub use error::{
     TransportError, TransportErrorKind,
 };
 pub use middleware::{BoxFuture, Middleware, Next};
-pub use options::CallOptions;
+pub use client::CallOptions;
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
-pub use redirect::DEFAULT_MAX_REDIRECTS;
+pub use middleware::redirect::DEFAULT_MAX_REDIRECTS;
 pub use request::Request;
 pub use response::Response;
-pub use retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
-pub use trace::TracingMiddleware;
+pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
+pub use middleware::trace::TracingMiddleware;
 pub use transport::{Body, ReqwestTransport, Transport, TransportResponse};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).

@@ -1,4 +1,13 @@
-//! The client every resource shares: configuration plus the call pipeline.
+//! The client every resource shares: configuration ([`ClientBuilder`], every
+//! builder method in this folder), per-call [`CallOptions`], the call
+//! pipeline ([`Client::execute`]) and one attempt of it.
+
+mod auth;
+pub(crate) mod builder;
+pub(crate) mod options;
+
+pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
+pub use options::CallOptions;
 
 use std::fmt;
 use std::sync::Arc;
@@ -10,7 +19,6 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::builder::ClientBuilder;
 use crate::error::{BodyTooLarge, Error, Result, TimeoutError, TimeoutKind};
 use crate::middleware::{Middleware, Next};
 use crate::redact::RedactedHeaders;

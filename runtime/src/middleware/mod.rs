@@ -1,4 +1,11 @@
-//! Middleware: code that runs around every attempt of every call.
+//! Middleware: code that runs around every attempt of every call, and the
+//! built-in layers in the order a call goes through them: [`trace`],
+//! [`redirect`], [`retry`], [`auth`].
+
+pub mod auth;
+pub(crate) mod redirect;
+pub(crate) mod retry;
+pub(crate) mod trace;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::builder::RequestBuilder;
-use super::decode::Json;
+use crate::response::decode::Json;
 use crate::error::Result;
 
 /// A `#[query]`, `#[body]` or `#[form]` parameter type.

@@ -10,9 +10,9 @@ use http::{HeaderMap, Method};
 use url::Url;
 
 use super::ResourceClient;
-use super::decode::Decode;
+use crate::response::decode::Decode;
 use crate::error::{Error, Result};
-use crate::options::CallOptions;
+use crate::client::options::CallOptions;
 use crate::request::Request;
 use crate::{path, query};
 

@@ -3,15 +3,13 @@
 
 mod bounds;
 mod builder;
-#[path = "../response/decode.rs"]
-mod decode;
 
 pub use bounds::{
     DeserializeResponse, DisplayParam, SerializeParam, assert_deserialize, form, header, json,
     optional_header, paginate, query, segment, send_json, tail, url,
 };
 pub use builder::RequestBuilder;
-pub use decode::{Decode, Json, Raw, Text, Unit, WithResponse};
+pub use crate::response::decode::{Decode, Json, Raw, Text, Unit, WithResponse};
 
 pub use crate::Pagination;
 
@@ -24,7 +22,7 @@ pub use ::http::header::{HeaderName, HeaderValue};
 use std::fmt;
 
 use crate::client::Client;
-use crate::options::CallOptions;
+use crate::client::options::CallOptions;
 
 /// What a generated `{Trait}Client` holds: the shared client and the options
 /// its calls use.

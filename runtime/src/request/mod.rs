@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::error::CallInfo;
-use crate::options::CallOptions;
+use crate::client::options::CallOptions;
 use crate::redact::{RedactedHeaders, SecretQuery, redacted_url_with};
 
 /// One HTTP request: method, URL, headers and a body that can be sent again

@@ -1,4 +1,10 @@
-//! Responses: the raw one middleware sees, and the typed one a call returns.
+//! Responses: the raw one middleware sees, and the typed one a call returns;
+//! reading bodies ([`read`]), decoding them ([`decode`]) and the messages of
+//! error bodies ([`error_body`]).
+
+pub(crate) mod decode;
+pub(crate) mod error_body;
+pub(crate) mod read;
 
 use std::any::Any;
 use std::fmt;
@@ -103,7 +109,7 @@ impl Response<Bytes> {
 
     pub(crate) fn into_error(self) -> Error {
         let retry_after = crate::retry_after::parse(&self.headers);
-        let message = crate::error_body::message_from_body(&self.body).unwrap_or_else(|| {
+        let message = crate::response::error_body::message_from_body(&self.body).unwrap_or_else(|| {
             self.status
                 .canonical_reason()
                 .unwrap_or("unknown status")

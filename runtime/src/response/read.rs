@@ -2,7 +2,7 @@
 
 use bytes::{Bytes, BytesMut};
 
-use super::Body;
+use crate::transport::Body;
 use crate::error::TransportError;
 
 /// Why a body could not be read.

@@ -1,7 +1,5 @@
 //! Sending a request and getting a response: the innermost layer.
 
-#[path = "../response/read.rs"]
-mod read;
 mod reqwest_transport;
 
 use std::fmt;
@@ -15,7 +13,7 @@ use crate::error::TransportError;
 use crate::middleware::BoxFuture;
 use crate::request::Request;
 
-pub(crate) use read::{ReadError, read_body};
+pub(crate) use crate::response::read::{ReadError, read_body};
 pub use reqwest_transport::ReqwestTransport;
 pub(crate) use reqwest_transport::followed_redirect;
 

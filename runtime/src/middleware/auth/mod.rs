@@ -62,8 +62,6 @@
 //! has already sent that request. See
 //! [`max_redirects`](crate::ClientBuilder::max_redirects).
 
-#[path = "../../client/auth.rs"]
-mod builder;
 mod oauth2;
 mod secret;
 mod static_auth;
