@@ -100,10 +100,10 @@ pub use client::CallOptions;
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
 pub use middleware::redirect::DEFAULT_MAX_REDIRECTS;
 pub use request::Request;
-pub use response::Response;
+pub use response::{Response, ResponseBody};
 pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use middleware::trace::TracingMiddleware;
-pub use transport::{Body, ReqwestTransport, Transport, TransportResponse};
+pub use transport::{ReqwestTransport, Transport, TransportResponse};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).
 pub use bytes;

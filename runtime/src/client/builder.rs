@@ -180,7 +180,9 @@ impl ClientBuilder {
     }
 
     /// At most this many requests on the wire at once; further attempts wait
-    /// for a slot. reqwest has no such limit.
+    /// for a slot. reqwest has no such limit. A buffered call holds its
+    /// slot until its body is read; a streamed one (a download, server-sent
+    /// events) until its stream is read to the end or dropped.
     pub fn max_in_flight(mut self, max: usize) -> Self {
         self.max_in_flight = Some(max);
         self
@@ -365,7 +367,7 @@ impl ClientBuilder {
                 default_headers: self.default_headers,
                 transport,
                 middleware,
-                in_flight: self.max_in_flight.map(Semaphore::new),
+                in_flight: self.max_in_flight.map(|n| Arc::new(Semaphore::new(n))),
                 attempt_timeout: self.attempt_timeout,
                 call_timeout: self.call_timeout,
                 max_body_size: self.max_body_size,

@@ -26,6 +26,10 @@ pub struct Request {
     pub(crate) attempt: u32,
     pub(crate) deadline: Option<Instant>,
     pub(crate) extensions: Extensions,
+    /// The response is wanted as a stream (set by the decode kind, or
+    /// [`Client::execute_stream`](crate::Client::execute_stream)): the
+    /// attempt hands its body on live instead of reading it.
+    pub(crate) stream: bool,
 }
 
 impl Request {
@@ -60,6 +64,7 @@ impl Request {
             attempt: 0,
             deadline: None,
             extensions: Extensions::new(),
+            stream: false,
         }
     }
 

@@ -126,6 +126,7 @@ impl<D: Decode> Decode for WithResponse<D> {
             attempts: response.attempts,
             body_truncated: response.body_truncated,
             call: response.call.clone(),
+            not_retried: response.not_retried,
         })
     }
 }

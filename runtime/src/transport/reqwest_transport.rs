@@ -9,7 +9,8 @@ use crate::error::{TransportError, TransportErrorKind};
 use crate::middleware::BoxFuture;
 use crate::request::Request;
 
-use super::{Body, Transport, TransportResponse};
+use super::{Transport, TransportResponse};
+use crate::response::ResponseBody;
 
 /// Sends through a `reqwest::Client` (connection pool, rustls TLS, HTTP/2).
 ///
@@ -73,7 +74,7 @@ impl Transport for ReqwestTransport {
             Ok(TransportResponse {
                 status: response.status(),
                 headers: std::mem::take(response.headers_mut()),
-                body: Body::from_reqwest(response),
+                body: ResponseBody::from_reqwest(response),
             })
         })
     }
@@ -134,7 +135,7 @@ fn request_error(e: reqwest::Error) -> TransportError {
     wrap(kind, e)
 }
 
-pub(super) fn body_error(e: reqwest::Error) -> TransportError {
+pub(crate) fn body_error(e: reqwest::Error) -> TransportError {
     wrap(TransportErrorKind::Body, e)
 }
 
