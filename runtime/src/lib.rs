@@ -80,6 +80,7 @@ mod transport;
 #[doc(hidden)]
 pub mod fuzzing;
 pub use middleware::auth;
+pub mod body;
 pub mod testing;
 
 pub use restrait_macros::{
