@@ -80,7 +80,8 @@ mod transport;
 #[doc(hidden)]
 pub mod fuzzing;
 pub use middleware::auth;
-pub mod body;
+pub use request::body;
+pub use request::body::multipart;
 pub mod testing;
 
 pub use restrait_macros::{
@@ -101,6 +102,7 @@ pub use client::CallOptions;
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
 pub use middleware::redirect::DEFAULT_MAX_REDIRECTS;
 pub use request::Request;
+pub use request::body::Body;
 pub use response::{Response, ResponseBody};
 pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use middleware::trace::TracingMiddleware;

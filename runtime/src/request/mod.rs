@@ -1,4 +1,7 @@
-//! A request as it travels through the middleware chain to the transport.
+//! A request as it travels through the middleware chain to the transport,
+//! and its [`body`].
+
+pub mod body;
 
 use std::borrow::Cow;
 use std::fmt;
