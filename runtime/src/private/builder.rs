@@ -27,7 +27,7 @@ pub struct RequestBuilder<'a> {
     base_len: usize,
     query: String,
     headers: HeaderMap,
-    body: Option<Bytes>,
+    body: crate::Body,
     options: CallOptions,
     idempotent: bool,
     /// A `#[url]` value: the request goes there instead of base + path.
@@ -53,7 +53,7 @@ impl<'a> RequestBuilder<'a> {
             url,
             query: String::new(),
             headers,
-            body: None,
+            body: crate::Body::empty(),
             options: CallOptions::default(),
             idempotent: false,
             absolute: None,
@@ -179,7 +179,7 @@ impl<'a> RequestBuilder<'a> {
             self.headers
                 .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
-        self.body = Some(body);
+        self.body = crate::Body::from(body);
     }
 
     /// `#[timeout(..)]`: the deadline of the whole call.

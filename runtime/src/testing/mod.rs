@@ -101,14 +101,20 @@ impl MockTransport {
         }
     }
 
-    /// Every request sent so far, in order.
+    /// Every request sent so far, in order, each with its body in memory
+    /// (a file, stream or form body is read as it is sent).
     pub fn requests(&self) -> Vec<Request> {
-        lock(&self.inner.requests).clone()
+        lock(&self.inner.requests)
+            .iter()
+            .filter_map(Request::try_clone)
+            .collect()
     }
 
-    /// The last request sent.
+    /// The last request sent, with its body in memory.
     pub fn last_request(&self) -> Option<Request> {
-        lock(&self.inner.requests).last().cloned()
+        lock(&self.inner.requests)
+            .last()
+            .and_then(Request::try_clone)
     }
 
     fn answer(&self, request: &Request) -> MockResponse {
@@ -145,11 +151,36 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The request with its body read into memory (a file, a stream, a form),
+/// as the server would have received it, so that it can be recorded and
+/// looked at. A body that fails while read fails the send.
+async fn buffered(mut request: Request) -> Result<Request, TransportError> {
+    if request.body().as_bytes().is_some() || request.body().is_empty() {
+        return Ok(request);
+    }
+    let failed = |e: crate::Error| {
+        TransportError::new(
+            TransportErrorKind::Request,
+            format!("the request body could not be read: {e}"),
+            Some(Box::new(e)),
+        )
+    };
+    let body = request.take_body().open().await.map_err(failed)?;
+    let mut stream = body.into_stream();
+    let mut bytes = bytes::BytesMut::new();
+    while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+        bytes.extend_from_slice(&chunk.map_err(failed)?);
+    }
+    request.set_body(bytes.freeze());
+    Ok(request)
+}
+
 impl Transport for MockTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
-        let response = self.answer(&request);
-        lock(&self.inner.requests).push(request);
         Box::pin(async move {
+            let request = buffered(request).await?;
+            let response = self.answer(&request);
+            lock(&self.inner.requests).push(request);
             if let Some((kind, message)) = response.error {
                 return Err(TransportError::new(kind, message, None));
             }
