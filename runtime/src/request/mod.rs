@@ -105,8 +105,18 @@ impl Request {
     }
     /// Replaces the body: bytes, text, a [`Body::file`], a
     /// [`Body::stream`] or a [`multipart::Form`](crate::multipart::Form).
+    ///
+    /// A body that names its own `Content-Type` (a form, with its boundary)
+    /// sets that header unless the request has one.
     pub fn set_body(&mut self, body: impl Into<Body>) {
-        self.body = body.into();
+        let body = body.into();
+        if let Some(content_type) = body.content_type()
+            && !self.headers.contains_key(http::header::CONTENT_TYPE)
+        {
+            self.headers
+                .insert(http::header::CONTENT_TYPE, content_type);
+        }
+        self.body = body;
     }
     /// Takes the body, leaving an empty one.
     pub fn take_body(&mut self) -> Body {
