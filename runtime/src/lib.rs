@@ -90,22 +90,22 @@ pub use restrait_macros::{
 };
 
 pub use auth::OAuth2;
-pub use client::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
+pub use client::CallOptions;
 pub use client::Client;
+pub use client::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use error::{
     ApiError, AuthError, BodyTooLarge, CallInfo, ConfigError, DecodeError, Error, InvalidRequest,
     PaginationError, RedirectError, RedirectErrorKind, Result, TimeoutError, TimeoutKind,
     TransportError, TransportErrorKind,
 };
-pub use middleware::{BoxFuture, Middleware, Next};
-pub use client::CallOptions;
-pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
 pub use middleware::redirect::DEFAULT_MAX_REDIRECTS;
+pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
+pub use middleware::trace::TracingMiddleware;
+pub use middleware::{BoxFuture, Middleware, Next};
+pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
 pub use request::Request;
 pub use request::body::Body;
 pub use response::{Response, ResponseBody};
-pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
-pub use middleware::trace::TracingMiddleware;
 pub use transport::{ReqwestTransport, Transport, TransportResponse};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).

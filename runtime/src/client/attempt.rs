@@ -138,7 +138,9 @@ impl ClientInner {
         drop(permit);
         let mut body = ResponseBody::full(bytes);
         body.limits = self.limits();
-        Ok(response_with(status, headers, body, attempts, truncated, call))
+        Ok(response_with(
+            status, headers, body, attempts, truncated, call,
+        ))
     }
 }
 

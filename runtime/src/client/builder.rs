@@ -10,8 +10,8 @@ use url::Url;
 use crate::client::{Client, ClientInner, finite};
 use crate::error::{Error, Result};
 use crate::middleware::Middleware;
-use crate::middleware::retry::RetryPolicy;
 use crate::middleware::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware, SendGuard};
+use crate::middleware::retry::RetryPolicy;
 use crate::middleware::trace::TracingMiddleware;
 use crate::transport::{ReqwestTransport, Transport};
 
@@ -435,7 +435,9 @@ impl ClientBuilder {
     /// # Ok(()) }
     /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry_layer = Some(Arc::new(crate::middleware::retry::RetryMiddleware::new(policy)));
+        self.retry_layer = Some(Arc::new(crate::middleware::retry::RetryMiddleware::new(
+            policy,
+        )));
         self
     }
 }

@@ -680,7 +680,11 @@ mod tests {
     #[test]
     fn messages_leave_out_the_query() {
         let request = Request::new(Method::GET, url("https://api.example.com/a?api_key=k1"));
-        let response = Response::new(StatusCode::FOUND, HeaderMap::new(), crate::ResponseBody::empty());
+        let response = Response::new(
+            StatusCode::FOUND,
+            HeaderMap::new(),
+            crate::ResponseBody::empty(),
+        );
         let to = HeaderValue::from_static("http://user:pw@cdn.example.net/b?sig=s3cret#f");
         let e = refused(
             RedirectErrorKind::Downgrade,

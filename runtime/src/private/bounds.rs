@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::builder::RequestBuilder;
-use crate::response::decode::Json;
 use crate::error::Result;
+use crate::response::decode::Json;
 
 /// A `#[query]`, `#[body]` or `#[form]` parameter type.
 #[diagnostic::on_unimplemented(

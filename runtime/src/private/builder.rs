@@ -10,10 +10,10 @@ use http::{HeaderMap, Method};
 use url::Url;
 
 use super::ResourceClient;
-use crate::response::decode::Decode;
-use crate::error::{Error, Result};
 use crate::client::options::CallOptions;
+use crate::error::{Error, Result};
 use crate::request::Request;
+use crate::response::decode::Decode;
 use crate::{path, query};
 
 /// Collects a request from a resource method's arguments. Each step is

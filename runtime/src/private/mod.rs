@@ -4,12 +4,12 @@
 mod bounds;
 mod builder;
 
+pub use crate::response::decode::{Decode, Json, Raw, Text, Unit, WithResponse};
 pub use bounds::{
     DeserializeResponse, DisplayParam, SerializeParam, assert_deserialize, form, header, json,
     optional_header, paginate, query, segment, send_json, tail, url,
 };
 pub use builder::RequestBuilder;
-pub use crate::response::decode::{Decode, Json, Raw, Text, Unit, WithResponse};
 
 pub use crate::Pagination;
 

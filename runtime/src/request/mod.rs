@@ -10,10 +10,10 @@ use http::{Extensions, HeaderMap, Method};
 use tokio::time::Instant;
 use url::Url;
 
-use crate::error::CallInfo;
-use body::Body;
 use crate::client::options::CallOptions;
+use crate::error::CallInfo;
 use crate::redact::{RedactedHeaders, SecretQuery, redacted_url_with};
+use body::Body;
 
 /// One HTTP request: method, URL, headers and a [`Body`], plus what
 /// middleware needs to know about the call.

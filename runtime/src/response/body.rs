@@ -347,7 +347,10 @@ mod tests {
             (n < 5).then(|| (Ok(Bytes::from_static(b"x")), n + 1))
         });
         let mut body = ResponseBody::from_stream(slow);
-        body.idle_after(Some(Duration::from_secs(5)), CallInfo::new(http::Method::GET, "/"));
+        body.idle_after(
+            Some(Duration::from_secs(5)),
+            CallInfo::new(http::Method::GET, "/"),
+        );
         let mut n = 0;
         while let Some(chunk) = body.next().await {
             chunk.expect("flowing");
@@ -357,7 +360,10 @@ mod tests {
 
         let silent = stream::pending::<std::result::Result<Bytes, TransportError>>();
         let mut body = ResponseBody::from_stream(silent);
-        body.idle_after(Some(Duration::from_secs(5)), CallInfo::new(http::Method::GET, "/"));
+        body.idle_after(
+            Some(Duration::from_secs(5)),
+            CallInfo::new(http::Method::GET, "/"),
+        );
         let e = body.next().await.and_then(|r| r.err()).expect("idle error");
         assert!(e.is_timeout(), "{e}");
         assert!(body.next().await.is_none());

@@ -7,8 +7,8 @@ pub(crate) mod decode;
 pub(crate) mod error_body;
 pub(crate) mod read;
 
-pub use body::ResponseBody;
 pub(crate) use body::Limits;
+pub use body::ResponseBody;
 
 use std::any::Any;
 use std::fmt;
@@ -193,7 +193,6 @@ impl Response<ResponseBody> {
 }
 
 impl Response<Bytes> {
-
     /// `Ok(self)` for a 2xx status, else the typed [`Error`] for the status
     /// (`NotFound`, `RateLimited`, ...), with the message from the body.
     pub fn error_for_status(self) -> Result<Self> {
@@ -206,12 +205,13 @@ impl Response<Bytes> {
 
     pub(crate) fn into_error(self) -> Error {
         let retry_after = crate::retry_after::parse(&self.headers);
-        let message = crate::response::error_body::message_from_body(&self.body).unwrap_or_else(|| {
-            self.status
-                .canonical_reason()
-                .unwrap_or("unknown status")
-                .to_owned()
-        });
+        let message =
+            crate::response::error_body::message_from_body(&self.body).unwrap_or_else(|| {
+                self.status
+                    .canonical_reason()
+                    .unwrap_or("unknown status")
+                    .to_owned()
+            });
         Error::from_status(
             ApiError {
                 status: self.status,
