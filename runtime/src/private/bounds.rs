@@ -97,6 +97,11 @@ pub fn form<T: ?Sized + SerializeParam>(req: &mut RequestBuilder<'_>, value: &T)
     req.form(value);
 }
 
+/// A `#[part("name")]` parameter of a `#[multipart]` method.
+pub fn part<V: super::PartValue>(req: &mut RequestBuilder<'_>, name: &'static str, value: V) {
+    req.part(name, value);
+}
+
 /// A `#[url]` parameter: the absolute URL of the request.
 pub fn url<T: DisplayParam>(req: &mut RequestBuilder<'_>, value: &T) {
     req.url(value);

@@ -3,13 +3,15 @@
 
 mod bounds;
 mod builder;
+mod parts;
 
 pub use crate::response::decode::{Decode, Json, Raw, Text, Unit, WithResponse};
 pub use bounds::{
     DeserializeResponse, DisplayParam, SerializeParam, assert_deserialize, form, header, json,
-    optional_header, paginate, query, segment, send_json, tail, url,
+    optional_header, paginate, part, query, segment, send_json, tail, url,
 };
-pub use builder::RequestBuilder;
+pub use builder::{RequestBuilder, SseDone};
+pub use parts::PartValue;
 
 pub use crate::Pagination;
 
