@@ -421,16 +421,14 @@ pub enum TimeoutKind {
     Attempt,
     /// The whole call, retries included, took too long.
     Call,
-    /// A streamed body sent no bytes for the attempt timeout.
+    /// A streamed body sent no bytes for its idle limit (the attempt
+    /// timeout).
     Idle,
-    /// An [`EventStream`](crate::EventStream) got no event (nor comment)
-    /// for its idle limit.
-    Events,
 }
 
 /// A call or attempt exceeded its time limit.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{call}: {} after {:.3}s{}{}", match kind { TimeoutKind::Attempt => "attempt timed out", TimeoutKind::Call => "call timed out", TimeoutKind::Idle => "stream idle, no bytes", TimeoutKind::Events => "event stream idle, no event" }, after.as_secs_f64(), after_attempts(*attempts), not_retried_note(*not_retried))]
+#[error("{call}: {} after {:.3}s{}{}", match kind { TimeoutKind::Attempt => "attempt timed out", TimeoutKind::Call => "call timed out", TimeoutKind::Idle => "stream idle, no bytes" }, after.as_secs_f64(), after_attempts(*attempts), not_retried_note(*not_retried))]
 pub struct TimeoutError {
     pub(crate) kind: TimeoutKind,
     pub(crate) after: Duration,

@@ -417,7 +417,7 @@ impl ClientBuilder {
     /// How the client retries failed attempts (default:
     /// [`RetryPolicy::default`], 3 retries with backoff; use
     /// [`RetryPolicy::never`] to turn retries off). The policy's
-    /// [`RetryBudget`] is shared by every call of the client.
+    /// [`RetryBudget`](crate::RetryBudget) is shared by every call of the client.
     ///
     /// Calls can override the policy with
     /// [`CallOptions::retry`](crate::CallOptions::retry), and the number of

@@ -109,8 +109,8 @@ impl Client {
 
     /// Runs a request as [`execute`](Self::execute) does, but hands the
     /// response on as soon as its head has arrived, the body a live
-    /// [`ResponseBody`] stream: a download, JSON Lines
-    /// ([`Response::into_json_lines`]), server-sent events. Whatever the
+    /// [`ResponseBody`](crate::ResponseBody) stream: a download, JSON
+    /// Lines, server-sent events. Whatever the
     /// status: read an error body with [`Response::error_for_status`].
     ///
     /// The call's deadline covers the wait for the head (and the retries

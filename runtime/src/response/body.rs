@@ -188,12 +188,6 @@ impl ResponseBody {
         });
     }
 
-    /// True while the body holds an in-flight slot.
-    #[cfg(test)]
-    pub(crate) fn holds_permit(&self) -> bool {
-        self.permit.is_some()
-    }
-
     /// The next chunk, `None` at the end. The buffered path reads reqwest
     /// directly, without a boxed stream in between.
     pub(crate) async fn chunk(&mut self) -> Option<Result<Bytes>> {
@@ -367,5 +361,22 @@ mod tests {
         let e = body.next().await.and_then(|r| r.err()).expect("idle error");
         assert!(e.is_timeout(), "{e}");
         assert!(body.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_body_releases_its_slot_at_the_end() {
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(1));
+        let permit = slots.clone().acquire_owned().await.expect("permit");
+        let mut body = ResponseBody::from_stream(stream::iter([Ok(Bytes::from_static(b"x"))]));
+        body.hold(Some(permit));
+        assert_eq!(slots.available_permits(), 0);
+        assert!(body.next().await.is_some());
+        assert!(body.next().await.is_none());
+        assert_eq!(slots.available_permits(), 1, "read to the end");
+        // A body in memory holds nothing.
+        let slot = slots.clone().acquire_owned().await.expect("permit");
+        let mut full = ResponseBody::full("x");
+        full.hold(Some(slot));
+        assert_eq!(slots.available_permits(), 1);
     }
 }
