@@ -1,4 +1,14 @@
-//! Responses: the raw one middleware sees, and the typed one a call returns.
+//! Responses: the raw one middleware sees, and the typed one a call returns;
+//! reading bodies ([`read`]), decoding them ([`decode`]) and the messages of
+//! error bodies ([`error_body`]).
+
+mod body;
+pub(crate) mod decode;
+pub(crate) mod error_body;
+pub(crate) mod read;
+
+pub(crate) use body::Limits;
+pub use body::ResponseBody;
 
 use std::any::Any;
 use std::fmt;
@@ -6,25 +16,45 @@ use std::fmt;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 
-use crate::error::{ApiError, CallInfo, Error, Result};
+use crate::error::{ApiError, BodyTooLarge, CallInfo, Error, Result};
 use crate::redact::RedactedHeaders;
+use read::{ReadError, read_body};
 
 /// A response: status, headers and a body of type `T`.
 ///
-/// Middleware sees `Response<Bytes>` (the whole body, read within the
-/// client's size limit). A resource method declared to return
-/// `Result<Response<T>>` gets the status and headers along with the decoded
-/// body.
-pub struct Response<T = Bytes> {
+/// Middleware sees `Response<ResponseBody>` (the default): the head first,
+/// the body a [`ResponseBody`] that is in memory for a buffered call and a
+/// live stream for a streamed one. [`Response::bytes`] reads it whole.
+/// [`Client::execute`](crate::Client::execute) returns `Response<Bytes>`,
+/// and a resource method declared to return `Result<Response<T>>` gets the
+/// status and headers along with the decoded body.
+pub struct Response<T = ResponseBody> {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: T,
     pub(crate) attempts: u32,
     pub(crate) body_truncated: bool,
     pub(crate) call: CallInfo,
+    /// Why a retryable answer was not retried, for the error it becomes.
+    pub(crate) not_retried: Option<&'static str>,
 }
 
 impl<T> Response<T> {
+    /// A response as a transport or a middleware would make it: `body` is a
+    /// [`ResponseBody`] for a middleware that answers without sending
+    /// (`ResponseBody::from(bytes)`), or [`Bytes`].
+    pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
+        Response {
+            status,
+            headers,
+            body,
+            attempts: 1,
+            body_truncated: false,
+            call: CallInfo::new(http::Method::GET, ""),
+            not_retried: None,
+        }
+    }
+
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -74,23 +104,95 @@ impl<T> Response<T> {
             attempts: self.attempts,
             body_truncated: self.body_truncated,
             call: self.call,
+            not_retried: self.not_retried,
+        }
+    }
+}
+
+impl Response<ResponseBody> {
+    /// Reads the whole body: a 2xx body up to the client's `max_body_size`
+    /// (a larger one is [`Error::BodyTooLarge`]), any other up to its
+    /// `max_error_body_size` (the rest is cut and not read). Free for a
+    /// buffered call, whose body is in memory already.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> restrait::Result<()> {
+    /// use restrait::{http::{HeaderMap, StatusCode}, Response, ResponseBody};
+    /// let response = Response::new(StatusCode::OK, HeaderMap::new(), ResponseBody::from("hi"));
+    /// assert_eq!(&response.bytes().await?.body()[..], b"hi");
+    /// # Ok(()) }
+    /// ```
+    pub async fn bytes(self) -> Result<Response<Bytes>> {
+        let limits = self.body.limits;
+        self.buffer(limits).await
+    }
+
+    /// Reads the whole body (as [`bytes`](Self::bytes) does) as UTF-8 text;
+    /// invalid sequences become `U+FFFD`.
+    pub async fn text(self) -> Result<String> {
+        let response = self.bytes().await?;
+        Ok(String::from_utf8_lossy(&response.body).into_owned())
+    }
+
+    /// `Ok(self)` for a 2xx status, else reads the error body (up to the
+    /// error-body limit) into the typed [`Error`] for the status.
+    pub async fn error_for_status(self) -> Result<Self> {
+        if self.status.is_success() {
+            Ok(self)
+        } else {
+            Err(self.into_error().await)
+        }
+    }
+
+    /// The body, in memory or read within `limits`, the time it takes
+    /// bounded by whoever awaits it.
+    pub(crate) async fn buffer(mut self, limits: Limits) -> Result<Response<Bytes>> {
+        if let Some(bytes) = self.body.take_bytes() {
+            return Ok(self.map(|_| bytes));
+        }
+        let success = self.status.is_success();
+        let limit = if success {
+            limits.max_body
+        } else {
+            limits.max_error.min(limits.max_body)
+        };
+        match read_body(&mut self.body, limit, !success).await {
+            Ok((bytes, truncated)) => {
+                self.body_truncated |= truncated;
+                Ok(self.map(|_| bytes))
+            }
+            Err(ReadError::TooLarge) => Err(Error::BodyTooLarge(Box::new(BodyTooLarge {
+                limit,
+                call: self.call,
+            }))),
+            Err(ReadError::Failed(e)) => Err(e),
+        }
+    }
+
+    /// The typed error of a response that is not a success, its body read
+    /// up to the error-body limit (a body that cannot be read is left out).
+    pub(crate) async fn into_error(self) -> Error {
+        let limits = Limits {
+            max_body: self.body.limits.max_error,
+            ..self.body.limits
+        };
+        let head = Response {
+            status: self.status,
+            headers: self.headers.clone(),
+            body: Bytes::new(),
+            attempts: self.attempts,
+            body_truncated: true,
+            call: self.call.clone(),
+            not_retried: self.not_retried,
+        };
+        match self.buffer(limits).await {
+            Ok(buffered) => buffered.into_error(),
+            Err(_) => head.into_error(),
         }
     }
 }
 
 impl Response<Bytes> {
-    /// A response as a transport or a middleware would make it.
-    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
-        Response {
-            status,
-            headers,
-            body,
-            attempts: 1,
-            body_truncated: false,
-            call: CallInfo::new(http::Method::GET, ""),
-        }
-    }
-
     /// `Ok(self)` for a 2xx status, else the typed [`Error`] for the status
     /// (`NotFound`, `RateLimited`, ...), with the message from the body.
     pub fn error_for_status(self) -> Result<Self> {
@@ -103,12 +205,13 @@ impl Response<Bytes> {
 
     pub(crate) fn into_error(self) -> Error {
         let retry_after = crate::retry_after::parse(&self.headers);
-        let message = crate::error_body::message_from_body(&self.body).unwrap_or_else(|| {
-            self.status
-                .canonical_reason()
-                .unwrap_or("unknown status")
-                .to_owned()
-        });
+        let message =
+            crate::response::error_body::message_from_body(&self.body).unwrap_or_else(|| {
+                self.status
+                    .canonical_reason()
+                    .unwrap_or("unknown status")
+                    .to_owned()
+            });
         Error::from_status(
             ApiError {
                 status: self.status,
@@ -118,6 +221,7 @@ impl Response<Bytes> {
                 body_truncated: self.body_truncated,
                 call: self.call,
                 attempts: self.attempts,
+                not_retried: self.not_retried,
             },
             retry_after,
         )
@@ -155,6 +259,8 @@ impl BodyShape {
             b.len()
         } else if let Some(b) = body.downcast_ref::<String>() {
             b.len()
+        } else if let Some(b) = body.downcast_ref::<ResponseBody>() {
+            return Some(BodyShape(format!("{b:?}")));
         } else {
             use serde_json::Value;
             let shape = match body.downcast_ref::<Value>()? {

@@ -66,7 +66,16 @@ impl RedirectMiddleware {
         let probe = SentQuery::default();
         template.extensions.insert(probe.clone());
         loop {
-            let mut sent = template.clone();
+            let body_replayable = replayable_body(&template);
+            // A one-shot body goes with this hop; what is left to follow
+            // with is the request without it.
+            let mut sent = match template.try_clone() {
+                Some(copy) => copy,
+                None => {
+                    let head = template.head_clone();
+                    std::mem::replace(&mut template, head)
+                }
+            };
             if *hops > 0 && !(started_home && sent.url.origin() == base) {
                 strip_credentials(&mut sent.headers);
                 // For the guard: strip again what a middleware adds below.
@@ -80,7 +89,7 @@ impl RedirectMiddleware {
                 method: &template.method,
                 url: &template.url,
                 location,
-                body_replayable: replayable_body(&template),
+                body_replayable,
                 hops: *hops,
                 max: self.max,
             });
@@ -121,7 +130,7 @@ impl RedirectMiddleware {
             template.url = url;
             template.method = method;
             if !keep_body {
-                template.body = None;
+                template.body = crate::Body::empty();
                 remove_body_headers(&mut template.headers);
             }
         }
@@ -358,10 +367,10 @@ fn is_downgrade(from: &Url, to: &Url) -> bool {
 }
 
 /// The one place that says whether a request's body can be sent again on a
-/// 307 or 308. Bodies are [`Bytes`](bytes::Bytes) today, so always; a
-/// one-shot stream will not be.
-fn replayable_body(_request: &Request) -> bool {
-    true
+/// 307 or 308: bytes, a file and a form of such parts can; a one-shot
+/// stream cannot, so its 307 or 308 goes back to the caller as it is.
+fn replayable_body(request: &Request) -> bool {
+    request.body.is_replayable()
 }
 
 /// True for a header that carries a credential: `Authorization`,
@@ -671,7 +680,11 @@ mod tests {
     #[test]
     fn messages_leave_out_the_query() {
         let request = Request::new(Method::GET, url("https://api.example.com/a?api_key=k1"));
-        let response = Response::new(StatusCode::FOUND, HeaderMap::new(), bytes::Bytes::new());
+        let response = Response::new(
+            StatusCode::FOUND,
+            HeaderMap::new(),
+            crate::ResponseBody::empty(),
+        );
         let to = HeaderValue::from_static("http://user:pw@cdn.example.net/b?sig=s3cret#f");
         let e = refused(
             RedirectErrorKind::Downgrade,

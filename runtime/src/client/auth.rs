@@ -2,9 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::builder::ClientBuilder;
-
-use super::{ApiKey, Auth, AuthMiddleware, BasicAuth, BearerToken};
+use super::builder::ClientBuilder;
+use crate::auth::{ApiKey, Auth, AuthMiddleware, BasicAuth, BearerToken};
 
 /// Authentication. Each of these replaces the auth set before; a client has
 /// one.

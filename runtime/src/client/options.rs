@@ -7,8 +7,8 @@ use std::time::Duration;
 use http::HeaderMap;
 use http::header::{HeaderName, HeaderValue};
 
+use crate::middleware::retry::RetryPolicy;
 use crate::redact::RedactedHeaders;
-use crate::retry::RetryPolicy;
 
 /// Options for the calls of one resource client, set with
 /// `{Trait}Client::with_options`. Unset fields fall back to the method's

@@ -10,8 +10,9 @@ use url::Url;
 use crate::client::{Client, ClientInner, finite};
 use crate::error::{Error, Result};
 use crate::middleware::Middleware;
-use crate::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware, SendGuard};
-use crate::trace::TracingMiddleware;
+use crate::middleware::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware, SendGuard};
+use crate::middleware::retry::RetryPolicy;
+use crate::middleware::trace::TracingMiddleware;
 use crate::transport::{ReqwestTransport, Transport};
 
 /// The default limit on a successful response body: 16 MiB.
@@ -70,7 +71,7 @@ impl ClientBuilder {
             reqwest: None,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             transport: None,
-            retry_layer: crate::retry::default_layer(),
+            retry_layer: crate::middleware::retry::default_layer(),
             auth_layer: None,
             middleware: Vec::new(),
         }
@@ -179,7 +180,9 @@ impl ClientBuilder {
     }
 
     /// At most this many requests on the wire at once; further attempts wait
-    /// for a slot. reqwest has no such limit.
+    /// for a slot. reqwest has no such limit. A buffered call holds its
+    /// slot until its body is read; a streamed one (a download, server-sent
+    /// events) until its stream is read to the end or dropped.
     pub fn max_in_flight(mut self, max: usize) -> Self {
         self.max_in_flight = Some(max);
         self
@@ -364,7 +367,7 @@ impl ClientBuilder {
                 default_headers: self.default_headers,
                 transport,
                 middleware,
-                in_flight: self.max_in_flight.map(Semaphore::new),
+                in_flight: self.max_in_flight.map(|n| Arc::new(Semaphore::new(n))),
                 attempt_timeout: self.attempt_timeout,
                 call_timeout: self.call_timeout,
                 max_body_size: self.max_body_size,
@@ -406,6 +409,36 @@ impl PoolSettings {
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
         Ok(Box::new(ReqwestTransport::without_redirects(client)))
+    }
+}
+
+/// Retries.
+impl ClientBuilder {
+    /// How the client retries failed attempts (default:
+    /// [`RetryPolicy::default`], 3 retries with backoff; use
+    /// [`RetryPolicy::never`] to turn retries off). The policy's
+    /// [`RetryBudget`](crate::RetryBudget) is shared by every call of the client.
+    ///
+    /// Calls can override the policy with
+    /// [`CallOptions::retry`](crate::CallOptions::retry), and the number of
+    /// retries with `#[retry(max = N)]`, `#[retry(never)]` or
+    /// [`CallOptions::max_retries`](crate::CallOptions::max_retries).
+    ///
+    /// ```
+    /// # fn main() -> restrait::Result<()> {
+    /// use std::time::Duration;
+    /// use restrait::{Client, RetryPolicy};
+    ///
+    /// let client = Client::builder("https://api.example.com")
+    ///     .retry(RetryPolicy::default().max_retries(5).max_delay(Duration::from_secs(5)))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry_layer = Some(Arc::new(crate::middleware::retry::RetryMiddleware::new(
+            policy,
+        )));
+        self
     }
 }
 

@@ -1,31 +1,42 @@
-//! A request as it travels through the middleware chain to the transport.
+//! A request as it travels through the middleware chain to the transport,
+//! and its [`body`].
+
+pub mod body;
 
 use std::borrow::Cow;
 use std::fmt;
 
-use bytes::Bytes;
 use http::{Extensions, HeaderMap, Method};
 use tokio::time::Instant;
 use url::Url;
 
+use crate::client::options::CallOptions;
 use crate::error::CallInfo;
-use crate::options::CallOptions;
 use crate::redact::{RedactedHeaders, SecretQuery, redacted_url_with};
+use body::Body;
 
-/// One HTTP request: method, URL, headers and a body that can be sent again
-/// (it is [`Bytes`]), plus what middleware needs to know about the call.
-#[derive(Clone)]
+/// One HTTP request: method, URL, headers and a [`Body`], plus what
+/// middleware needs to know about the call.
+///
+/// A request moves down the middleware chain; it is not `Clone`, because
+/// its body may be a one-shot stream. [`try_clone`](Request::try_clone)
+/// copies one whose body can be sent again, as retry does when it really
+/// re-sends.
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) url: Url,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: Option<Bytes>,
+    pub(crate) body: Body,
     pub(crate) template: Cow<'static, str>,
     pub(crate) idempotent: bool,
     pub(crate) options: CallOptions,
     pub(crate) attempt: u32,
     pub(crate) deadline: Option<Instant>,
     pub(crate) extensions: Extensions,
+    /// The response is wanted as a stream (set by the decode kind, or
+    /// [`Client::execute_stream`](crate::Client::execute_stream)): the
+    /// attempt hands its body on live instead of reading it.
+    pub(crate) stream: bool,
 }
 
 impl Request {
@@ -53,13 +64,14 @@ impl Request {
             method,
             url,
             headers: HeaderMap::new(),
-            body: None,
+            body: Body::empty(),
             template,
             idempotent: false,
             options: CallOptions::default(),
             attempt: 0,
             deadline: None,
             extensions: Extensions::new(),
+            stream: false,
         }
     }
 
@@ -83,13 +95,69 @@ impl Request {
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
         &mut self.headers
     }
-    /// The body, if any.
-    pub fn body(&self) -> Option<&Bytes> {
-        self.body.as_ref()
+    /// The body ([`Body::empty`] when there is none).
+    pub fn body(&self) -> &Body {
+        &self.body
     }
-    /// Replaces the body.
-    pub fn set_body(&mut self, body: Option<Bytes>) {
+    /// The body, to change.
+    pub fn body_mut(&mut self) -> &mut Body {
+        &mut self.body
+    }
+    /// Replaces the body: bytes, text, a [`Body::file`], a
+    /// [`Body::stream`] or a [`multipart::Form`](crate::multipart::Form).
+    ///
+    /// A body that names its own `Content-Type` (a form, with its boundary)
+    /// sets that header unless the request has one.
+    pub fn set_body(&mut self, body: impl Into<Body>) {
+        let body = body.into();
+        if let Some(content_type) = body.content_type()
+            && !self.headers.contains_key(http::header::CONTENT_TYPE)
+        {
+            self.headers
+                .insert(http::header::CONTENT_TYPE, content_type);
+        }
         self.body = body;
+    }
+    /// Takes the body, leaving an empty one.
+    pub fn take_body(&mut self) -> Body {
+        std::mem::take(&mut self.body)
+    }
+
+    /// A copy of the request, or `None` when its body cannot be sent again
+    /// (a one-shot [`Body::stream`], or a form with one).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use restrait::{http::Method, Body, Request};
+    /// let mut req = Request::new(Method::PUT, "https://api.example.com/blob".parse()?);
+    /// req.set_body("bytes can be sent again");
+    /// assert!(req.try_clone().is_some());
+    /// req.set_body(Body::stream(futures::stream::empty::<std::io::Result<restrait::bytes::Bytes>>()));
+    /// assert!(req.try_clone().is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn try_clone(&self) -> Option<Request> {
+        let body = self.body.try_clone()?;
+        let mut copy = self.head_clone();
+        copy.body = body;
+        Some(copy)
+    }
+
+    /// A copy of everything but the body, which is empty.
+    pub(crate) fn head_clone(&self) -> Request {
+        Request {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: Body::empty(),
+            template: self.template.clone(),
+            idempotent: self.idempotent,
+            options: self.options.clone(),
+            attempt: self.attempt,
+            deadline: self.deadline,
+            extensions: self.extensions.clone(),
+            stream: self.stream,
+        }
     }
     /// The path template the call was declared with (e.g. `/users/<id>`),
     /// for logs and metrics: it does not vary with the arguments.
@@ -180,7 +248,7 @@ impl fmt::Debug for Request {
             .field("url", &redacted_url_with(&self.url, secret))
             .field("template", &self.template)
             .field("headers", &RedactedHeaders(&self.headers))
-            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field("body", &self.body)
             .field("idempotent", &self.idempotent)
             .field("attempt", &self.attempt)
             .finish_non_exhaustive()

@@ -1,8 +1,20 @@
-//! The client every resource shares: configuration plus the call pipeline.
+//! The client every resource shares: configuration ([`ClientBuilder`], every
+//! builder method in this folder), per-call [`CallOptions`], the call
+//! pipeline ([`Client::execute`]) and one attempt of it.
+
+mod attempt;
+mod auth;
+pub(crate) mod builder;
+pub(crate) mod options;
+
+pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
+pub use options::CallOptions;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+use std::future::Future;
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -10,13 +22,12 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::builder::ClientBuilder;
-use crate::error::{BodyTooLarge, Error, Result, TimeoutError, TimeoutKind};
+use crate::error::{Error, Result, TimeoutError, TimeoutKind};
 use crate::middleware::{Middleware, Next};
 use crate::redact::RedactedHeaders;
 use crate::request::Request;
-use crate::response::Response;
-use crate::transport::{ReadError, Transport, read_body};
+use crate::response::{Limits, Response};
+use crate::transport::Transport;
 
 /// The HTTP client that resource clients share: base URL, default headers,
 /// timeouts, connection pool, middleware (tracing, redirect, retry, auth, yours) and
@@ -46,7 +57,7 @@ pub(crate) struct ClientInner {
     pub(crate) default_headers: HeaderMap,
     pub(crate) transport: Box<dyn Transport>,
     pub(crate) middleware: Vec<Arc<dyn Middleware>>,
-    pub(crate) in_flight: Option<Semaphore>,
+    pub(crate) in_flight: Option<Arc<Semaphore>>,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) max_body_size: u64,
@@ -72,8 +83,14 @@ impl Client {
     }
 
     /// Runs a request through the middleware chain and the transport and
-    /// returns the response, whatever its status (see
-    /// [`Response::error_for_status`]). Resource methods call this.
+    /// returns the response with its body in memory, whatever its status
+    /// (see [`Response::error_for_status`]). Resource methods that return a
+    /// value call this.
+    ///
+    /// The body is read within the attempt's time limit, a 2xx body up to
+    /// `max_body_size` ([`Error::BodyTooLarge`] past it), any other cut at
+    /// `max_error_body_size`; a body cut mid-read is a transport error that
+    /// retry may try again.
     ///
     /// Headers: every value of each default header whose name the request
     /// does not set itself (a request's own header replaces all default
@@ -84,128 +101,76 @@ impl Client {
     /// `timeout`). A timeout of 100 years or more (such as `Duration::MAX`,
     /// whose deadline the clock cannot hold) means no deadline.
     pub async fn execute(&self, mut request: Request) -> Result<Response<Bytes>> {
+        request.stream = false;
+        let limits = self.inner.limits();
+        self.call(request, move |response| response.buffer(limits))
+            .await
+    }
+
+    /// Runs a request as [`execute`](Self::execute) does, but hands the
+    /// response on as soon as its head has arrived, the body a live
+    /// [`ResponseBody`](crate::ResponseBody) stream: a download, JSON
+    /// Lines, server-sent events. Whatever the
+    /// status: read an error body with [`Response::error_for_status`].
+    ///
+    /// The call's deadline covers the wait for the head (and the retries
+    /// before it), not the body: a stream that keeps flowing is not cut.
+    /// The body fails with [`Error::Timeout`] when no bytes arrive for the
+    /// attempt timeout, if one is set. It holds an in-flight slot (see
+    /// [`ClientBuilder::max_in_flight`]) until it is read to the end or
+    /// dropped; dropping it closes the connection.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> restrait::Result<()> {
+    /// use futures::TryStreamExt;
+    /// use restrait::testing::{MockResponse, MockTransport};
+    /// use restrait::{http::Method, Client, Request};
+    ///
+    /// let mock = MockTransport::new()
+    ///     .route(Method::GET, "/export", MockResponse::new(200).chunks(["a,b\n", "c,d\n"]));
+    /// let client = Client::builder("https://api.test").transport(mock).build()?;
+    /// let request = Request::new(Method::GET, "https://api.test/export".parse().expect("url"));
+    /// let response = client.execute_stream(request).await?.error_for_status().await?;
+    /// let chunks: Vec<_> = response.into_body().try_collect().await?;
+    /// assert_eq!(chunks.concat(), b"a,b\nc,d\n");
+    /// # Ok(()) }
+    /// ```
+    pub async fn execute_stream(&self, mut request: Request) -> Result<Response> {
+        request.stream = true;
+        self.call(request, |response| std::future::ready(Ok(response)))
+            .await
+    }
+
+    /// The pipeline of a call: default headers, the chain, then `finish`
+    /// (reading the body, or not), all within the call's deadline.
+    async fn call<T, F, Fut>(&self, mut request: Request, finish: F) -> Result<T>
+    where
+        F: FnOnce(Response) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
         let inner = &*self.inner;
         add_defaults(&mut request.headers, &inner.default_headers);
         replace_with(&mut request.headers, &request.options.headers);
         let next = Next::start(&self.inner);
         match with_deadline(request.options.timeout.or(inner.call_timeout)) {
-            None => next.run(request).await,
+            None => finish(next.run(request).await?).await,
             Some((limit, deadline)) => {
                 request.deadline = Some(deadline);
                 request.options.timeout = Some(limit);
                 let call = request.call_info();
-                match tokio::time::timeout_at(deadline, next.run(request)).await {
+                let run = async move { finish(next.run(request).await?).await };
+                match tokio::time::timeout_at(deadline, run).await {
                     Ok(result) => result,
                     Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
                         kind: TimeoutKind::Call,
                         after: limit,
                         call,
                         attempts: 1,
+                        not_retried: None,
                     }))),
                 }
             }
         }
-    }
-}
-
-impl ClientInner {
-    /// One attempt: wait for a slot under the in-flight cap, send, read the
-    /// body, all within the attempt's time limit.
-    pub(crate) async fn send_attempt(&self, request: Request) -> Result<Response<Bytes>> {
-        let _permit = match &self.in_flight {
-            Some(slots) => Some(
-                slots
-                    .acquire()
-                    .await
-                    .map_err(|_| Error::config("the client's in-flight limiter was closed"))?,
-            ),
-            None => None,
-        };
-        let call = request.call_info();
-        let attempt = request.attempt;
-        tracing::debug!(
-            http.request.resend_count = attempt,
-            "sending {} {}",
-            call.method,
-            call.template
-        );
-        let (limit, kind) = self.attempt_limit(&request);
-        // A call timeout is reported as the call's limit, not what was left of it.
-        let reported = match kind {
-            TimeoutKind::Call => request.options.timeout,
-            _ => None,
-        };
-        let exchange = self.exchange(request);
-        let result = match with_deadline(limit) {
-            None => exchange.await,
-            Some((limit, deadline)) => match tokio::time::timeout_at(deadline, exchange).await {
-                Ok(result) => result,
-                Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
-                    kind,
-                    after: reported.unwrap_or(limit),
-                    call,
-                    attempts: 1,
-                }))),
-            },
-        };
-        match &result {
-            Ok(r) => tracing::debug!(
-                http.request.resend_count = attempt,
-                http.response.status_code = r.status.as_u16(),
-                "response"
-            ),
-            Err(e) => {
-                tracing::debug!(http.request.resend_count = attempt, error = %e, "attempt failed")
-            }
-        }
-        result
-    }
-
-    /// The attempt's time limit: the smaller of the per-attempt timeout and
-    /// what is left before the call's deadline.
-    fn attempt_limit(&self, request: &Request) -> (Option<Duration>, TimeoutKind) {
-        let per_attempt = request.options.attempt_timeout.or(self.attempt_timeout);
-        let left = request
-            .deadline
-            .map(|d| d.saturating_duration_since(Instant::now()));
-        match (per_attempt, left) {
-            (Some(a), Some(l)) if l >= a => (Some(a), TimeoutKind::Attempt),
-            (Some(a), None) => (Some(a), TimeoutKind::Attempt),
-            (_, Some(l)) => (Some(l), TimeoutKind::Call),
-            (None, None) => (None, TimeoutKind::Attempt),
-        }
-    }
-
-    async fn exchange(&self, request: Request) -> Result<Response<Bytes>> {
-        let call = request.call_info();
-        let attempts = request.attempt + 1;
-        let response = self
-            .transport
-            .send(request)
-            .await
-            .map_err(Error::Transport)?;
-        let mut body = response.body;
-        let success = response.status.is_success();
-        let limit = if success {
-            self.max_body_size
-        } else {
-            self.max_error_body.min(self.max_body_size)
-        };
-        let (bytes, body_truncated) = match read_body(&mut body, limit, !success).await {
-            Ok(read) => read,
-            Err(ReadError::TooLarge) => {
-                return Err(Error::BodyTooLarge(Box::new(BodyTooLarge { limit, call })));
-            }
-            Err(ReadError::Transport(e)) => return Err(Error::Transport(e)),
-        };
-        Ok(Response {
-            status: response.status,
-            headers: response.headers,
-            body: bytes,
-            attempts,
-            body_truncated,
-            call,
-        })
     }
 }
 
@@ -215,6 +180,16 @@ impl ClientInner {
 pub(crate) const NO_LIMIT_FROM: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 
 /// `limit`, unless it is so long that it means no limit (see [`NO_LIMIT_FROM`]).
+impl ClientInner {
+    /// The read limits of response bodies.
+    pub(crate) fn limits(&self) -> Limits {
+        Limits {
+            max_body: self.max_body_size,
+            max_error: self.max_error_body,
+        }
+    }
+}
+
 pub(crate) fn finite(limit: Duration) -> Option<Duration> {
     (limit < NO_LIMIT_FROM).then_some(limit)
 }
@@ -226,7 +201,7 @@ pub(crate) fn deadline_after(limit: Duration) -> Option<Instant> {
 }
 
 /// The limit and its deadline, unless there is no limit (or it means none).
-fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instant)> {
+pub(crate) fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instant)> {
     let limit = limit?;
     Some((limit, deadline_after(limit)?))
 }
@@ -262,7 +237,7 @@ impl fmt::Debug for Client {
             .field("middleware", &inner.middleware.len())
             .field(
                 "max_in_flight",
-                &inner.in_flight.as_ref().map(Semaphore::available_permits),
+                &inner.in_flight.as_deref().map(Semaphore::available_permits),
             )
             .field("attempt_timeout", &inner.attempt_timeout)
             .field("timeout", &inner.call_timeout)

@@ -1,10 +1,15 @@
-//! Middleware: code that runs around every attempt of every call.
+//! Middleware: code that runs around every attempt of every call, and the
+//! built-in layers in the order a call goes through them: [`trace`],
+//! [`redirect`], [`retry`], [`auth`].
+
+pub mod auth;
+pub(crate) mod redirect;
+pub(crate) mod retry;
+pub(crate) mod trace;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-
-use bytes::Bytes;
 
 use crate::client::ClientInner;
 use crate::error::Result;
@@ -21,6 +26,13 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The chain runs, outermost first: tracing, redirect, retry, auth, then yours in the
 /// order they were added, then the transport. Responses of every status come
 /// back as `Ok`; errors are for what went wrong below HTTP.
+///
+/// A middleware gets the response head first: the body is a
+/// [`ResponseBody`](crate::ResponseBody), in memory for a buffered call and
+/// a live stream for a streamed one (a download, server-sent events). Decide
+/// on the status and headers; to look at the body, read it with
+/// [`Response::bytes`] (which buffers a stream) and hand on
+/// `response.map(ResponseBody::from)`.
 ///
 /// ```
 /// use restrait::{BoxFuture, Middleware, Next, Request, Response, Result};
@@ -56,7 +68,7 @@ impl<'a> Next<'a> {
     }
 
     /// Passes the request to the rest of the chain and, at its end, sends it.
-    pub fn run(self, request: Request) -> BoxFuture<'a, Result<Response<Bytes>>> {
+    pub fn run(self, request: Request) -> BoxFuture<'a, Result<Response>> {
         match self.client.middleware.get(self.index) {
             Some(first) => first.handle(
                 request,

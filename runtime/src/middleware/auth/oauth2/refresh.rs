@@ -264,13 +264,16 @@ impl TokenTask {
         let request = config.token_request(refresh_token, &next.client.default_headers)?;
         let call = request.call_info();
         let limit = config.token_timeout;
-        let response = match tokio::time::timeout(limit, next.run(request)).await {
+        // A buffered request: its body is in memory when the head is back.
+        let exchange = async move { next.run(request).await?.bytes().await };
+        let response = match tokio::time::timeout(limit, exchange).await {
             Ok(response) => response,
             Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
                 kind: TimeoutKind::Attempt,
                 after: limit,
                 call,
                 attempts: 1,
+                not_retried: None,
             }))),
         }
         .map_err(|e| auth_error(AuthError::new("the token request failed").with_source(e)))?;

@@ -16,8 +16,25 @@ pub trait Decode {
     type Output;
     /// The `Accept` header sent when the method does not set one.
     const ACCEPT: Option<&'static str>;
-    /// Decodes a 2xx response.
+    /// True for a kind that reads the body as a stream (`ByteStream`,
+    /// `JsonLines<T>`, `EventStream<T>`): the request is sent streamed and
+    /// [`decode_stream`](Decode::decode_stream) gets the live response.
+    const STREAM: bool = false;
+    /// Decodes a 2xx response (a buffered kind).
     fn decode(response: &Response<Bytes>) -> Result<Self::Output>;
+    /// Turns a 2xx streamed response into the value (a streamed kind);
+    /// `request` is a copy of the request for a stream that reconnects
+    /// (`None` when its body cannot be sent again).
+    fn decode_stream(
+        response: Response,
+        client: crate::Client,
+        request: Option<crate::Request>,
+    ) -> Result<Self::Output> {
+        let _ = (response, client, request);
+        Err(Error::invalid_request(
+            "this return kind is not decoded from a stream",
+        ))
+    }
 }
 
 /// A JSON body decoded into `T`.
@@ -126,6 +143,7 @@ impl<D: Decode> Decode for WithResponse<D> {
             attempts: response.attempts,
             body_truncated: response.body_truncated,
             call: response.call.clone(),
+            not_retried: response.not_retried,
         })
     }
 }

@@ -20,18 +20,21 @@
 //! # Ok(()) }
 //! ```
 
+mod body;
+
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
 
 use crate::error::{TransportError, TransportErrorKind};
 use crate::middleware::BoxFuture;
 use crate::request::Request;
-use crate::transport::{Body, Transport, TransportResponse};
+use crate::transport::{Transport, TransportResponse};
 
 type Handler = dyn Fn(&Request) -> MockResponse + Send + Sync;
 
@@ -98,14 +101,20 @@ impl MockTransport {
         }
     }
 
-    /// Every request sent so far, in order.
+    /// Every request sent so far, in order, each with its body in memory
+    /// (a file, stream or form body is read as it is sent).
     pub fn requests(&self) -> Vec<Request> {
-        lock(&self.inner.requests).clone()
+        lock(&self.inner.requests)
+            .iter()
+            .filter_map(Request::try_clone)
+            .collect()
     }
 
-    /// The last request sent.
+    /// The last request sent, with its body in memory.
     pub fn last_request(&self) -> Option<Request> {
-        lock(&self.inner.requests).last().cloned()
+        lock(&self.inner.requests)
+            .last()
+            .and_then(Request::try_clone)
     }
 
     fn answer(&self, request: &Request) -> MockResponse {
@@ -142,18 +151,43 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// The request with its body read into memory (a file, a stream, a form),
+/// as the server would have received it, so that it can be recorded and
+/// looked at. A body that fails while read fails the send.
+async fn buffered(mut request: Request) -> Result<Request, TransportError> {
+    if request.body().as_bytes().is_some() || request.body().is_empty() {
+        return Ok(request);
+    }
+    let failed = |e: crate::Error| {
+        TransportError::new(
+            TransportErrorKind::Request,
+            format!("the request body could not be read: {e}"),
+            Some(Box::new(e)),
+        )
+    };
+    let body = request.take_body().open().await.map_err(failed)?;
+    let mut stream = body.into_stream();
+    let mut bytes = bytes::BytesMut::new();
+    while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+        bytes.extend_from_slice(&chunk.map_err(failed)?);
+    }
+    request.set_body(bytes.freeze());
+    Ok(request)
+}
+
 impl Transport for MockTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
-        let response = self.answer(&request);
-        lock(&self.inner.requests).push(request);
         Box::pin(async move {
+            let request = buffered(request).await?;
+            let response = self.answer(&request);
+            lock(&self.inner.requests).push(request);
             if let Some((kind, message)) = response.error {
                 return Err(TransportError::new(kind, message, None));
             }
             Ok(TransportResponse {
                 status: response.status,
+                body: response.body.into_body(content_length(&response.headers)),
                 headers: response.headers,
-                body: Body::full(response.body),
             })
         })
     }
@@ -168,12 +202,49 @@ impl fmt::Debug for MockTransport {
     }
 }
 
+/// The `Content-Length` a mock response declares, if any.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
 /// A canned answer of a [`MockTransport`].
+///
+/// Its body is in memory ([`body`](Self::body)) or streamed: a script of
+/// [`chunk`](Self::chunk)s, [`pause`](Self::pause)s and a
+/// [`drop_connection`](Self::drop_connection), played on tokio's clock, so
+/// that code that reads a stream (a download, JSON Lines, server-sent
+/// events) can be tested without a server, paused time included:
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> restrait::Result<()> {
+/// use std::time::Duration;
+/// use futures::StreamExt;
+/// use restrait::testing::{MockResponse, MockTransport};
+/// use restrait::{http::Method, Client, Request};
+///
+/// let mock = MockTransport::new().route(
+///     Method::GET,
+///     "/feed",
+///     MockResponse::new(200)
+///         .chunk("first ")
+///         .pause(Duration::from_millis(10))
+///         .chunk("second")
+///         .drop_connection(),
+/// );
+/// let client = Client::builder("https://api.test").transport(mock).build()?;
+/// let request = Request::new(Method::GET, "https://api.test/feed".parse().expect("url"));
+/// let mut body = client.execute_stream(request).await?.into_body();
+/// assert_eq!(body.next().await.transpose()?.as_deref(), Some(&b"first "[..]));
+/// assert_eq!(body.next().await.transpose()?.as_deref(), Some(&b"second"[..]));
+/// let dropped = body.next().await.and_then(|r| r.err()).expect("an error");
+/// assert!(matches!(dropped, restrait::Error::Transport(_)));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct MockResponse {
     status: StatusCode,
     headers: HeaderMap,
-    body: Bytes,
+    body: body::MockBody,
     error: Option<(TransportErrorKind, String)>,
 }
 
@@ -183,7 +254,7 @@ impl MockResponse {
         MockResponse {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             headers: HeaderMap::new(),
-            body: Bytes::new(),
+            body: body::MockBody::Full(Bytes::new()),
             error: None,
         }
     }
@@ -215,9 +286,38 @@ impl MockResponse {
         self
     }
 
-    /// Sets the body.
+    /// Sets the body, in memory (replacing any chunks given before).
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = body.into();
+        self.body = body::MockBody::Full(body.into());
+        self
+    }
+
+    /// Streams the body: adds one chunk, sent after the ones before it (a
+    /// body set with [`body`](Self::body) becomes the first chunk).
+    pub fn chunk(mut self, chunk: impl Into<Bytes>) -> Self {
+        self.body.push(body::Step::Chunk(chunk.into()));
+        self
+    }
+
+    /// Streams the body: adds each of `chunks`, in order.
+    pub fn chunks<C: Into<Bytes>>(mut self, chunks: impl IntoIterator<Item = C>) -> Self {
+        for chunk in chunks {
+            self.body.push(body::Step::Chunk(chunk.into()));
+        }
+        self
+    }
+
+    /// Streams the body: waits `wait` (on tokio's clock) before the next chunk.
+    pub fn pause(mut self, wait: Duration) -> Self {
+        self.body.push(body::Step::Pause(wait));
+        self
+    }
+
+    /// Streams the body: the connection drops here, after the chunks before
+    /// it. The reader gets a transport error ([`TransportErrorKind::Body`]),
+    /// and the stream ends.
+    pub fn drop_connection(mut self) -> Self {
+        self.body.push(body::Step::Drop);
         self
     }
 

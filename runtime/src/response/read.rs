@@ -2,16 +2,16 @@
 
 use bytes::{Bytes, BytesMut};
 
-use super::Body;
-use crate::error::TransportError;
+use super::ResponseBody as Body;
+use crate::error::Error;
 
 /// Why a body could not be read.
 #[derive(Debug)]
 pub(crate) enum ReadError {
     /// The body is longer than the limit.
     TooLarge,
-    /// The connection failed while reading.
-    Transport(TransportError),
+    /// The connection failed (or went idle) while reading.
+    Failed(Error),
 }
 
 /// Reads the whole body.
@@ -25,14 +25,14 @@ pub(crate) async fn read_body(
     limit: u64,
     truncate: bool,
 ) -> Result<(Bytes, bool), ReadError> {
-    if !truncate && body.size_hint().is_some_and(|n| n > limit) {
+    if !truncate && body.content_length().is_some_and(|n| n > limit) {
         return Err(ReadError::TooLarge);
     }
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     // The common case is a body in one chunk: keep it without copying.
     let first = match body.chunk().await {
         None => return Ok((Bytes::new(), false)),
-        Some(chunk) => chunk.map_err(ReadError::Transport)?,
+        Some(chunk) => chunk.map_err(ReadError::Failed)?,
     };
     if first.len() > limit {
         return if truncate {
@@ -43,7 +43,7 @@ pub(crate) async fn read_body(
     }
     let second = match body.chunk().await {
         None => return Ok((first, false)),
-        Some(chunk) => chunk.map_err(ReadError::Transport)?,
+        Some(chunk) => chunk.map_err(ReadError::Failed)?,
     };
     let mut buf = BytesMut::with_capacity(first.len() + second.len());
     for chunk in [first, second] {
@@ -52,7 +52,7 @@ pub(crate) async fn read_body(
         }
     }
     while let Some(chunk) = body.chunk().await {
-        let chunk = chunk.map_err(ReadError::Transport)?;
+        let chunk = chunk.map_err(ReadError::Failed)?;
         if push(&mut buf, &chunk, limit, truncate)? {
             return Ok((buf.freeze(), true));
         }

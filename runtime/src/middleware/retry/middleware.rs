@@ -46,9 +46,20 @@ impl RetryMiddleware {
             set_idempotency_key(&mut request, &policy)?;
         }
         let replayable = replayable(&request);
+        let one_shot = !request.body().is_replayable();
         let mut attempt: u32 = 0;
+        // The request is copied only when it may really be sent again: an
+        // attempt is left and the body can be replayed. Otherwise it moves
+        // into its last attempt, and what remains is its head, for logs.
+        let mut request = request;
         loop {
-            let mut this = request.clone();
+            let (mut this, kept) = match (attempt < max_retries).then(|| request.try_clone()) {
+                Some(Some(copy)) => (copy, true),
+                _ => {
+                    let head = request.head_clone();
+                    (std::mem::replace(&mut request, head), false)
+                }
+            };
             this.set_attempt(attempt);
             let result = next.run(this).await;
             let reason = match classify(&policy, &result) {
@@ -81,6 +92,10 @@ impl RetryMiddleware {
             if attempt >= max_retries {
                 give_up("retries_exhausted");
                 return with_attempts(result, attempt);
+            }
+            if one_shot || !kept {
+                give_up("one_shot_body");
+                return not_retried(with_attempts(result, attempt), ONE_SHOT);
             }
             let asked = match &result {
                 Ok(response) => server_wait(response.status(), response.headers()),
@@ -129,6 +144,18 @@ impl std::fmt::Debug for RetryMiddleware {
             .field("budget", &self.budget)
             .finish()
     }
+}
+
+/// Why a retryable failure of a request with a one-shot body is final.
+const ONE_SHOT: &str = "the request body is a one-shot stream";
+
+/// Notes on the final result why it was not retried.
+fn not_retried(mut result: Result<Response>, why: &'static str) -> Result<Response> {
+    match &mut result {
+        Ok(response) => response.not_retried = Some(why),
+        Err(e) => e.set_not_retried(why),
+    }
+    result
 }
 
 /// The call's final result, with the attempt count on errors below HTTP.

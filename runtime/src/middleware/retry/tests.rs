@@ -529,7 +529,7 @@ impl crate::Transport for Hanging {
             Ok(crate::TransportResponse {
                 status: http::StatusCode::OK,
                 headers: http::HeaderMap::new(),
-                body: crate::Body::full(""),
+                body: crate::ResponseBody::full(""),
             })
         })
     }

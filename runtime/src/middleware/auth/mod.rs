@@ -62,7 +62,6 @@
 //! has already sent that request. See
 //! [`max_redirects`](crate::ClientBuilder::max_redirects).
 
-mod builder;
 mod oauth2;
 mod secret;
 mod static_auth;
@@ -224,19 +223,28 @@ impl Middleware for AuthMiddleware {
             if request.url().origin() != next.client.base_url.origin() {
                 return next.run(request).await;
             }
-            // Authorize a copy: a re-send starts again from the original, so
-            // that a query-string key is not added twice.
-            let mut sent = request.clone();
+            // A re-send after a 401 starts again from the original, so that
+            // a query-string key is not added twice: keep a copy, if the
+            // body can be sent again. The request itself is authorized in
+            // place and moves on.
+            let original = request.try_clone();
+            let mut sent = request;
             self.auth.authorize(&mut sent, next).await?;
-            let response = next.run(sent.clone()).await?;
+            let head = sent.head_clone();
+            let response = next.run(sent).await?;
             if response.status() != StatusCode::UNAUTHORIZED
-                || !self.auth.on_unauthorized(&sent, &response, next).await?
+                || !self.auth.on_unauthorized(&head, &response, next).await?
             {
                 return Ok(response);
             }
-            drop(sent);
+            let Some(mut again) = original else {
+                // New credentials are there for the next call; this one's
+                // body is gone.
+                tracing::debug!("401 Unauthorized: a one-shot body is not sent again");
+                return Ok(response);
+            };
+            drop(response);
             tracing::debug!("401 Unauthorized: sending once more with new credentials");
-            let mut again = request;
             self.auth.authorize(&mut again, next).await?;
             next.run(again).await
         })

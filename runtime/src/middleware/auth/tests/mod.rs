@@ -33,7 +33,7 @@ fn header(request: &Request, name: &str) -> Option<String> {
 }
 
 fn form(request: &Request) -> Vec<(String, String)> {
-    let body = request.body().cloned().unwrap_or_default();
+    let body = request.body().as_bytes().cloned().unwrap_or_default();
     form_urlencoded::parse(&body).into_owned().collect()
 }
 

@@ -133,7 +133,6 @@ pub(crate) fn needs_key(request: &Request) -> bool {
 mod tests {
     use std::time::Duration;
 
-    use bytes::Bytes;
     use http::HeaderMap;
 
     use super::*;
@@ -143,7 +142,7 @@ mod tests {
         Ok(Response::new(
             StatusCode::from_u16(code).expect("status"),
             HeaderMap::new(),
-            Bytes::new(),
+            crate::ResponseBody::empty(),
         ))
     }
 
@@ -157,6 +156,7 @@ mod tests {
             after: Duration::from_secs(1),
             call: CallInfo::new(Method::GET, "/"),
             attempts: 1,
+            not_retried: None,
         }))
     }
 

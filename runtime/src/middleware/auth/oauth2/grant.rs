@@ -141,7 +141,7 @@ impl Config {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        request.set_body(Some(Bytes::from(form.finish())));
+        request.set_body(Bytes::from(form.finish()));
         Ok(request)
     }
 }
