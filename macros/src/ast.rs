@@ -162,10 +162,9 @@ pub(crate) enum Role<'a> {
     Raw { by_ref: bool },
     /// `#[url]`: the absolute URL of the request.
     Url,
-    /// `#[body]` on a type whose last path segment is `Body`
-    /// (`restrait::Body`: bytes, a file or a stream), sent as it is;
-    /// `by_ref` for `&Body`, which `check` refuses.
-    Upload { by_ref: bool },
+    /// `#[body]` on a type whose last path segment is `Body`, by value
+    /// (`restrait::Body`: bytes, a file or a stream), sent as it is.
+    Upload,
     /// `#[part]` of a `#[multipart]` body, with the part's name; `json` for
     /// `#[part("..", json)]`; `optional` is the `T` of an `Option<T>` (no part
     /// for `None`).
@@ -184,7 +183,7 @@ impl Role<'_> {
     pub(crate) fn is_body(&self) -> bool {
         matches!(
             self,
-            Role::Json | Role::Form | Role::Raw { .. } | Role::Upload { .. }
+            Role::Json | Role::Form | Role::Raw { .. } | Role::Upload
         )
     }
 }
@@ -274,16 +273,14 @@ fn is_bytes(ty: &Type) -> bool {
     }
 }
 
-/// `Body` or `&Body` (any path ending in `Body`, e.g. `restrait::Body`): a
+/// `Body` by value (any path ending in `Body`, e.g. `restrait::Body`): a
 /// body sent as it is. Decided by the name, as for `Bytes`, since a macro
-/// cannot ask whether a type implements a trait; a user's own type named
-/// `Body` meets `Into<restrait::Body>`'s bound error at its type, whose note
-/// says how to send it as JSON instead.
+/// cannot ask whether a type implements a trait. A `restrait::Body` is
+/// consumed when sent, so `&Body` stays JSON: a user's own `&Body` struct
+/// keeps working, and a user's own `Body` by value meets the bound error of
+/// `__private::body` at its type, whose note says how to send it as JSON.
 fn is_upload(ty: &Type) -> bool {
-    match ty {
-        Type::Reference(r) => is_upload(&r.elem),
-        _ => is_named(ty, "Body") && type_args(ty).is_empty(),
-    }
+    is_named(ty, "Body") && type_args(ty).is_empty()
 }
 
 fn decoder(ty: &Type) -> Decoder<'_> {
@@ -527,9 +524,7 @@ fn role<'a>(
         Some(Ok((ParamAttr::Body, _))) if is_bytes(ty) => Role::Raw {
             by_ref: matches!(ty, Type::Reference(_)),
         },
-        Some(Ok((ParamAttr::Body, _))) if is_upload(ty) => Role::Upload {
-            by_ref: matches!(ty, Type::Reference(_)),
-        },
+        Some(Ok((ParamAttr::Body, _))) if is_upload(ty) => Role::Upload,
         Some(Ok((ParamAttr::Body, _))) => Role::Json,
         Some(Ok((ParamAttr::Part { name: rename, json }, _))) => Role::Part {
             name: rename

@@ -396,8 +396,7 @@ fn multipart(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
     }
 }
 
-/// A streamed response is the return value itself, and a `Body` is sent as
-/// it is, so by value.
+/// A streamed response is the return value itself, not inside `Response<..>`.
 fn streaming(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
     if let (Output::Call(decoder @ crate::ast::Decoder::WithResponse(_)), Some(ty)) =
         (&e.output, e.ret)
@@ -409,17 +408,6 @@ fn streaming(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
                 "`{name}` cannot return a `{kind}` inside `Response<..>`: return `restrait::Result<{kind}<..>>` itself (an error status is still a `restrait::Error`, with its headers)"
             ),
         );
-    }
-    for param in e.params.iter() {
-        if param.role == (Role::Upload { by_ref: true }) {
-            cx.error_at(
-                param.ty.span(),
-                format!(
-                    "`#[body]` `{}` takes a `restrait::Body` by value, not by reference: it is read as it is sent (a file or a stream is opened then); write `{}: restrait::Body`",
-                    param.name, param.name
-                ),
-            );
-        }
     }
 }
 

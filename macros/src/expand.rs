@@ -407,7 +407,7 @@ fn param_step(
             quote!(#req.raw(#clone::clone(#ident));)
         }
         Role::Raw { by_ref: false } => quote!(#req.raw(#ident);),
-        Role::Upload { .. } => {
+        Role::Upload => {
             let helper = checked("body", param.ty);
             quote!(#helper(&mut #req, #ident);)
         }

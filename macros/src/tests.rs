@@ -304,13 +304,6 @@ fn streaming_and_upload_mistakes() {
     );
     assert_errors(
         quote! { pub trait A {
-            #[put("/x")]
-            async fn s(&self, #[body] b: &Body) -> Result<()>;
-        }},
-        &["by value, not by reference"],
-    );
-    assert_errors(
-        quote! { pub trait A {
             #[post("/x")] #[multipart]
             async fn s(&self, #[part("a", jsn)] a: &str, #[part("")] b: &str) -> Result<()>;
         }},

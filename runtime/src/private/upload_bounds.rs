@@ -22,7 +22,7 @@ use crate::{Body, EventStream, JsonLines};
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be sent as a streaming request body: it does not convert into `restrait::Body`",
     label = "a `#[body]` parameter of a type named `Body` is sent as it is, so it must be a `restrait::Body`",
-    note = "pass a `restrait::Body` (`Body::file(path)`, `Body::stream(..)`, bytes); to send your own type as JSON, give it another name, or write `#[body] b: &YourType` through a type alias"
+    note = "pass a `restrait::Body` (`Body::file(path)`, `Body::stream(..)`, bytes); to send your own type named `Body` as JSON, pass it by reference (`#[body] b: &Body`)"
 )]
 pub trait IntoBody: Into<Body> {}
 
