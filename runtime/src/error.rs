@@ -179,6 +179,42 @@ impl Error {
         }
     }
 
+    /// Why the call was not retried although the failure was worth another
+    /// try, such as `"the request body is a one-shot stream"`. Its
+    /// `Display` ends with `; not retried: <why>` too.
+    ///
+    /// ```
+    /// # fn demo(e: restrait::Error) {
+    /// if let Some(why) = e.not_retried() {
+    ///     eprintln!("gave up at once: {why}");
+    /// }
+    /// # }
+    /// ```
+    pub fn not_retried(&self) -> Option<&'static str> {
+        match self {
+            Error::Transport(e) => e.not_retried,
+            Error::Timeout(e) => e.not_retried,
+            _ => self.api().and_then(|e| e.not_retried),
+        }
+    }
+
+    /// Records why the call was not retried (see [`Error::not_retried`]).
+    pub(crate) fn set_not_retried(&mut self, why: &'static str) {
+        match self {
+            Error::Transport(e) => e.not_retried = Some(why),
+            Error::Timeout(e) => e.not_retried = Some(why),
+            Error::NotFound(e)
+            | Error::Validation(e)
+            | Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::Conflict(e)
+            | Error::Server(e)
+            | Error::Api(e)
+            | Error::RateLimited { error: e, .. } => e.not_retried = Some(why),
+            _ => {}
+        }
+    }
+
     pub(crate) fn invalid_request(message: impl Into<String>) -> Error {
         Error::InvalidRequest(InvalidRequest {
             message: message.into(),
@@ -237,6 +273,7 @@ pub struct ApiError {
     pub(crate) body_truncated: bool,
     pub(crate) call: CallInfo,
     pub(crate) attempts: u32,
+    pub(crate) not_retried: Option<&'static str>,
 }
 
 impl ApiError {
@@ -296,7 +333,7 @@ impl fmt::Display for ApiError {
         if self.attempts > 1 {
             write!(f, " (after {} attempts)", self.attempts)?;
         }
-        Ok(())
+        f.write_str(&not_retried_note(self.not_retried))
     }
 }
 
@@ -315,11 +352,12 @@ impl fmt::Debug for ApiError {
 
 /// What went wrong below HTTP: connecting, writing the request, reading the response.
 #[derive(Debug, thiserror::Error)]
-#[error("{kind}: {message}{}", after_attempts(*attempts))]
+#[error("{kind}: {message}{}{}", after_attempts(*attempts), not_retried_note(*not_retried))]
 pub struct TransportError {
     pub(crate) kind: TransportErrorKind,
     pub(crate) message: String,
     pub(crate) attempts: u32,
+    pub(crate) not_retried: Option<&'static str>,
     #[source]
     pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -357,6 +395,7 @@ impl TransportError {
             kind,
             message: message.into(),
             attempts: 1,
+            not_retried: None,
             source,
         }
     }
@@ -382,16 +421,20 @@ pub enum TimeoutKind {
     Attempt,
     /// The whole call, retries included, took too long.
     Call,
+    /// A streamed body sent no bytes for its idle limit (the attempt
+    /// timeout).
+    Idle,
 }
 
 /// A call or attempt exceeded its time limit.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{call}: {} timed out after {:.3}s{}", match kind { TimeoutKind::Attempt => "attempt", TimeoutKind::Call => "call" }, after.as_secs_f64(), after_attempts(*attempts))]
+#[error("{call}: {} after {:.3}s{}{}", match kind { TimeoutKind::Attempt => "attempt timed out", TimeoutKind::Call => "call timed out", TimeoutKind::Idle => "stream idle, no bytes" }, after.as_secs_f64(), after_attempts(*attempts), not_retried_note(*not_retried))]
 pub struct TimeoutError {
     pub(crate) kind: TimeoutKind,
     pub(crate) after: Duration,
     pub(crate) call: CallInfo,
     pub(crate) attempts: u32,
+    pub(crate) not_retried: Option<&'static str>,
 }
 
 impl TimeoutError {
@@ -410,6 +453,13 @@ impl TimeoutError {
     /// How many attempts were made (1 when there was no retry).
     pub fn attempts(&self) -> u32 {
         self.attempts
+    }
+}
+
+fn not_retried_note(why: Option<&'static str>) -> Cow<'static, str> {
+    match why {
+        Some(why) => Cow::Owned(format!("; not retried: {why}")),
+        None => Cow::Borrowed(""),
     }
 }
 
@@ -708,6 +758,7 @@ mod tests {
             body_truncated: false,
             call: CallInfo::new(Method::GET, "/x/<id>"),
             attempts: 1,
+            not_retried: None,
         }
     }
 

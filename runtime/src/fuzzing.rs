@@ -23,7 +23,7 @@ pub fn next_link(header: &str) -> Option<&str> {
 
 /// The message taken from an error response body.
 pub fn error_message(body: &[u8]) -> Option<String> {
-    crate::error_body::message_from_body(body)
+    crate::response::error_body::message_from_body(body)
 }
 
 /// A path value encoded as one segment (`<name>`), or the error's message.

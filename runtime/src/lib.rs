@@ -64,28 +64,24 @@
 //! [`Client::execute`] runs any hand-built [`Request`] through the same
 //! pipeline.
 
-mod builder;
 mod client;
 mod error;
-mod error_body;
 mod middleware;
-mod options;
 mod paginate;
 mod path;
 mod query;
 mod redact;
-mod redirect;
 mod request;
 mod response;
-mod retry;
 mod retry_after;
-mod trace;
 mod transport;
 
-pub mod auth;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub use middleware::auth;
+pub use request::body;
+pub use request::body::multipart;
 pub mod testing;
 
 pub use restrait_macros::{
@@ -94,22 +90,23 @@ pub use restrait_macros::{
 };
 
 pub use auth::OAuth2;
-pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
+pub use client::CallOptions;
 pub use client::Client;
+pub use client::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use error::{
     ApiError, AuthError, BodyTooLarge, CallInfo, ConfigError, DecodeError, Error, InvalidRequest,
     PaginationError, RedirectError, RedirectErrorKind, Result, TimeoutError, TimeoutKind,
     TransportError, TransportErrorKind,
 };
+pub use middleware::redirect::DEFAULT_MAX_REDIRECTS;
+pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
+pub use middleware::trace::TracingMiddleware;
 pub use middleware::{BoxFuture, Middleware, Next};
-pub use options::CallOptions;
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
-pub use redirect::DEFAULT_MAX_REDIRECTS;
 pub use request::Request;
-pub use response::Response;
-pub use retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
-pub use trace::TracingMiddleware;
-pub use transport::{Body, ReqwestTransport, Transport, TransportResponse};
+pub use request::body::Body;
+pub use response::{Response, ResponseBody};
+pub use transport::{ReqwestTransport, Transport, TransportResponse};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).
 pub use bytes;

@@ -5,6 +5,7 @@
 
 pub mod capture;
 pub mod fault;
+pub mod memory;
 pub mod server;
 
 pub use capture::LogCapture;

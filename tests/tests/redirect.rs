@@ -247,7 +247,7 @@ async fn post_becomes_get_without_its_body_after_301_302_and_303() {
         let mut req = request(&client, method.clone(), &format!("/{status}"));
         req.headers_mut()
             .insert("content-type", HeaderValue::from_static("application/json"));
-        req.set_body(Some(r#"{"name":"ada"}"#.into()));
+        req.set_body(r#"{"name":"ada"}"#);
         let response = client.execute(req).await.expect("followed");
         assert_eq!(response.status(), 200, "{status} {method}");
         let seen = cdn.last();
@@ -282,7 +282,7 @@ async fn temporary_and_permanent_redirects_keep_method_and_body() {
         let mut req = request(&client, method.clone(), &format!("/{status}"));
         req.headers_mut()
             .insert("content-type", HeaderValue::from_static("application/json"));
-        req.set_body(Some(r#"{"name":"ada"}"#.into()));
+        req.set_body(r#"{"name":"ada"}"#);
         let response = client.execute(req).await.expect("followed");
         assert_eq!(response.status(), 200, "{status} {method}");
         let seen = cdn.last();

@@ -118,7 +118,7 @@ async fn an_idempotent_post_is_retried_with_one_stable_key() {
     let client = client(&server, policy());
     let mut req = request(&client, Method::POST);
     req.set_idempotent(true);
-    req.set_body(Some("{\"amount\":5}".into()));
+    req.set_body("{\"amount\":5}");
     let response = client.execute(req).await.expect("ok");
     assert_eq!(response.status(), 201);
     let seen = server.requests();

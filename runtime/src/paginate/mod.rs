@@ -216,7 +216,10 @@ async fn fetch<T: DeserializeOwned>(
     progress: &mut Progress,
     request: Request,
 ) -> Result<Fetched<T>> {
-    let response = client.execute(request.clone()).await?.error_for_status()?;
+    let response = client
+        .execute(request.try_clone().unwrap_or_else(|| request.head_clone()))
+        .await?
+        .error_for_status()?;
     let field = pagination.items.as_deref();
     let page = match decode::fast(response.body(), field, pagination.needs_last_item()) {
         Some(page) => page,

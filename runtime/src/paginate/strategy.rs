@@ -368,7 +368,7 @@ fn query_value(url: &Url, name: &str) -> Option<String> {
 }
 
 fn with_url(request: &Request, url: Url) -> Request {
-    let mut next = request.clone();
+    let mut next = request.try_clone().unwrap_or_else(|| request.head_clone());
     *next.url_mut() = url;
     next.set_attempt(0);
     next

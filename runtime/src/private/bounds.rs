@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::builder::RequestBuilder;
-use super::decode::Json;
 use crate::error::Result;
+use crate::response::decode::Json;
 
 /// A `#[query]`, `#[body]` or `#[form]` parameter type.
 #[diagnostic::on_unimplemented(
@@ -95,6 +95,11 @@ pub fn json<T: ?Sized + SerializeParam>(req: &mut RequestBuilder<'_>, value: &T)
 /// A `#[form]` parameter, sent urlencoded.
 pub fn form<T: ?Sized + SerializeParam>(req: &mut RequestBuilder<'_>, value: &T) {
     req.form(value);
+}
+
+/// A `#[part("name")]` parameter of a `#[multipart]` method.
+pub fn part<V: super::PartValue>(req: &mut RequestBuilder<'_>, name: &'static str, value: V) {
+    req.part(name, value);
 }
 
 /// A `#[url]` parameter: the absolute URL of the request.

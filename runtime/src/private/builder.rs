@@ -5,15 +5,15 @@ use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use url::Url;
 
 use super::ResourceClient;
-use super::decode::Decode;
+use crate::client::options::CallOptions;
 use crate::error::{Error, Result};
-use crate::options::CallOptions;
 use crate::request::Request;
+use crate::response::decode::Decode;
 use crate::{path, query};
 
 /// Collects a request from a resource method's arguments. Each step is
@@ -27,11 +27,15 @@ pub struct RequestBuilder<'a> {
     base_len: usize,
     query: String,
     headers: HeaderMap,
-    body: Option<Bytes>,
+    body: crate::Body,
     options: CallOptions,
     idempotent: bool,
     /// A `#[url]` value: the request goes there instead of base + path.
     absolute: Option<String>,
+    /// The form of a `#[multipart]` method, its parts added in order.
+    form: Option<crate::multipart::Form>,
+    /// The terminator of a `#[sse(done = "..")]` method.
+    sse_done: Option<&'static str>,
     error: Option<Error>,
 }
 
@@ -53,10 +57,12 @@ impl<'a> RequestBuilder<'a> {
             url,
             query: String::new(),
             headers,
-            body: None,
+            body: crate::Body::empty(),
             options: CallOptions::default(),
             idempotent: false,
             absolute: None,
+            form: None,
+            sse_done: None,
             error: None,
         }
     }
@@ -179,7 +185,63 @@ impl<'a> RequestBuilder<'a> {
             self.headers
                 .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
-        self.body = Some(body);
+        self.body = crate::Body::from(body);
+    }
+
+    /// A `#[body] b: restrait::Body` parameter (bytes, a file, a stream, a
+    /// form): sent as it is, `Content-Type: application/octet-stream` (or
+    /// the body's own, a form's) unless the method sets one, and
+    /// `Content-Length` when the length is known.
+    pub fn body(&mut self, body: impl Into<crate::Body>) {
+        let body = body.into();
+        if !self.headers.contains_key(CONTENT_TYPE) {
+            let content_type = body
+                .content_type()
+                .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+            self.headers.insert(CONTENT_TYPE, content_type);
+        }
+        if let Some(len) = body.content_length()
+            && !self.headers.contains_key(CONTENT_LENGTH)
+        {
+            self.headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+        }
+        self.body = body;
+    }
+
+    /// A `#[multipart]` method: starts an empty form, which its
+    /// `#[part]` parameters fill.
+    pub fn multipart(&mut self) {
+        self.form = Some(crate::multipart::Form::new());
+    }
+
+    /// A `#[part("name")]` parameter: text, bytes, a
+    /// [`Part`](crate::multipart::Part) (a file with its name and type), or
+    /// an `Option` of one (`None` adds no part).
+    pub fn part<V: super::PartValue>(&mut self, name: &'static str, value: V) {
+        if let Some(part) = value.into_part() {
+            self.add_part(name, part);
+        }
+    }
+
+    /// A `#[part("name", json)]` parameter: the value as a JSON part.
+    pub fn json_part<V: ?Sized + serde::Serialize>(&mut self, name: &'static str, value: &V) {
+        match crate::multipart::Part::json(value) {
+            Ok(part) => self.add_part(name, part),
+            Err(e) => self.fail(Error::invalid_request(format!(
+                "cannot serialize the JSON part `{name}`: {e}"
+            ))),
+        }
+    }
+
+    fn add_part(&mut self, name: &'static str, part: crate::multipart::Part) {
+        let form = self.form.take().unwrap_or_default();
+        self.form = Some(form.part(name, part));
+    }
+
+    /// `#[sse(done = "[DONE]")]`: the event data that ends the stream
+    /// cleanly.
+    pub fn sse_done(&mut self, done: &'static str) {
+        self.sse_done = Some(done);
     }
 
     /// `#[timeout(..)]`: the deadline of the whole call.
@@ -210,6 +272,8 @@ impl<'a> RequestBuilder<'a> {
             mut options,
             idempotent,
             absolute,
+            form,
+            sse_done,
             error,
         } = self;
         if let Some(e) = error {
@@ -234,6 +298,14 @@ impl<'a> RequestBuilder<'a> {
         let mut request = Request::new_templated(method, url, template);
         request.headers = headers;
         request.body = body;
+        if let Some(form) = form {
+            // The form's own type: it names the boundary.
+            request.headers.insert(CONTENT_TYPE, form.content_type());
+            request.body = crate::Body::from(form);
+        }
+        if let Some(done) = sse_done {
+            request.extensions.insert(SseDone(done));
+        }
         request.options = options;
         request.idempotent = idempotent;
         Ok(request)
@@ -244,7 +316,17 @@ impl<'a> RequestBuilder<'a> {
         let client = &self.resource.client;
         let request = self.finish(D::ACCEPT);
         async move {
-            let response = client.execute(request?).await?;
+            let request = request?;
+            if D::STREAM {
+                // Kept for a stream that reconnects (server-sent events).
+                let retained = request.try_clone();
+                let response = client.execute_stream(request).await?;
+                if !response.status().is_success() {
+                    return Err(response.into_error().await);
+                }
+                return D::decode_stream(response, client.clone(), retained);
+            }
+            let response = client.execute(request).await?;
             if !response.status().is_success() {
                 return Err(response.into_error());
             }
@@ -265,6 +347,11 @@ impl RequestBuilder<'_> {
         crate::Paginator::from_result(client, first, pagination)
     }
 }
+
+/// The terminator a `#[sse(done = "..")]` method declared, carried on the
+/// request for the event stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SseDone(pub &'static str);
 
 /// The request's URL: the client's parsed base URL with the built path and
 /// query set on it, so that the scheme and host (IDNA included) are not

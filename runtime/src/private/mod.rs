@@ -3,14 +3,15 @@
 
 mod bounds;
 mod builder;
-mod decode;
+mod parts;
 
+pub use crate::response::decode::{Decode, Json, Raw, Text, Unit, WithResponse};
 pub use bounds::{
     DeserializeResponse, DisplayParam, SerializeParam, assert_deserialize, form, header, json,
-    optional_header, paginate, query, segment, send_json, tail, url,
+    optional_header, paginate, part, query, segment, send_json, tail, url,
 };
-pub use builder::RequestBuilder;
-pub use decode::{Decode, Json, Raw, Text, Unit, WithResponse};
+pub use builder::{RequestBuilder, SseDone};
+pub use parts::PartValue;
 
 pub use crate::Pagination;
 
@@ -23,7 +24,7 @@ pub use ::http::header::{HeaderName, HeaderValue};
 use std::fmt;
 
 use crate::client::Client;
-use crate::options::CallOptions;
+use crate::client::options::CallOptions;
 
 /// What a generated `{Trait}Client` holds: the shared client and the options
 /// its calls use.

@@ -8,8 +8,10 @@ use url::Url;
 use crate::error::{TransportError, TransportErrorKind};
 use crate::middleware::BoxFuture;
 use crate::request::Request;
+use crate::request::body::Body;
 
-use super::{Body, Transport, TransportResponse};
+use super::{Transport, TransportResponse};
+use crate::response::ResponseBody;
 
 /// Sends through a `reqwest::Client` (connection pool, rustls TLS, HTTP/2).
 ///
@@ -57,14 +59,19 @@ impl ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
         let sent_to = self.check_redirects.then(|| request.url.clone());
-        let mut req = reqwest::Request::new(request.method, request.url);
-        *req.headers_mut() = request.headers;
-        if let Some(body) = request.body {
-            *req.body_mut() = Some(body.into());
-        }
-        let sent = self.client.execute(req);
+        let client = self.client.clone();
         Box::pin(async move {
-            let mut response = sent.await.map_err(request_error)?;
+            let Request {
+                method,
+                url,
+                mut headers,
+                body,
+                ..
+            } = request;
+            let mut req = reqwest::Request::new(method, url);
+            *req.body_mut() = to_reqwest(body, &mut headers).await?;
+            *req.headers_mut() = headers;
+            let mut response = client.execute(req).await.map_err(request_error)?;
             if let Some(sent_to) = sent_to {
                 if !same_target(&sent_to, response.url()) {
                     return Err(followed(response.url()));
@@ -73,10 +80,39 @@ impl Transport for ReqwestTransport {
             Ok(TransportResponse {
                 status: response.status(),
                 headers: std::mem::take(response.headers_mut()),
-                body: Body::from_reqwest(response),
+                body: ResponseBody::from_reqwest(response),
             })
         })
     }
+}
+
+/// The body as reqwest sends it: bytes as they are (the fast path), a file,
+/// a stream or a form through `wrap_stream`, with `Content-Length` when the
+/// length is known (upload progress fires as chunks go out).
+async fn to_reqwest(
+    body: Body,
+    headers: &mut http::HeaderMap,
+) -> Result<Option<reqwest::Body>, TransportError> {
+    if body.is_empty() && !body.has_progress() {
+        return Ok(None);
+    }
+    if let (Some(bytes), false) = (body.as_bytes(), body.has_progress()) {
+        return Ok(Some(reqwest::Body::from(bytes.clone())));
+    }
+    let open = body.open().await.map_err(|e| {
+        TransportError::new(
+            TransportErrorKind::Connect,
+            format!("the request body could not be opened: {e}"),
+            Some(Box::new(e)),
+        )
+    })?;
+    let (len, stream) = open.into_parts();
+    if let Some(len) = len
+        && !headers.contains_key(http::header::CONTENT_LENGTH)
+    {
+        headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
+    }
+    Ok(Some(reqwest::Body::wrap_stream(stream)))
 }
 
 /// True if `answered` is the URL that was requested: reqwest reports the
@@ -134,7 +170,7 @@ fn request_error(e: reqwest::Error) -> TransportError {
     wrap(kind, e)
 }
 
-pub(super) fn body_error(e: reqwest::Error) -> TransportError {
+pub(crate) fn body_error(e: reqwest::Error) -> TransportError {
     wrap(TransportErrorKind::Body, e)
 }
 

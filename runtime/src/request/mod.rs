@@ -1,0 +1,282 @@
+//! A request as it travels through the middleware chain to the transport,
+//! and its [`body`].
+
+pub mod body;
+
+use std::borrow::Cow;
+use std::fmt;
+
+use http::{Extensions, HeaderMap, Method};
+use tokio::time::Instant;
+use url::Url;
+
+use crate::client::options::CallOptions;
+use crate::error::CallInfo;
+use crate::redact::{RedactedHeaders, SecretQuery, redacted_url_with};
+use body::Body;
+
+/// One HTTP request: method, URL, headers and a [`Body`], plus what
+/// middleware needs to know about the call.
+///
+/// A request moves down the middleware chain; it is not `Clone`, because
+/// its body may be a one-shot stream. [`try_clone`](Request::try_clone)
+/// copies one whose body can be sent again, as retry does when it really
+/// re-sends.
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Body,
+    pub(crate) template: Cow<'static, str>,
+    pub(crate) idempotent: bool,
+    pub(crate) options: CallOptions,
+    pub(crate) attempt: u32,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) extensions: Extensions,
+    /// The response is wanted as a stream (set by the decode kind, or
+    /// [`Client::execute_stream`](crate::Client::execute_stream)): the
+    /// attempt hands its body on live instead of reading it.
+    pub(crate) stream: bool,
+}
+
+impl Request {
+    /// A request with no headers and no body. Its path template is the URL's
+    /// path.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use restrait::{http::Method, Request};
+    /// let req = Request::new(Method::GET, "https://api.example.com/v1/users".parse()?);
+    /// assert_eq!(req.template(), "/v1/users");
+    /// # Ok(()) }
+    /// ```
+    pub fn new(method: Method, url: Url) -> Self {
+        let template = Cow::Owned(url.path().to_owned());
+        Request::new_with(method, url, template)
+    }
+
+    pub(crate) fn new_templated(method: Method, url: Url, template: &'static str) -> Self {
+        Request::new_with(method, url, Cow::Borrowed(template))
+    }
+
+    fn new_with(method: Method, url: Url, template: Cow<'static, str>) -> Self {
+        Request {
+            method,
+            url,
+            headers: HeaderMap::new(),
+            body: Body::empty(),
+            template,
+            idempotent: false,
+            options: CallOptions::default(),
+            attempt: 0,
+            deadline: None,
+            extensions: Extensions::new(),
+            stream: false,
+        }
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+    /// The full URL, query included.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+    /// The URL, to change.
+    pub fn url_mut(&mut self) -> &mut Url {
+        &mut self.url
+    }
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+    /// The headers, to change.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
+    }
+    /// The body ([`Body::empty`] when there is none).
+    pub fn body(&self) -> &Body {
+        &self.body
+    }
+    /// The body, to change.
+    pub fn body_mut(&mut self) -> &mut Body {
+        &mut self.body
+    }
+    /// Replaces the body: bytes, text, a [`Body::file`], a
+    /// [`Body::stream`] or a [`multipart::Form`](crate::multipart::Form).
+    ///
+    /// A body that names its own `Content-Type` (a form, with its boundary)
+    /// sets that header unless the request has one.
+    pub fn set_body(&mut self, body: impl Into<Body>) {
+        let body = body.into();
+        if let Some(content_type) = body.content_type()
+            && !self.headers.contains_key(http::header::CONTENT_TYPE)
+        {
+            self.headers
+                .insert(http::header::CONTENT_TYPE, content_type);
+        }
+        self.body = body;
+    }
+    /// Takes the body, leaving an empty one.
+    pub fn take_body(&mut self) -> Body {
+        std::mem::take(&mut self.body)
+    }
+
+    /// A copy of the request, or `None` when its body cannot be sent again
+    /// (a one-shot [`Body::stream`], or a form with one).
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use restrait::{http::Method, Body, Request};
+    /// let mut req = Request::new(Method::PUT, "https://api.example.com/blob".parse()?);
+    /// req.set_body("bytes can be sent again");
+    /// assert!(req.try_clone().is_some());
+    /// req.set_body(Body::stream(futures::stream::empty::<std::io::Result<restrait::bytes::Bytes>>()));
+    /// assert!(req.try_clone().is_none());
+    /// # Ok(()) }
+    /// ```
+    pub fn try_clone(&self) -> Option<Request> {
+        let body = self.body.try_clone()?;
+        let mut copy = self.head_clone();
+        copy.body = body;
+        Some(copy)
+    }
+
+    /// A copy of everything but the body, which is empty.
+    pub(crate) fn head_clone(&self) -> Request {
+        Request {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body: Body::empty(),
+            template: self.template.clone(),
+            idempotent: self.idempotent,
+            options: self.options.clone(),
+            attempt: self.attempt,
+            deadline: self.deadline,
+            extensions: self.extensions.clone(),
+            stream: self.stream,
+        }
+    }
+    /// The path template the call was declared with (e.g. `/users/<id>`),
+    /// for logs and metrics: it does not vary with the arguments.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+    /// Sets the path template.
+    pub fn set_template(&mut self, template: impl Into<Cow<'static, str>>) {
+        self.template = template.into();
+    }
+    /// True if the endpoint was declared `#[idempotent]`: sending it twice
+    /// has the same effect as sending it once.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+    }
+    /// Marks the request as idempotent (or not).
+    pub fn set_idempotent(&mut self, idempotent: bool) {
+        self.idempotent = idempotent;
+    }
+    /// The call's options: the method's attributes with `with_options` on top.
+    pub fn options(&self) -> &CallOptions {
+        &self.options
+    }
+    /// The call's options, to change.
+    pub fn options_mut(&mut self) -> &mut CallOptions {
+        &mut self.options
+    }
+    /// How many times this request was sent before (0 on the first attempt).
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+    /// Sets the attempt number (the retry middleware does).
+    pub fn set_attempt(&mut self, attempt: u32) {
+        self.attempt = attempt;
+    }
+    /// When the whole call must be over, if it has a deadline.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+    /// Typed values middleware can attach to the request.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+    /// Typed values middleware can attach to the request, to change.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+    /// Marks the query parameter `name` as a secret (an API key, a
+    /// signature), whatever it is called: its values are shown as
+    /// `<redacted>` in this request's `Debug` output. The built-in auths
+    /// mark the query parameters they add; a hand-written
+    /// [`Auth`](crate::auth::Auth) that puts a credential in the query
+    /// should too.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use restrait::{http::Method, Request};
+    /// let mut req = Request::new(Method::GET, "https://api.example.com/v1/users".parse()?);
+    /// req.url_mut().query_pairs_mut().append_pair("appid", "k_123");
+    /// req.mark_query_secret("appid");
+    /// assert!(!format!("{req:?}").contains("k_123"));
+    /// # Ok(()) }
+    /// ```
+    pub fn mark_query_secret(&mut self, name: impl Into<String>) {
+        let name = name.into();
+        match self.extensions.get_mut::<SecretQuery>() {
+            Some(secret) if secret.0.contains(&name) => {}
+            Some(secret) => secret.0.push(name),
+            None => {
+                self.extensions.insert(SecretQuery(vec![name]));
+            }
+        }
+    }
+    /// The method and path template.
+    pub fn call_info(&self) -> CallInfo {
+        CallInfo::new(self.method.clone(), self.template.clone())
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = self
+            .extensions
+            .get::<SecretQuery>()
+            .map_or(&[][..], |s| s.0.as_slice());
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("url", &redacted_url_with(&self.url, secret))
+            .field("template", &self.template)
+            .field("headers", &RedactedHeaders(&self.headers))
+            .field("body", &self.body)
+            .field("idempotent", &self.idempotent)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_sensitive_values_and_secret_query_parameters() {
+        let url = "https://api.test/x?appid=k_query_1&page=2"
+            .parse()
+            .expect("url");
+        let mut request = Request::new(Method::GET, url);
+        let mut value = http::HeaderValue::from_static("k_header_1");
+        value.set_sensitive(true);
+        request.headers_mut().insert("x-client", value);
+        request.mark_query_secret("appid");
+        request.mark_query_secret("appid");
+        let shown = format!("{request:?} {request:#?}");
+        assert!(!shown.contains("k_query_1"), "{shown}");
+        assert!(!shown.contains("k_header_1"), "{shown}");
+        assert!(shown.contains("page=2"), "{shown}");
+        assert_eq!(
+            request.extensions().get::<SecretQuery>().map(|s| s.0.len()),
+            Some(1)
+        );
+    }
+}

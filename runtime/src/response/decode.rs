@@ -1,0 +1,149 @@
+//! Turning a successful response into a resource method's return value.
+
+use std::marker::PhantomData;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::error::{DecodeError, Error, Result};
+use crate::redact::Excerpt;
+use crate::response::Response;
+
+/// How a response body becomes the value a method returns. The macro picks
+/// the decoder from the declared return type.
+pub trait Decode {
+    /// The decoded value.
+    type Output;
+    /// The `Accept` header sent when the method does not set one.
+    const ACCEPT: Option<&'static str>;
+    /// True for a kind that reads the body as a stream (`ByteStream`,
+    /// `JsonLines<T>`, `EventStream<T>`): the request is sent streamed and
+    /// [`decode_stream`](Decode::decode_stream) gets the live response.
+    const STREAM: bool = false;
+    /// Decodes a 2xx response (a buffered kind).
+    fn decode(response: &Response<Bytes>) -> Result<Self::Output>;
+    /// Turns a 2xx streamed response into the value (a streamed kind);
+    /// `request` is a copy of the request for a stream that reconnects
+    /// (`None` when its body cannot be sent again).
+    fn decode_stream(
+        response: Response,
+        client: crate::Client,
+        request: Option<crate::Request>,
+    ) -> Result<Self::Output> {
+        let _ = (response, client, request);
+        Err(Error::invalid_request(
+            "this return kind is not decoded from a stream",
+        ))
+    }
+}
+
+/// A JSON body decoded into `T`.
+pub struct Json<T>(PhantomData<fn() -> T>);
+/// The body as UTF-8 text.
+pub struct Text;
+/// The body as bytes.
+pub struct Raw;
+/// The body ignored.
+pub struct Unit;
+/// The decoded body with the status and headers.
+pub struct WithResponse<D>(PhantomData<fn() -> D>);
+
+impl<T: DeserializeOwned> Decode for Json<T> {
+    type Output = T;
+    const ACCEPT: Option<&'static str> = Some("application/json");
+    fn decode(response: &Response<Bytes>) -> Result<T> {
+        decode_json(response)
+    }
+}
+
+fn decode_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
+    let body = &response.body;
+    // An empty body (204, or a 200 without content) reads as `null`, so that
+    // `Option<T>` decodes to `None`.
+    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    // The common case, a body that decodes, goes through serde_json alone:
+    // tracking the path costs two allocations per field on success too.
+    // Decoding is deterministic, so a failure is decoded again below with
+    // the path tracked, and reports exactly what a single tracked pass would.
+    if let Ok(value) = serde_json::from_slice(text) {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let (path, inner) = match serde_path_to_error::deserialize(&mut de) {
+        Ok(value) => match de.end() {
+            Ok(()) => return Ok(value),
+            Err(e) => (".".to_owned(), e),
+        },
+        Err(e) => (e.path().to_string(), e.into_inner()),
+    };
+    let message = if body.is_empty() {
+        format!("the body is empty ({inner})")
+    } else {
+        inner.to_string()
+    };
+    Err(Error::Decode(Box::new(DecodeError {
+        status: response.status,
+        call: response.call.clone(),
+        target: std::any::type_name::<T>(),
+        path,
+        message,
+        excerpt: Excerpt(body).to_text(),
+        source: Some(inner),
+    })))
+}
+
+impl Decode for Text {
+    type Output = String;
+    const ACCEPT: Option<&'static str> = None;
+    fn decode(response: &Response<Bytes>) -> Result<String> {
+        match String::from_utf8(response.body.to_vec()) {
+            Ok(text) => Ok(text),
+            Err(e) => Err(Error::Decode(Box::new(DecodeError {
+                status: response.status,
+                call: response.call.clone(),
+                target: "String",
+                path: ".".into(),
+                message: format!("the body is not valid UTF-8: {e}"),
+                excerpt: Excerpt(&response.body).to_text(),
+                source: None,
+            }))),
+        }
+    }
+}
+
+impl Decode for Raw {
+    type Output = Bytes;
+    const ACCEPT: Option<&'static str> = None;
+    fn decode(response: &Response<Bytes>) -> Result<Bytes> {
+        Ok(response.body.clone())
+    }
+}
+
+impl Decode for Unit {
+    type Output = ();
+    const ACCEPT: Option<&'static str> = None;
+    fn decode(_: &Response<Bytes>) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<D: Decode> Decode for WithResponse<D> {
+    type Output = Response<D::Output>;
+    const ACCEPT: Option<&'static str> = D::ACCEPT;
+    fn decode(response: &Response<Bytes>) -> Result<Response<D::Output>> {
+        let value = D::decode(response)?;
+        Ok(Response {
+            status: response.status,
+            headers: response.headers.clone(),
+            body: value,
+            attempts: response.attempts,
+            body_truncated: response.body_truncated,
+            call: response.call.clone(),
+            not_retried: response.not_retried,
+        })
+    }
+}

@@ -1,0 +1,193 @@
+//! Request bodies that stream: multipart read by a real parser, a file
+//! retried with identical bytes, a one-shot stream that is never re-sent,
+//! upload progress.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{FromRequest, Multipart};
+use bytes::Bytes;
+use restrait::http::Method;
+use restrait::multipart::{Form, Part};
+use restrait::{Body, Client, Error, Request, RetryPolicy};
+use restrait_tests::server::{Recorded, Reply, TestServer};
+
+fn request(client: &Client, method: Method, path: &str) -> Request {
+    let url = format!("{}{path}", client.base_url().as_str().trim_end_matches('/'));
+    Request::new(method, url.parse().expect("url"))
+}
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy::default().base_delay(Duration::from_millis(1))
+}
+
+/// A file in the temp dir, removed when dropped.
+struct TempFile(std::path::PathBuf);
+
+impl TempFile {
+    fn new(name: &str, content: &[u8]) -> TempFile {
+        let path = std::env::temp_dir().join(format!("restrait-{}-{name}", std::process::id()));
+        std::fs::write(&path, content).expect("write temp file");
+        TempFile(path)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Each field as axum's `Multipart` reads it: name, file name, content type, bytes.
+type Field = (String, Option<String>, Option<String>, Bytes);
+
+async fn parse_multipart(recorded: Recorded) -> Result<Vec<Field>, String> {
+    let mut builder = http::Request::builder()
+        .method(recorded.method.clone())
+        .uri(recorded.target.clone());
+    for (name, value) in &recorded.headers {
+        builder = builder.header(name, value);
+    }
+    let req = builder
+        .body(axum::body::Body::from(recorded.body.clone()))
+        .map_err(|e| e.to_string())?;
+    let mut multipart = Multipart::from_request(req, &())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut fields = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+        fields.push((name, file_name, content_type, bytes));
+    }
+    Ok(fields)
+}
+
+#[tokio::test]
+async fn a_multipart_upload_is_read_field_by_field_by_a_real_parser() {
+    let parsed = Arc::new(Mutex::new(None));
+    let seen = parsed.clone();
+    let server = TestServer::start(move |r| {
+        let seen = seen.clone();
+        async move {
+            let fields = parse_multipart(r).await;
+            *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(fields);
+            Reply::status(201)
+        }
+    })
+    .await;
+    let photo = TempFile::new("beach.jpg", b"\xff\xd8 not really a jpeg");
+    let client = Client::builder(server.url()).build().expect("client");
+    let form = Form::new()
+        .text("title", "Holiday")
+        .part("photo", Part::file(&photo.0).file_name("beach.jpg"))
+        .part(
+            "meta",
+            Part::json(&serde_json::json!({"tags": ["sea"]})).expect("json"),
+        )
+        .part("raw", Part::bytes(&b"\x00\x01"[..]));
+    let mut req = request(&client, Method::POST, "/photos");
+    req.set_body(form);
+    let response = client.execute(req).await.expect("sent");
+    assert_eq!(response.status(), 201);
+    let fields = parsed
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .take()
+        .expect("the server saw it")
+        .expect("a valid multipart body");
+    let names: Vec<&str> = fields.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["title", "photo", "meta", "raw"]);
+    assert_eq!(&fields[0].3[..], b"Holiday");
+    assert_eq!(fields[1].1.as_deref(), Some("beach.jpg"));
+    assert_eq!(fields[1].2.as_deref(), Some("image/jpeg"));
+    assert_eq!(&fields[1].3[..], b"\xff\xd8 not really a jpeg");
+    assert_eq!(fields[2].2.as_deref(), Some("application/json"));
+    assert_eq!(&fields[2].3[..], br#"{"tags":["sea"]}"#);
+    assert_eq!(&fields[3].3[..], b"\x00\x01");
+    let recorded = server.last();
+    assert_eq!(
+        recorded.header("content-length"),
+        Some(recorded.body.len().to_string().as_str()),
+        "a form of known parts has a Content-Length"
+    );
+}
+
+#[tokio::test]
+async fn a_file_upload_retried_after_a_503_sends_identical_bytes() {
+    let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let file = TempFile::new("upload.bin", &content);
+    let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let server = TestServer::start(move |_| {
+        let nth = seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        async move { Reply::status(if nth == 0 { 503 } else { 200 }) }
+    })
+    .await;
+    let client = Client::builder(server.url())
+        .retry(fast_retries())
+        .build()
+        .expect("client");
+    let mut req = request(&client, Method::PUT, "/files/upload.bin");
+    req.set_body(Body::file(&file.0));
+    let response = client.execute(req).await.expect("sent");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.attempts(), 2);
+    let sent = server.requests();
+    assert_eq!(sent.len(), 2);
+    for r in &sent {
+        assert_eq!(&r.body[..], &content[..]);
+        assert_eq!(r.header("content-length"), Some("200000"));
+    }
+}
+
+#[tokio::test]
+async fn a_one_shot_stream_is_not_retried_and_the_error_says_why() {
+    let server = TestServer::start(|_| async { Reply::status(503) }).await;
+    let client = Client::builder(server.url())
+        .retry(fast_retries())
+        .build()
+        .expect("client");
+    let chunks = futures::stream::iter([
+        Ok::<_, std::io::Error>(Bytes::from("part one, ")),
+        Ok(Bytes::from("part two")),
+    ]);
+    let mut req = request(&client, Method::PUT, "/logs");
+    req.set_body(Body::stream(chunks));
+    let response = client.execute(req).await.expect("answered");
+    assert_eq!(server.request_count(), 1, "sent once, never again");
+    assert_eq!(&server.last().body[..], b"part one, part two");
+    let err = response.error_for_status().expect_err("503");
+    assert!(matches!(err, Error::Server(_)), "{err}");
+    assert_eq!(
+        err.not_retried(),
+        Some("the request body is a one-shot stream")
+    );
+    assert!(
+        err.to_string()
+            .contains("not retried: the request body is a one-shot stream"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn upload_progress_fires_as_chunks_go_out() {
+    let content = vec![7u8; 300_000];
+    let file = TempFile::new("progress.bin", &content);
+    let server = TestServer::start(|_| async { Reply::status(204) }).await;
+    let client = Client::builder(server.url()).build().expect("client");
+    let reports = Arc::new(Mutex::new(Vec::new()));
+    let sink = reports.clone();
+    let body = Body::file(&file.0).on_progress(move |p| {
+        sink.lock().unwrap_or_else(|e| e.into_inner()).push(p);
+    });
+    let mut req = request(&client, Method::PUT, "/p");
+    req.set_body(body);
+    client.execute(req).await.expect("sent");
+    let reports = reports.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    assert!(reports.len() > 1, "one report per chunk: {}", reports.len());
+    let last = reports.last().expect("a report");
+    assert_eq!((last.bytes, last.total), (300_000, Some(300_000)));
+    assert_eq!(server.last().body.len(), 300_000);
+}
