@@ -416,9 +416,10 @@ fn param_step(
             json,
             optional,
         } => {
+            // `PartValue` covers `Option` itself; a JSON part of an
+            // `Option<T>` is checked at `T`, and `None` sends no part.
             let helper = match (json, optional) {
-                (false, None) => checked("part", param.ty),
-                (false, Some(inner)) => checked("optional_part", inner),
+                (false, _) => checked("part", param.ty),
                 (true, None) => checked("json_part", param.ty),
                 (true, Some(inner)) => checked("optional_json_part", inner),
             };

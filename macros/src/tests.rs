@@ -229,7 +229,7 @@ fn streaming_and_uploads_expand_to_their_steps() {
         "__req . multipart () ;",
         ":: restrait :: __private :: part :: < & str > (& mut __req , \"title\" , title) ;",
         ":: restrait :: __private :: part :: < Part > (& mut __req , \"file\" , data) ;",
-        ":: restrait :: __private :: optional_part :: < String > (& mut __req , \"note\" , note) ;",
+        ":: restrait :: __private :: part :: < Option < String > > (& mut __req , \"note\" , note) ;",
         ":: restrait :: __private :: json_part :: < & Meta > (& mut __req , \"meta\" , & meta) ;",
     ] {
         assert!(output.contains(expected), "{expected}\nnot in\n{output}");
