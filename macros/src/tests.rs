@@ -93,6 +93,14 @@ fn users_snapshot() {
                 #[get("/users")]
                 async fn next_page(&self, #[url] next: &Url) -> Result<Vec<User>>;
 
+                /// A new avatar, with its caption.
+                #[post("/users/<id>/avatar")]
+                #[multipart]
+                async fn avatar(&self, id: u64, #[part] caption: &str, #[part("image")] image: Part, #[part("meta", json)] meta: &NewUser<'_>) -> Result<()>;
+
+                #[put("/exports/<name>")]
+                async fn import(&self, name: &str, #[body] data: Body) -> Result<()>;
+
                 /// Every user, page by page.
                 #[get("/users")]
                 #[paginate(page = "page", per_page = "per-page", total = "total", items = "data")]
