@@ -403,7 +403,10 @@ pub(crate) enum ParamAttr {
     Url,
     /// `#[part]`, `#[part("name")]`, `#[part("name", json)]`: one part of a
     /// `#[multipart]` body.
-    Part { name: Option<LitStr>, json: bool },
+    Part {
+        name: Option<LitStr>,
+        json: bool,
+    },
 }
 
 impl ParamAttr {
@@ -661,7 +664,10 @@ pub(crate) fn parse_sse(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
             None
         }
         Ok(()) if done.is_none() => {
-            cx.error_spanned_by(attr, format!("`#[sse]` needs `done = \"..\"`, e.g. {EXAMPLE}"));
+            cx.error_spanned_by(
+                attr,
+                format!("`#[sse]` needs `done = \"..\"`, e.g. {EXAMPLE}"),
+            );
             None
         }
         Ok(()) => done,

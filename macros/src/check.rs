@@ -349,7 +349,10 @@ fn url(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
 /// `#[part]` parameters need `#[multipart]`, whose body is the parts alone,
 /// sent with a verb that has a body.
 fn multipart(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
-    let parts = e.params.iter().filter(|p| matches!(p.role, Role::Part { .. }));
+    let parts = e
+        .params
+        .iter()
+        .filter(|p| matches!(p.role, Role::Part { .. }));
     let Some(attr) = e.option_attr("multipart") else {
         for part in parts {
             cx.error_at(
@@ -382,7 +385,10 @@ fn multipart(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
     }
     for param in e.params.iter().filter(|p| p.role.is_body()) {
         let (what, fix) = match param.role {
-            Role::Json => ("a JSON `#[body]`", format!("`#[part(\"{}\", json)]`", param.name)),
+            Role::Json => (
+                "a JSON `#[body]`",
+                format!("`#[part(\"{}\", json)]`", param.name),
+            ),
             Role::Form => ("a `#[form]`", "a `#[part(\"..\")]` per field".to_owned()),
             _ => ("a body", format!("`#[part(\"{}\")]`", param.name)),
         };

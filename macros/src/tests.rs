@@ -266,7 +266,10 @@ fn streaming_and_upload_mistakes() {
             #[post("/x")] #[multipart]
             async fn up(&self, #[part] a: &str, #[body] b: &Meta, #[form] c: &Meta) -> Result<()>;
         }},
-        &["cannot be a JSON `#[body]` too", "cannot be a `#[form]` too"],
+        &[
+            "cannot be a JSON `#[body]` too",
+            "cannot be a `#[form]` too",
+        ],
     );
     assert_errors(
         quote! { pub trait A {
@@ -315,6 +318,9 @@ fn streaming_and_upload_mistakes() {
             #[post("/x")] #[multipart]
             async fn s(&self, #[part("a", jsn)] a: &str, #[part("")] b: &str) -> Result<()>;
         }},
-        &["unknown argument `jsn` in `#[part]`, did you mean `json`?", "the `#[part]` name is empty"],
+        &[
+            "unknown argument `jsn` in `#[part]`, did you mean `json`?",
+            "the `#[part]` name is empty",
+        ],
     );
 }

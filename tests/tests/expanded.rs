@@ -7,8 +7,8 @@
 #![allow(missing_docs)]
 
 use bytes::Bytes;
-use restrait::url::Url;
 use restrait::multipart::Part;
+use restrait::url::Url;
 use restrait::{Body, Client, Paginator, Response, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -55,7 +55,10 @@ async fn the_checked_in_expansion_sends_its_requests() {
         .avatar(7, "me", Part::bytes(&b"png"[..]), &NewUser { name: "x" })
         .await
         .expect("avatar");
-    assert_eq!(server.last().request_line(), "POST /v2/users/7/avatar HTTP/1.1");
+    assert_eq!(
+        server.last().request_line(),
+        "POST /v2/users/7/avatar HTTP/1.1"
+    );
     users
         .import("a.csv", Body::from(Bytes::from_static(b"a,b")))
         .await

@@ -42,10 +42,8 @@ struct TempFile(std::path::PathBuf);
 
 impl TempFile {
     fn new(name: &str, content: &[u8]) -> TempFile {
-        let path = std::env::temp_dir().join(format!(
-            "restrait-macro-{}-{name}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("restrait-macro-{}-{name}", std::process::id()));
         std::fs::write(&path, content).expect("write temp file");
         TempFile(path)
     }
@@ -119,7 +117,11 @@ async fn a_multipart_method_sends_every_part_to_a_real_parser() {
         .expect("a request")
         .expect("a multipart body");
     let names: Vec<&str> = fields.iter().map(|f| f.0.as_str()).collect();
-    assert_eq!(names, ["title", "raw", "file", "meta"], "no part for `None`");
+    assert_eq!(
+        names,
+        ["title", "raw", "file", "meta"],
+        "no part for `None`"
+    );
     assert_eq!(fields[0].3, "Q3");
     assert_eq!(fields[1].3, Bytes::from_static(b"\x00\x01"));
     assert_eq!(fields[2].1.as_deref(), Some("report.csv"));

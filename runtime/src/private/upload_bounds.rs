@@ -16,9 +16,32 @@ use crate::Body;
     label = "a `#[body]` parameter of a type named `Body` is sent as it is, so it must be a `restrait::Body`",
     note = "pass a `restrait::Body` (`Body::file(path)`, `Body::stream(..)`, bytes); to send your own type named `Body` as JSON, pass it by reference (`#[body] b: &Body`)"
 )]
-pub trait IntoBody: Into<Body> {}
+pub trait IntoBody {
+    /// The body to send.
+    fn into_body(self) -> Body;
+}
 
-impl<T: Into<Body>> IntoBody for T {}
+// One impl per type (no blanket impl over `Into<Body>`, whose failure rustc
+// would report as a missing `From` instead of this trait's message).
+macro_rules! into_body {
+    ($($ty:ty),* $(,)?) => {$(
+        impl IntoBody for $ty {
+            fn into_body(self) -> Body {
+                self.into()
+            }
+        }
+    )*};
+}
+
+into_body!(
+    Body,
+    bytes::Bytes,
+    Vec<u8>,
+    String,
+    &'static str,
+    &'static [u8],
+    crate::multipart::Form,
+);
 
 /// The `T` of a `#[part("..", json)]` parameter.
 #[diagnostic::on_unimplemented(
@@ -32,7 +55,7 @@ impl<T: ?Sized + Serialize> SerializePart for T {}
 
 /// `#[body] b: restrait::Body`: bytes, a file or a stream, sent as it is.
 pub fn body<T: IntoBody>(req: &mut RequestBuilder<'_>, value: T) {
-    req.body(value);
+    req.body(value.into_body());
 }
 
 /// `#[part("name", json)]`: a part whose content is the value as JSON.
