@@ -146,6 +146,13 @@ fn renamed_crate_is_the_only_runtime_path() {
                 #[get("/users")]
                 #[paginate(link)]
                 fn all(&self) -> Paginator<User>;
+                #[post("/files")]
+                #[multipart]
+                async fn attach(&self, #[part] a: &str, #[part("m", json)] m: Option<Meta>, #[part] b: Part) -> Result<()>;
+                #[put("/blob")]
+                async fn blob(&self, #[body] b: Body) -> Result<EventStream<String>>;
+                #[get("/logs")]
+                async fn logs(&self) -> Result<ByteStream>;
             }
         },
     );
