@@ -56,12 +56,13 @@ pub(crate) struct Endpoint<'a> {
     pub(crate) misspelled_verb: bool,
     /// The first verb's template, when it parsed.
     pub(crate) template: Option<PathTemplate>,
-    /// `#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`.
+    /// `#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[multipart]`, `#[sse]`.
     pub(crate) options: Options,
     /// `#[paginate(..)]` (even a wrong one), and what it says when it parsed.
     pub(crate) paginate: Option<(&'a Attribute, Option<Paginate>)>,
     /// `#[timeout]`, `#[retry]`, `#[idempotent]`, `#[headers]`, `#[paginate]`,
-    /// for "needs a verb" errors on default methods.
+    /// `#[multipart]`, `#[sse]`, for "needs a verb" errors on default methods
+    /// and for spans of the rules about them.
     pub(crate) option_attrs: Vec<(&'static str, &'a Attribute)>,
     pub(crate) params: Vec<Param<'a>>,
     /// The declared return type.
@@ -73,7 +74,7 @@ pub(crate) struct Endpoint<'a> {
     pub(crate) plain: bool,
 }
 
-impl Endpoint<'_> {
+impl<'a> Endpoint<'a> {
     pub(crate) fn verb(&self) -> Verb {
         self.verbs.first().map_or(Verb::Get, |(verb, _)| *verb)
     }
@@ -82,6 +83,14 @@ impl Endpoint<'_> {
     /// even when it carries errors (e.g. a misspelled verb).
     pub(crate) fn is_default_method(&self) -> bool {
         self.verbs.is_empty() && self.method.default.is_some()
+    }
+
+    /// The first method attribute named `name` (`multipart`, `sse`, ..).
+    pub(crate) fn option_attr(&self, name: &str) -> Option<&'a Attribute> {
+        self.option_attrs
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, attr)| *attr)
     }
 }
 
@@ -93,6 +102,10 @@ pub(crate) struct Options {
     pub(crate) timeout: Option<Timeout>,
     pub(crate) retry: Option<Retry>,
     pub(crate) idempotent: bool,
+    /// `#[multipart]`: the body is the `#[part]` parameters.
+    pub(crate) multipart: bool,
+    /// `#[sse(done = "..")]`: the data of the event that ends an `EventStream`.
+    pub(crate) sse_done: Option<LitStr>,
 }
 
 /// A verb's path template.
@@ -149,6 +162,17 @@ pub(crate) enum Role<'a> {
     Raw { by_ref: bool },
     /// `#[url]`: the absolute URL of the request.
     Url,
+    /// `#[body]` on a type whose last path segment is `Body`, by value
+    /// (`restrait::Body`: bytes, a file or a stream), sent as it is.
+    Upload,
+    /// `#[part]` of a `#[multipart]` body, with the part's name; `json` for
+    /// `#[part("..", json)]`; `optional` is the `T` of an `Option<T>` (no part
+    /// for `None`).
+    Part {
+        name: String,
+        json: bool,
+        optional: Option<&'a Type>,
+    },
     /// A bare parameter that names no placeholder; `check` reports it.
     Unbound,
     /// Its attribute had errors, already reported.
@@ -157,7 +181,10 @@ pub(crate) enum Role<'a> {
 
 impl Role<'_> {
     pub(crate) fn is_body(&self) -> bool {
-        matches!(self, Role::Json | Role::Form | Role::Raw { .. })
+        matches!(
+            self,
+            Role::Json | Role::Form | Role::Raw { .. } | Role::Upload
+        )
     }
 }
 
@@ -178,15 +205,33 @@ pub(crate) enum Decoder<'a> {
     Raw,
     Json(&'a Type),
     WithResponse(Box<Decoder<'a>>),
+    /// `ByteStream`: the body as it arrives.
+    Streamed,
+    /// `JsonLines<T>`: one `T` per line.
+    Lines(&'a Type),
+    /// `EventStream<T>`: server-sent events whose data is a `T`.
+    Events(&'a Type),
 }
 
 impl<'a> Decoder<'a> {
-    /// The types decoded as JSON, for the `DeserializeOwned` checks.
+    /// The types decoded as JSON (a whole body, a line or an event's data),
+    /// for the `DeserializeOwned` checks.
     pub(crate) fn json_leaf(&self) -> Option<&'a Type> {
         match self {
-            Decoder::Json(ty) => Some(ty),
+            Decoder::Json(ty) | Decoder::Lines(ty) | Decoder::Events(ty) => Some(ty),
             Decoder::WithResponse(inner) => inner.json_leaf(),
-            Decoder::Unit | Decoder::Text | Decoder::Raw => None,
+            Decoder::Unit | Decoder::Text | Decoder::Raw | Decoder::Streamed => None,
+        }
+    }
+
+    /// The name of a kind whose body stays a stream, read as it arrives.
+    pub(crate) fn streaming(&self) -> Option<&'static str> {
+        match self {
+            Decoder::Streamed => Some("ByteStream"),
+            Decoder::Lines(_) => Some("JsonLines"),
+            Decoder::Events(_) => Some("EventStream"),
+            Decoder::WithResponse(inner) => inner.streaming(),
+            Decoder::Unit | Decoder::Text | Decoder::Raw | Decoder::Json(_) => None,
         }
     }
 }
@@ -228,6 +273,16 @@ fn is_bytes(ty: &Type) -> bool {
     }
 }
 
+/// `Body` by value (any path ending in `Body`, e.g. `restrait::Body`): a
+/// body sent as it is. Decided by the name, as for `Bytes`, since a macro
+/// cannot ask whether a type implements a trait. A `restrait::Body` is
+/// consumed when sent, so `&Body` stays JSON: a user's own `&Body` struct
+/// keeps working, and a user's own `Body` by value meets the bound error of
+/// `__private::body` at its type, whose note says how to send it as JSON.
+fn is_upload(ty: &Type) -> bool {
+    is_named(ty, "Body") && type_args(ty).is_empty()
+}
+
 fn decoder(ty: &Type) -> Decoder<'_> {
     if let Type::Tuple(tuple) = ty
         && tuple.elems.is_empty()
@@ -240,6 +295,9 @@ fn decoder(ty: &Type) -> Decoder<'_> {
             ("String", []) => return Decoder::Text,
             ("Bytes", []) => return Decoder::Raw,
             ("Response", [inner]) => return Decoder::WithResponse(Box::new(decoder(inner))),
+            ("ByteStream", []) => return Decoder::Streamed,
+            ("JsonLines", [item]) => return Decoder::Lines(item),
+            ("EventStream", [item]) => return Decoder::Events(item),
             _ => {}
         }
     }
@@ -466,7 +524,18 @@ fn role<'a>(
         Some(Ok((ParamAttr::Body, _))) if is_bytes(ty) => Role::Raw {
             by_ref: matches!(ty, Type::Reference(_)),
         },
+        Some(Ok((ParamAttr::Body, _))) if is_upload(ty) => Role::Upload,
         Some(Ok((ParamAttr::Body, _))) => Role::Json,
+        Some(Ok((ParamAttr::Part { name: rename, json }, _))) => Role::Part {
+            name: rename
+                .as_ref()
+                .map_or_else(|| name.to_owned(), LitStr::value),
+            json: *json,
+            optional: match type_args(ty).as_slice() {
+                [inner] if is_named(ty, "Option") => Some(inner),
+                _ => None,
+            },
+        },
         Some(Ok((ParamAttr::Form, _))) => Role::Form,
         Some(Ok((ParamAttr::Url, _))) => Role::Url,
         None => {
@@ -547,11 +616,28 @@ fn method_attr<'a>(
             }
             e.option_attrs.push(("paginate", attr));
         }
+        "multipart" => {
+            if !matches!(attr.meta, syn::Meta::Path(_)) {
+                cx.error_spanned_by(
+                    attr,
+                    "`#[multipart]` takes no arguments: name each part on its parameter, e.g. `#[part(\"file\")] file: Part`",
+                );
+            }
+            duplicate(cx, attr, &name, e.options.multipart);
+            e.options.multipart = true;
+            e.option_attrs.push(("multipart", attr));
+        }
+        "sse" => {
+            let done = attr::parse_sse(cx, attr);
+            duplicate(cx, attr, &name, seen(e, "sse"));
+            e.options.sse_done = e.options.sse_done.take().or(done);
+            e.option_attrs.push(("sse", attr));
+        }
         "header" => cx.error_spanned_by(
             attr,
             "`#[header]` goes on a parameter; for fixed headers on a method write `#[headers(\"Name: value\")]`",
         ),
-        "query" | "body" | "form" | "url" => cx.error_spanned_by(
+        "query" | "body" | "form" | "url" | "part" => cx.error_spanned_by(
             attr,
             format!("`#[{name}]` goes on a parameter of the method, e.g. `#[{name}] value: T`"),
         ),

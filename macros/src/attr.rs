@@ -1,7 +1,8 @@
 //! Attribute slots: `#[resource(..)]` arguments, the method attributes
 //! (`#[get("..")]`, `#[headers(..)]`, `#[timeout(..)]`, `#[retry(..)]`,
-//! `#[idempotent]`, `#[paginate(..)]`) and the parameter attributes (`#[query]`, `#[header]`,
-//! `#[body]`, `#[form]`). Each mistake is recorded in the [`Ctxt`] at the
+//! `#[idempotent]`, `#[paginate(..)]`, `#[multipart]`, `#[sse(..)]`) and the
+//! parameter attributes (`#[query]`, `#[header]`, `#[body]`, `#[form]`,
+//! `#[url]`, `#[part(..)]`). Each mistake is recorded in the [`Ctxt`] at the
 //! offending token, and parsing goes on.
 
 use crate::ctxt::{Ctxt, closest, one_of, unknown_message};
@@ -53,9 +54,17 @@ impl Verb {
 }
 
 /// Method attributes other than the verbs.
-pub(crate) const METHOD_ATTRS: &[&str] = &["headers", "timeout", "retry", "idempotent", "paginate"];
+pub(crate) const METHOD_ATTRS: &[&str] = &[
+    "headers",
+    "timeout",
+    "retry",
+    "idempotent",
+    "paginate",
+    "multipart",
+    "sse",
+];
 /// Parameter attributes.
-pub(crate) const PARAM_ATTRS: &[&str] = &["query", "header", "body", "form", "url"];
+pub(crate) const PARAM_ATTRS: &[&str] = &["query", "header", "body", "form", "url", "part"];
 /// Attributes the compiler allows on parameters; kept as they are.
 const LINT_ATTRS: &[&str] = &["allow", "warn", "deny", "expect", "forbid"];
 
@@ -392,6 +401,12 @@ pub(crate) enum ParamAttr {
     Form,
     /// `#[url]`: an absolute URL sent instead of the base URL and the path.
     Url,
+    /// `#[part]`, `#[part("name")]`, `#[part("name", json)]`: one part of a
+    /// `#[multipart]` body.
+    Part {
+        name: Option<LitStr>,
+        json: bool,
+    },
 }
 
 impl ParamAttr {
@@ -402,6 +417,7 @@ impl ParamAttr {
             ParamAttr::Body => "body",
             ParamAttr::Form => "form",
             ParamAttr::Url => "url",
+            ParamAttr::Part { .. } => "part",
         }
     }
 }
@@ -440,6 +456,7 @@ pub(crate) fn parse_param_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ParamA
             "body" => no_args(cx, attr, "body").then_some(ParamAttr::Body),
             "form" => no_args(cx, attr, "form").then_some(ParamAttr::Form),
             "url" => no_args(cx, attr, "url").then_some(ParamAttr::Url),
+            "part" => parse_part(cx, attr),
             _ if is_lint_attr(attr) => {
                 rest.push(attr);
                 continue;
@@ -468,7 +485,7 @@ pub(crate) fn parse_param_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ParamA
                 cx.error_spanned_by(
                     attr,
                     format!(
-                        "a parameter takes one of `#[query]`, `#[header]`, `#[body]`, `#[form]` or `#[url]`; this one already has `#[{}]`",
+                        "a parameter takes one of `#[query]`, `#[header]`, `#[body]`, `#[form]`, `#[url]` or `#[part]`; this one already has `#[{}]`",
                         previous.name()
                     ),
                 );
@@ -531,6 +548,129 @@ fn optional_name(cx: &Ctxt, attr: &Attribute, what: &str, example: &str) -> Opti
             );
             None
         }
+    }
+}
+
+const PART_EXAMPLE: &str = "`#[part]`, `#[part(\"file\")]` or `#[part(\"metadata\", json)]`";
+
+/// `#[part]`, `#[part("name")]`, `#[part(json)]` or `#[part("name", json)]`;
+/// `None` on error (recorded).
+fn parse_part(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
+    let syn::Meta::List(list) = &attr.meta else {
+        if matches!(attr.meta, syn::Meta::NameValue(_)) {
+            cx.error_spanned_by(attr, format!("expected {PART_EXAMPLE}"));
+            return None;
+        }
+        return Some(ParamAttr::Part {
+            name: None,
+            json: false,
+        });
+    };
+    let keys = Ctxt::new();
+    let mut name: Option<LitStr> = None;
+    let mut json = false;
+    let parser = |input: syn::parse::ParseStream<'_>| -> syn::Result<()> {
+        if input.peek(LitStr) {
+            let lit: LitStr = input.parse()?;
+            if lit.value().is_empty() {
+                keys.error_spanned_by(&lit, "the `#[part]` name is empty: write the form field's name, e.g. `#[part(\"file\")]`, or `#[part]` for the parameter's name");
+            }
+            name = Some(lit);
+            if input.is_empty() {
+                return Ok(());
+            }
+            input.parse::<Token![,]>()?;
+        }
+        while !input.is_empty() {
+            let key: Ident = input.parse()?;
+            if key == "json" {
+                if json {
+                    keys.error_spanned_by(&key, "duplicate argument `json`");
+                }
+                json = true;
+            } else {
+                keys.error_spanned_by(
+                    &key,
+                    unknown_message("argument", &key.to_string(), " in `#[part]`", &["json"]),
+                );
+            }
+            if input.is_empty() {
+                break;
+            }
+            input.parse::<Token![,]>()?;
+        }
+        Ok(())
+    };
+    if let Err(error) = parser.parse2(list.tokens.clone()) {
+        keys.error_at(error.span(), format!("{error}; expected {PART_EXAMPLE}"));
+    }
+    match keys.check() {
+        Ok(()) => Some(ParamAttr::Part { name, json }),
+        Err(error) => {
+            cx.syn_error(error);
+            None
+        }
+    }
+}
+
+/// `#[sse(done = "..")]`: the data of the event that ends the stream.
+pub(crate) fn parse_sse(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
+    const EXAMPLE: &str = "`#[sse(done = \"[DONE]\")]`";
+    if !matches!(attr.meta, syn::Meta::List(_)) {
+        cx.error_spanned_by(
+            attr,
+            format!("`#[sse]` needs `done = \"..\"`, the data of the event that ends the stream, e.g. {EXAMPLE}; an `EventStream` endpoint without a terminator needs no `#[sse]`"),
+        );
+        return None;
+    }
+    let keys = Ctxt::new();
+    let mut done: Option<LitStr> = None;
+    let result = attr.parse_nested_meta(|meta| {
+        if !meta.path.is_ident("done") {
+            return unknown_argument(&keys, &meta, "`#[sse]`", &["done"]);
+        }
+        let expr: syn::Expr = meta.value()?.parse()?;
+        match expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) if lit.value().is_empty() => keys.error_spanned_by(
+                &lit,
+                format!("`done` is empty: write the data of the event that ends the stream, e.g. {EXAMPLE}"),
+            ),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(lit),
+                ..
+            }) => {
+                if done.is_some() {
+                    keys.error_spanned_by(&meta.path, "duplicate argument `done`");
+                } else {
+                    done = Some(lit);
+                }
+            }
+            other => keys.error_spanned_by(
+                &other,
+                format!("`done` takes a string, e.g. {EXAMPLE}"),
+            ),
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        keys.error_at(error.span(), format!("{error}; expected {EXAMPLE}"));
+    }
+    match keys.check() {
+        Err(error) => {
+            cx.syn_error(error);
+            None
+        }
+        Ok(()) if done.is_none() => {
+            cx.error_spanned_by(
+                attr,
+                format!("`#[sse]` needs `done = \"..\"`, e.g. {EXAMPLE}"),
+            );
+            None
+        }
+        Ok(()) => done,
     }
 }
 

@@ -28,6 +28,9 @@ pub(crate) fn check(cx: &Ctxt, e: &Endpoint<'_>) {
     bodies(cx, e, name);
     url(cx, e, name);
     pagination(cx, e, name);
+    multipart(cx, e, name);
+    streaming(cx, e, name);
+    sse(cx, e, name);
 }
 
 fn verbs(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
@@ -139,20 +142,29 @@ fn signature(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
             &sig.ident,
             format!("endpoint `{name}` has no return type: write `-> restrait::Result<T>`, e.g. `-> Result<()>`"),
         ),
-        syn::ReturnType::Type(_, ty) if paginated && !streams => cx.error_spanned_by(
-            ty,
-            format!(
-                "a `#[paginate]` endpoint returns `restrait::Paginator<T>`, a stream of the items of every page{}",
-                vec_hint(ty)
+        syn::ReturnType::Type(_, ty) if paginated && !streams => match &e.output {
+            Output::Call(decoder) if decoder.streaming().is_some() => cx.error_spanned_by(
+                ty,
+                format!(
+                    "a `#[paginate]` endpoint cannot return a `{}`: that is one response read as it arrives, while `#[paginate]` requests page after page; remove `#[paginate]` to stream one response, or return `restrait::Paginator<T>` for the items of every page",
+                    decoder.streaming().unwrap_or_default()
+                ),
             ),
-        ),
+            _ => cx.error_spanned_by(
+                ty,
+                format!(
+                    "a `#[paginate]` endpoint returns `restrait::Paginator<T>`, a stream of the items of every page{}",
+                    vec_hint(ty)
+                ),
+            ),
+        },
         syn::ReturnType::Type(_, ty) if streams && !paginated => cx.error_spanned_by(
             ty,
             format!("`{name}` returns a `Paginator` but does not say how to find the next page: add `#[paginate(..)]`, e.g. `#[paginate(link)]` or `#[paginate(cursor = \"next_cursor\", param = \"cursor\")]`"),
         ),
         syn::ReturnType::Type(_, ty) if matches!(e.output, Output::Unknown) => cx.error_spanned_by(
             ty,
-            "an endpoint returns `restrait::Result<T>`, where `T` is `()`, `String`, `Bytes`, `Response<U>` or a type that implements `serde::Deserialize`",
+            "an endpoint returns `restrait::Result<T>`, where `T` is `()`, `String`, `Bytes`, `Response<U>`, a stream (`ByteStream`, `JsonLines<U>`, `EventStream<U>`) or a type that implements `serde::Deserialize`",
         ),
         syn::ReturnType::Type(..) => {}
     }
@@ -280,8 +292,12 @@ fn placeholders(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
     }
 }
 
-/// At most one request body: `#[body]`, `#[form]` or a raw `Bytes`.
+/// At most one request body: `#[body]`, `#[form]` or a raw `Bytes`. On a
+/// `#[multipart]` endpoint, `multipart` reports every one of them instead.
 fn bodies(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    if e.options.multipart {
+        return;
+    }
     let bodies: Vec<&Param<'_>> = e.params.iter().filter(|p| p.role.is_body()).collect();
     let Some((first, rest)) = bodies.split_first() else {
         return;
@@ -325,6 +341,95 @@ fn url(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
             format!(
                 "`{name}` sends its request to the `#[url]` parameter `{}`, so its path template only names the endpoint and cannot have placeholders: remove `<{placeholder}>` from the path",
                 first.name
+            ),
+        );
+    }
+}
+
+/// `#[part]` parameters need `#[multipart]`, whose body is the parts alone,
+/// sent with a verb that has a body.
+fn multipart(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    let parts = e
+        .params
+        .iter()
+        .filter(|p| matches!(p.role, Role::Part { .. }));
+    let Some(attr) = e.option_attr("multipart") else {
+        for part in parts {
+            cx.error_at(
+                part.role_span(),
+                format!(
+                    "`#[part]` needs `#[multipart]` on the method: add `#[multipart]` to `{name}` to send its parts as a `multipart/form-data` body, or send `{}` as a `#[body]`",
+                    part.name
+                ),
+            );
+        }
+        return;
+    };
+    // A broken attribute may have been a part: its error says enough.
+    if parts.count() == 0 && !e.params.iter().any(|p| p.role == Role::Broken) {
+        cx.error_spanned_by(
+            attr,
+            format!(
+                "`#[multipart]` endpoint `{name}` has no parts: mark the parameters to send with `#[part]`, e.g. `#[part(\"file\")] file: restrait::multipart::Part`"
+            ),
+        );
+    }
+    if let [(verb @ (Verb::Get | Verb::Head), verb_attr)] = e.verbs.as_slice() {
+        cx.error_spanned_by(
+            verb_attr,
+            format!(
+                "`#[multipart]` sends its parts as the request body, and a `#[{}]` request has none: declare `{name}` with `#[post]`, `#[put]` or `#[patch]`",
+                verb.name()
+            ),
+        );
+    }
+    for param in e.params.iter().filter(|p| p.role.is_body()) {
+        let (what, fix) = match param.role {
+            Role::Json => (
+                "a JSON `#[body]`",
+                format!("`#[part(\"{}\", json)]`", param.name),
+            ),
+            Role::Form => ("a `#[form]`", "a `#[part(\"..\")]` per field".to_owned()),
+            _ => ("a body", format!("`#[part(\"{}\")]`", param.name)),
+        };
+        cx.error_at(
+            param.role_span(),
+            format!(
+                "`{name}` is `#[multipart]`, so its body is its parts: `{}` cannot be {what} too; send it as {fix}",
+                param.name
+            ),
+        );
+    }
+}
+
+/// A streamed response is the return value itself, not inside `Response<..>`.
+fn streaming(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    if let (Output::Call(decoder @ crate::ast::Decoder::WithResponse(_)), Some(ty)) =
+        (&e.output, e.ret)
+        && let Some(kind) = decoder.streaming()
+    {
+        cx.error_spanned_by(
+            ty,
+            format!(
+                "`{name}` cannot return a `{kind}` inside `Response<..>`: return `restrait::Result<{kind}<..>>` itself (an error status is still a `restrait::Error`, with its headers)"
+            ),
+        );
+    }
+}
+
+/// `#[sse(..)]` configures an `EventStream` response.
+fn sse(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    let Some(attr) = e.option_attr("sse") else {
+        return;
+    };
+    if !matches!(
+        e.output,
+        Output::Call(crate::ast::Decoder::Events(_)) | Output::Unknown
+    ) {
+        cx.error_spanned_by(
+            attr,
+            format!(
+                "`#[sse]` applies to an endpoint that returns `restrait::Result<restrait::EventStream<T>>`, which `{name}` does not: remove `#[sse]`, or return an `EventStream`"
             ),
         );
     }

@@ -297,6 +297,9 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
         let (name, value) = (&header.name, &header.value);
         steps.extend(quote!(#req.static_header(#name, #value);));
     }
+    if e.options.multipart {
+        steps.extend(quote!(#req.multipart();));
+    }
     let sends_to_url = e.params.iter().any(|param| param.role == Role::Url);
     if let Some(template) = e.template.as_ref().filter(|_| !sends_to_url) {
         let mut literal = template.prefix.clone();
@@ -336,6 +339,9 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     }
     if e.options.idempotent {
         steps.extend(quote!(#req.idempotent();));
+    }
+    if let Some(done) = &e.options.sse_done {
+        steps.extend(quote!(#req.sse_done(#done);));
     }
 
     let verb = paths::verb_method(e.verb());
@@ -401,13 +407,36 @@ fn param_step(
             quote!(#req.raw(#clone::clone(#ident));)
         }
         Role::Raw { by_ref: false } => quote!(#req.raw(#ident);),
+        Role::Upload => {
+            let helper = checked("body", param.ty);
+            quote!(#helper(&mut #req, #ident);)
+        }
+        Role::Part {
+            name,
+            json,
+            optional,
+        } => {
+            // `PartValue` covers `Option` itself; a JSON part of an
+            // `Option<T>` is checked at `T`, and `None` sends no part.
+            let helper = match (json, optional) {
+                (false, _) => checked("part", param.ty),
+                (true, None) => checked("json_part", param.ty),
+                (true, Some(inner)) => checked("optional_json_part", inner),
+            };
+            if *json {
+                quote!(#helper(&mut #req, #name, &#ident);)
+            } else {
+                quote!(#helper(&mut #req, #name, #ident);)
+            }
+        }
         // Path pieces are emitted in template order; a checked endpoint has
         // no unbound or broken parameter.
         Role::Segment | Role::Tail | Role::Unbound | Role::Broken => return,
     });
 }
 
-/// How the call ends: `send_json::<T>(__req)` for a JSON `Result<T>`, else
+/// How the call ends: `send_json::<T>(__req)` for a JSON `Result<T>`
+/// (`send_lines`, `send_events` for `JsonLines<T>`, `EventStream<T>`), else
 /// `RequestBuilder::send::<D>(__req)` spanned across the decoded type (after
 /// a `DeserializeOwned` check on a JSON leaf); `paginate::<T>(__req, ..)` for
 /// a `Paginator<T>`.
@@ -416,6 +445,14 @@ fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserTy
     match &e.output {
         Output::Call(Decoder::Json(ty)) => {
             let helper = p.checked("send_json", &UserType::new(ty));
+            quote!(#helper(#req))
+        }
+        Output::Call(Decoder::Lines(ty)) => {
+            let helper = p.checked("send_lines", &UserType::new(ty));
+            quote!(#helper(#req))
+        }
+        Output::Call(Decoder::Events(ty)) => {
+            let helper = p.checked("send_events", &UserType::new(ty));
             quote!(#helper(#req))
         }
         Output::Call(decoder) => {

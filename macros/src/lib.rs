@@ -5,8 +5,8 @@
 //! `#[resource]` turns an annotated trait into an HTTP client. Inside the
 //! trait, the verb attributes (`#[get("/users/<id>")]` ..), the method
 //! attributes (`#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`,
-//! `#[paginate]`) and the parameter attributes (`#[query]`, `#[header]`,
-//! `#[body]`, `#[form]`, `#[url]`) are read and removed by `#[resource]`. The
+//! `#[paginate]`, `#[multipart]`, `#[sse]`) and the parameter attributes
+//! (`#[query]`, `#[header]`, `#[body]`, `#[form]`, `#[url]`, `#[part]`) are read and removed by `#[resource]`. The
 //! same names exported here only report an error when they are used
 //! anywhere else. `#[resource(crate = "::path")]` names the runtime crate
 //! when it is not `::restrait` (renamed in `Cargo.toml`, or re-exported).
@@ -55,7 +55,15 @@
 //!
 //! `#[url]` was added exactly this way: `ParamAttr::Url`, `Role::Url`,
 //! `check::url`, the `Role::Url` arm of `param_step` (which also skips the
-//! path pieces), `__private::url` and `RequestBuilder::url`.
+//! path pieces), `__private::url` and `RequestBuilder::url`. So were the
+//! streaming kinds and uploads (issue 14): `Decoder::{Streamed, Lines,
+//! Events}` in `decoder()`, `check::streaming`/`check::sse`, the `send` arms
+//! (`send_lines`, `send_events`, `send::<Streamed>`); `ParamAttr::Part`,
+//! `Role::{Upload, Part}` in `role()`, `check::multipart`, the `param_step`
+//! arms (`body`, `part`, `json_part` and their `optional_` forms, in
+//! `runtime/src/private/upload_bounds.rs`). `#[body]` picks `Role::Upload` by
+//! the type's name (`Body`), as it picks `Raw` for `Bytes`: a macro cannot
+//! ask for a trait, and the helper's bound then names the type.
 
 mod ast;
 mod attr;
@@ -91,7 +99,8 @@ macro_rules! stray_attributes {
 }
 
 stray_attributes!(
-    get, post, put, patch, delete, head, options, headers, timeout, retry, idempotent, paginate
+    get, post, put, patch, delete, head, options, headers, timeout, retry, idempotent, paginate,
+    multipart, sse
 );
 
 #[cfg(test)]

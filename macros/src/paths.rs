@@ -85,6 +85,9 @@ impl Paths {
             Decoder::Text => quote_spanned!(first=> #private::Text),
             Decoder::Raw => quote_spanned!(first=> #private::Raw),
             Decoder::Json(ty) => quote_spanned!(first=> #private::Json<#ty #close),
+            Decoder::Streamed => quote_spanned!(first=> #private::Streamed),
+            Decoder::Lines(ty) => quote_spanned!(first=> #private::Lines<#ty #close),
+            Decoder::Events(ty) => quote_spanned!(first=> #private::Events<#ty #close),
             Decoder::WithResponse(inner) => {
                 let inner = self.decoder(inner, at);
                 quote_spanned!(first=> #private::WithResponse<#inner #close)

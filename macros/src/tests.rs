@@ -93,6 +93,14 @@ fn users_snapshot() {
                 #[get("/users")]
                 async fn next_page(&self, #[url] next: &Url) -> Result<Vec<User>>;
 
+                /// A new avatar, with its caption.
+                #[post("/users/<id>/avatar")]
+                #[multipart]
+                async fn avatar(&self, id: u64, #[part] caption: &str, #[part("image")] image: Part, #[part("meta", json)] meta: &NewUser<'_>) -> Result<()>;
+
+                #[put("/exports/<name>")]
+                async fn import(&self, name: &str, #[body] data: Body) -> Result<()>;
+
                 /// Every user, page by page.
                 #[get("/users")]
                 #[paginate(page = "page", per_page = "per-page", total = "total", items = "data")]
@@ -138,6 +146,13 @@ fn renamed_crate_is_the_only_runtime_path() {
                 #[get("/users")]
                 #[paginate(link)]
                 fn all(&self) -> Paginator<User>;
+                #[post("/files")]
+                #[multipart]
+                async fn attach(&self, #[part] a: &str, #[part("m", json)] m: Option<Meta>, #[part] b: Part) -> Result<()>;
+                #[put("/blob")]
+                async fn blob(&self, #[body] b: Body) -> Result<EventStream<String>>;
+                #[get("/logs")]
+                async fn logs(&self) -> Result<ByteStream>;
             }
         },
     );
@@ -157,4 +172,162 @@ fn crate_argument_must_be_a_path() {
     )
     .to_string();
     assert!(output.contains("is not a path"), "{output}");
+}
+
+/// The errors of `expand::run`, one string each.
+fn errors_of(input: TokenStream) -> Vec<String> {
+    let output = expand::run(TokenStream::new(), input);
+    let mut out = Vec::new();
+    collect_errors(output, &mut out);
+    out
+}
+
+fn collect_errors(tokens: TokenStream, out: &mut Vec<String>) {
+    let mut trees = tokens.into_iter().peekable();
+    while let Some(tree) = trees.next() {
+        match tree {
+            proc_macro2::TokenTree::Ident(ident) if ident == "compile_error" => {
+                // `compile_error! { "message" }`
+                trees.next();
+                if let Some(proc_macro2::TokenTree::Group(group)) = trees.next() {
+                    out.push(group.stream().to_string());
+                }
+            }
+            proc_macro2::TokenTree::Group(group) => collect_errors(group.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+fn assert_errors(input: TokenStream, expected: &[&str]) {
+    let errors = errors_of(input);
+    assert_eq!(errors.len(), expected.len(), "{errors:#?}");
+    for (error, expected) in errors.iter().zip(expected) {
+        assert!(error.contains(expected), "{error} lacks {expected:?}");
+    }
+}
+
+#[test]
+fn streaming_and_uploads_expand_to_their_steps() {
+    let output = expand::run(
+        TokenStream::new(),
+        quote! {
+            pub trait Api {
+                #[get("/archive")]
+                async fn archive(&self) -> Result<restrait::ByteStream>;
+                #[get("/logs")]
+                async fn logs(&self) -> Result<JsonLines<Line>>;
+                #[post("/chat")]
+                #[sse(done = "[DONE]")]
+                async fn chat(&self, #[body] req: &Chat) -> Result<EventStream<Chunk>>;
+                #[put("/files/<name>")]
+                async fn put(&self, name: &str, #[body] file: restrait::Body) -> Result<()>;
+                #[post("/upload")]
+                #[multipart]
+                async fn upload(
+                    &self,
+                    #[part] title: &str,
+                    #[part("file")] data: Part,
+                    #[part("note")] note: Option<String>,
+                    #[part("meta", json)] meta: &Meta,
+                ) -> Result<()>;
+            }
+        },
+    )
+    .to_string();
+    for expected in [
+        "send :: < :: restrait :: __private :: Streamed > (__req)",
+        ":: restrait :: __private :: send_lines :: < Line > (__req)",
+        "__req . sse_done (\"[DONE]\") ;",
+        ":: restrait :: __private :: send_events :: < Chunk > (__req)",
+        ":: restrait :: __private :: body :: < restrait :: Body > (& mut __req , file) ;",
+        "__req . multipart () ;",
+        ":: restrait :: __private :: part :: < & str > (& mut __req , \"title\" , title) ;",
+        ":: restrait :: __private :: part :: < Part > (& mut __req , \"file\" , data) ;",
+        ":: restrait :: __private :: part :: < Option < String > > (& mut __req , \"note\" , note) ;",
+        ":: restrait :: __private :: json_part :: < & Meta > (& mut __req , \"meta\" , & meta) ;",
+    ] {
+        assert!(output.contains(expected), "{expected}\nnot in\n{output}");
+    }
+    assert!(!output.contains("compile_error"), "{output}");
+}
+
+#[test]
+fn streaming_and_upload_mistakes() {
+    assert_errors(
+        quote! { pub trait A {
+            #[get("/x")] #[paginate(link)]
+            fn all(&self) -> Result<JsonLines<Issue>>;
+        }},
+        &["a `#[paginate]` endpoint cannot return a `JsonLines`"],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[post("/x")]
+            async fn up(&self, #[part("a")] a: &str) -> Result<()>;
+        }},
+        &["`#[part]` needs `#[multipart]` on the method"],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[post("/x")] #[multipart]
+            async fn up(&self, #[part] a: &str, #[body] b: &Meta, #[form] c: &Meta) -> Result<()>;
+        }},
+        &[
+            "cannot be a JSON `#[body]` too",
+            "cannot be a `#[form]` too",
+        ],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[get("/x")] #[multipart]
+            async fn up(&self, #[part] a: &str) -> Result<()>;
+        }},
+        &["a `#[get]` request has none"],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[post("/x")] #[multipart]
+            async fn up(&self) -> Result<()>;
+        }},
+        &["has no parts"],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[get("/x")] #[sse(done = "[DONE]")]
+            async fn s(&self) -> Result<String>;
+        }},
+        &["`#[sse]` applies to an endpoint that returns"],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[get("/x")] #[sse(dne = "[DONE]")]
+            async fn s(&self) -> Result<EventStream<String>>;
+        }},
+        &["unknown argument `dne` in `#[sse]`, did you mean `done`? (expected `done`)"],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[get("/x")] #[sse(done = "")]
+            async fn s(&self) -> Result<EventStream<String>>;
+        }},
+        &["`done` is empty"],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[get("/x")]
+            async fn s(&self) -> Result<Response<ByteStream>>;
+        }},
+        &["cannot return a `ByteStream` inside `Response<..>`"],
+    );
+    assert_errors(
+        quote! { pub trait A {
+            #[post("/x")] #[multipart]
+            async fn s(&self, #[part("a", jsn)] a: &str, #[part("")] b: &str) -> Result<()>;
+        }},
+        &[
+            "unknown argument `jsn` in `#[part]`, did you mean `json`?",
+            "the `#[part]` name is empty",
+        ],
+    );
 }

@@ -7,8 +7,9 @@
 #![allow(missing_docs)]
 
 use bytes::Bytes;
+use restrait::multipart::Part;
 use restrait::url::Url;
-use restrait::{Client, Paginator, Response, Result};
+use restrait::{Body, Client, Paginator, Response, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
@@ -50,6 +51,19 @@ async fn the_checked_in_expansion_sends_its_requests() {
         "GET /elsewhere?page=2 HTTP/1.1"
     );
     assert_eq!(users.base(), "v2");
+    users
+        .avatar(7, "me", Part::bytes(&b"png"[..]), &NewUser { name: "x" })
+        .await
+        .expect("avatar");
+    assert_eq!(
+        server.last().request_line(),
+        "POST /v2/users/7/avatar HTTP/1.1"
+    );
+    users
+        .import("a.csv", Body::from(Bytes::from_static(b"a,b")))
+        .await
+        .expect("import");
+    assert_eq!(server.last().body, &b"a,b"[..]);
     let _ = (Bytes::new(), NewUser { name: "x" });
     let _: fn(&UsersClient) -> Paginator<User> = |u| u.all(None);
     let _: Option<Response<User>> = None;

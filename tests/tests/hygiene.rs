@@ -20,6 +20,8 @@ struct Bytes;
 struct Method;
 struct String;
 struct Vec;
+struct Body;
+struct Part;
 
 #[::restrait::resource(prefix = "/v1", client = "HygieneApi")]
 #[headers("Accept: application/json")]
@@ -56,6 +58,18 @@ pub trait Hygiene {
 
     #[delete("/things/{id}")]
     async fn delete(&self, id: u64) -> ::core::result::Result<(), ::restrait::Error>;
+
+    #[post("/files")]
+    #[multipart]
+    async fn attach(
+        &self,
+        #[part] title: &str,
+        #[part("file")] file: ::restrait::multipart::Part,
+        #[part("meta", json)] meta: ::std::option::Option<&[u32]>,
+    ) -> ::restrait::Result<()>;
+
+    #[put("/blobs/<name>")]
+    async fn put_blob(&self, name: &str, #[body] blob: ::restrait::Body) -> ::restrait::Result<()>;
 
     #[get("/things")]
     #[paginate(

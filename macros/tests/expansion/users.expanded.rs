@@ -34,6 +34,19 @@ pub trait Users: ::core::marker::Send + ::core::marker::Sync {
         &self,
         next: &Url,
     ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send;
+    /// A new avatar, with its caption.
+    fn avatar(
+        &self,
+        id: u64,
+        caption: &str,
+        image: Part,
+        meta: &NewUser<'_>,
+    ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send;
+    fn import(
+        &self,
+        name: &str,
+        data: Body,
+    ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send;
     /// Every user, page by page.
     fn all(&self, per_page: Option<u32>) -> Paginator<User>;
     fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User>;
@@ -160,6 +173,34 @@ impl Users for UsersClient {
         let mut __req = self.__inner.get("/v2/users");
         ::restrait::__private::url::<&Url>(&mut __req, &next);
         ::restrait::__private::send_json::<Vec<User>>(__req)
+    }
+    fn avatar(
+        &self,
+        id: u64,
+        caption: &str,
+        image: Part,
+        meta: &NewUser<'_>,
+    ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
+        let mut __req = self.__inner.post("/v2/users/<id>/avatar");
+        __req.multipart();
+        __req.encoded_path("/v2/users/");
+        ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
+        __req.encoded_path("/avatar");
+        ::restrait::__private::part::<&str>(&mut __req, "caption", caption);
+        ::restrait::__private::part::<Part>(&mut __req, "image", image);
+        ::restrait::__private::json_part::<&NewUser<'_>>(&mut __req, "meta", &meta);
+        ::restrait::__private::RequestBuilder::send::<::restrait::__private::Unit>(__req)
+    }
+    fn import(
+        &self,
+        name: &str,
+        data: Body,
+    ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
+        let mut __req = self.__inner.put("/v2/exports/<name>");
+        __req.encoded_path("/v2/exports/");
+        ::restrait::__private::segment::<&str>(&mut __req, "name", &name);
+        ::restrait::__private::body::<Body>(&mut __req, data);
+        ::restrait::__private::RequestBuilder::send::<::restrait::__private::Unit>(__req)
     }
     fn all(&self, per_page: Option<u32>) -> Paginator<User> {
         let mut __req = self.__inner.get("/v2/users");

@@ -4,6 +4,7 @@
 mod bounds;
 mod builder;
 mod parts;
+mod upload_bounds;
 
 pub use crate::response::decode::{Decode, Json, Raw, Text, Unit, WithResponse};
 pub use bounds::{
@@ -12,6 +13,7 @@ pub use bounds::{
 };
 pub use builder::{RequestBuilder, SseDone};
 pub use parts::PartValue;
+pub use upload_bounds::{IntoBody, SerializePart, body, json_part, optional_json_part};
 
 pub use crate::Pagination;
 

@@ -1,0 +1,10 @@
+use restrait::{resource, Result};
+
+#[resource]
+pub trait Files {
+    #[post("/files")]
+    #[multipart]
+    async fn upload(&self, #[part] title: &str, #[form] fields: &[(&str, &str)]) -> Result<()>;
+}
+
+fn main() {}
