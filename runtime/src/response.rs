@@ -1,5 +1,7 @@
 //! Responses: the raw one middleware sees, and the typed one a call returns.
 
+mod sse;
+
 use std::any::Any;
 use std::fmt;
 
