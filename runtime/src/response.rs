@@ -1,5 +1,6 @@
 //! Responses: the raw one middleware sees, and the typed one a call returns.
 
+mod lines;
 mod sse;
 
 use std::any::Any;
