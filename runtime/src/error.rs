@@ -377,11 +377,13 @@ pub enum TimeoutKind {
     Attempt,
     /// The whole call, retries included, took too long.
     Call,
+    /// A streamed body sent no bytes for longer than its idle limit.
+    Idle,
 }
 
 /// A call or attempt exceeded its time limit.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{call}: {} timed out after {:.3}s{}", match kind { TimeoutKind::Attempt => "attempt", TimeoutKind::Call => "call" }, after.as_secs_f64(), after_attempts(*attempts))]
+#[error("{call}: {} timed out after {:.3}s{}", match kind { TimeoutKind::Attempt => "attempt", TimeoutKind::Call => "call", TimeoutKind::Idle => "idle stream" }, after.as_secs_f64(), after_attempts(*attempts))]
 pub struct TimeoutError {
     pub(crate) kind: TimeoutKind,
     pub(crate) after: Duration,
@@ -419,7 +421,8 @@ fn after_attempts(attempts: u32) -> Cow<'static, str> {
 /// The body of a successful response could not be decoded into the expected type.
 #[derive(thiserror::Error)]
 #[error(
-    "{call}: cannot decode the {status} response as {target}: at `{path}`: {message}; body: {excerpt}"
+    "{call}: cannot decode {}the {status} response as {target}: at `{path}`: {message}; body: {excerpt}",
+    fmt_line(*line)
 )]
 pub struct DecodeError {
     pub(crate) status: StatusCode,
@@ -428,8 +431,16 @@ pub struct DecodeError {
     pub(crate) path: String,
     pub(crate) message: String,
     pub(crate) excerpt: String,
+    pub(crate) line: Option<u64>,
     #[source]
     pub(crate) source: Option<serde_json::Error>,
+}
+
+fn fmt_line(line: Option<u64>) -> Cow<'static, str> {
+    match line {
+        Some(n) => Cow::Owned(format!("line {n} of ")),
+        None => Cow::Borrowed(""),
+    }
 }
 
 impl DecodeError {
@@ -457,6 +468,10 @@ impl DecodeError {
     pub fn call(&self) -> &CallInfo {
         &self.call
     }
+    /// The 1-based line of a streamed body (JSON Lines) that failed, if it was one.
+    pub fn line(&self) -> Option<u64> {
+        self.line
+    }
 }
 
 impl fmt::Debug for DecodeError {
@@ -468,6 +483,7 @@ impl fmt::Debug for DecodeError {
             .field("path", &self.path)
             .field("message", &self.message)
             .field("excerpt", &self.excerpt)
+            .field("line", &self.line)
             .finish()
     }
 }

@@ -103,6 +103,7 @@ pub use options::CallOptions;
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
 pub use request::Request;
 pub use response::Response;
+pub use response::{ByteStream, JsonLines, Progress};
 pub use retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use trace::TracingMiddleware;
 pub use transport::{Body, ReqwestTransport, Transport, TransportResponse};

@@ -1,7 +1,13 @@
 //! Responses: the raw one middleware sees, and the typed one a call returns.
 
+mod byte_stream;
+mod json;
+mod json_lines;
 mod lines;
 mod sse;
+
+pub use byte_stream::{ByteStream, Progress};
+pub use json_lines::JsonLines;
 
 use std::any::Any;
 use std::fmt;

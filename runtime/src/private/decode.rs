@@ -75,6 +75,7 @@ fn decode_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
         path,
         message,
         excerpt: Excerpt(body).to_text(),
+        line: None,
         source: Some(inner),
     })))
 }
@@ -92,6 +93,7 @@ impl Decode for Text {
                 path: ".".into(),
                 message: format!("the body is not valid UTF-8: {e}"),
                 excerpt: Excerpt(&response.body).to_text(),
+                line: None,
                 source: None,
             }))),
         }
