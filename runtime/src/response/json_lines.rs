@@ -40,6 +40,8 @@ use crate::error::{BodyTooLarge, Error, Result};
 pub struct JsonLines<T> {
     body: Option<ByteStream>,
     lines: LineSplitter,
+    /// Set after an error that ends the stream: nothing more is yielded.
+    ended: bool,
     status: http::StatusCode,
     call: crate::error::CallInfo,
     _item: PhantomData<fn() -> T>,
@@ -53,6 +55,7 @@ impl<T> JsonLines<T> {
             call: body.call().clone(),
             body: Some(body),
             lines: LineSplitter::new(max_line),
+            ended: false,
             _item: PhantomData,
         }
     }
@@ -71,11 +74,15 @@ impl<T: DeserializeOwned> Stream for JsonLines<T> {
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
         let this = self.get_mut();
         loop {
+            if this.ended {
+                return Poll::Ready(None);
+            }
             let line = match this.lines.next_line() {
                 Ok(Some(line)) => Some(line),
                 Ok(None) => None,
                 Err(e) => {
                     this.body = None;
+                    this.ended = true;
                     return Poll::Ready(Some(Err(this.too_long(e))));
                 }
             };
@@ -94,6 +101,7 @@ impl<T: DeserializeOwned> Stream for JsonLines<T> {
                 Some(Ok(chunk)) => this.lines.push(chunk),
                 Some(Err(e)) => {
                     this.body = None;
+                    this.ended = true;
                     return Poll::Ready(Some(Err(e)));
                 }
                 None => {
