@@ -474,7 +474,8 @@ fn after_attempts(attempts: u32) -> Cow<'static, str> {
 /// The body of a successful response could not be decoded into the expected type.
 #[derive(thiserror::Error)]
 #[error(
-    "{call}: cannot decode the {status} response as {target}: at `{path}`: {message}; body: {excerpt}"
+    "{call}: cannot decode {}the {status} response as {target}: at `{path}`: {message}; body: {excerpt}",
+    fmt_line(*line)
 )]
 pub struct DecodeError {
     pub(crate) status: StatusCode,
@@ -483,8 +484,16 @@ pub struct DecodeError {
     pub(crate) path: String,
     pub(crate) message: String,
     pub(crate) excerpt: String,
+    pub(crate) line: Option<u64>,
     #[source]
     pub(crate) source: Option<serde_json::Error>,
+}
+
+fn fmt_line(line: Option<u64>) -> Cow<'static, str> {
+    match line {
+        Some(n) => Cow::Owned(format!("line {n} of ")),
+        None => Cow::Borrowed(""),
+    }
 }
 
 impl DecodeError {
@@ -512,6 +521,10 @@ impl DecodeError {
     pub fn call(&self) -> &CallInfo {
         &self.call
     }
+    /// The 1-based line of a streamed body (JSON Lines) that failed, if it was one.
+    pub fn line(&self) -> Option<u64> {
+        self.line
+    }
 }
 
 impl fmt::Debug for DecodeError {
@@ -523,6 +536,7 @@ impl fmt::Debug for DecodeError {
             .field("path", &self.path)
             .field("message", &self.message)
             .field("excerpt", &self.excerpt)
+            .field("line", &self.line)
             .finish()
     }
 }

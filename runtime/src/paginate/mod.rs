@@ -294,6 +294,7 @@ fn page_decode_error(response: &Response<Bytes>, path: String, e: serde_json::Er
         path,
         message: e.to_string(),
         excerpt: Excerpt(response.body()).to_text(),
+        line: None,
         source: Some(e),
     }))
 }

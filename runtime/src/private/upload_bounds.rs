@@ -77,3 +77,11 @@ pub fn optional_json_part<T: SerializePart>(
         req.json_part(name, value);
     }
 }
+
+/// Sends the request streamed and decodes a `Result<JsonLines<T>>`, one `T`
+/// per line.
+pub fn send_lines<'a, T: super::DeserializeResponse + Send + 'static>(
+    req: super::RequestBuilder<'a>,
+) -> impl ::core::future::Future<Output = crate::Result<crate::JsonLines<T>>> + Send + 'a {
+    req.send::<super::Lines<T>>()
+}

@@ -92,6 +92,7 @@ fn decode_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
         path,
         message,
         excerpt: Excerpt(body).to_text(),
+        line: None,
         source: Some(inner),
     })))
 }
@@ -109,6 +110,7 @@ impl Decode for Text {
                 path: ".".into(),
                 message: format!("the body is not valid UTF-8: {e}"),
                 excerpt: Excerpt(&response.body).to_text(),
+                line: None,
                 source: None,
             }))),
         }
@@ -146,4 +148,54 @@ impl<D: Decode> Decode for WithResponse<D> {
             not_retried: response.not_retried,
         })
     }
+}
+
+/// `Result<ByteStream>`: the body as a stream of chunks.
+pub struct Streamed;
+/// `Result<JsonLines<T>>`: one `T` per line of the body.
+pub struct Lines<T>(PhantomData<fn() -> T>);
+
+impl Decode for Streamed {
+    type Output = crate::ByteStream;
+    const ACCEPT: Option<&'static str> = None;
+    const STREAM: bool = true;
+    fn decode(response: &Response<Bytes>) -> Result<crate::ByteStream> {
+        let body = response.body.clone();
+        let len = u64::try_from(body.len()).ok();
+        let chunks = futures::stream::iter([Ok::<_, Error>(body)]);
+        Ok(crate::ByteStream::new(chunks, len).for_call(response.status, response.call.clone()))
+    }
+    fn decode_stream(
+        response: Response,
+        _client: crate::Client,
+        _request: Option<crate::Request>,
+    ) -> Result<crate::ByteStream> {
+        Ok(byte_stream(response))
+    }
+}
+
+impl<T: DeserializeOwned> Decode for Lines<T> {
+    type Output = crate::JsonLines<T>;
+    const ACCEPT: Option<&'static str> =
+        Some("application/x-ndjson, application/jsonl, application/json");
+    const STREAM: bool = true;
+    fn decode(response: &Response<Bytes>) -> Result<crate::JsonLines<T>> {
+        let max_line = response.body.len().max(1);
+        Ok(crate::JsonLines::new(Streamed::decode(response)?, max_line))
+    }
+    fn decode_stream(
+        response: Response,
+        client: crate::Client,
+        _request: Option<crate::Request>,
+    ) -> Result<crate::JsonLines<T>> {
+        // One line may be as long as a whole buffered body may be.
+        let max_line = usize::try_from(client.inner.max_body_size).unwrap_or(usize::MAX);
+        Ok(crate::JsonLines::new(byte_stream(response), max_line))
+    }
+}
+
+/// The live body of `response` as a [`ByteStream`](crate::ByteStream).
+fn byte_stream(response: Response) -> crate::ByteStream {
+    let len = response.body.content_length();
+    crate::ByteStream::new(response.body, len).for_call(response.status, response.call)
 }

@@ -1,0 +1,10 @@
+use restrait::{resource, ByteStream, Result};
+
+#[resource]
+pub trait Archive {
+    #[get("/archives")]
+    #[paginate(link)]
+    fn archives(&self) -> Result<ByteStream>;
+}
+
+fn main() {}
