@@ -60,41 +60,22 @@ fn decode_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
     let body = &response.body;
     // An empty body (204, or a 200 without content) reads as `null`, so that
     // `Option<T>` decodes to `None`.
-    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"null"
-    } else {
-        body
-    };
-    // The common case, a body that decodes, goes through serde_json alone:
-    // tracking the path costs two allocations per field on success too.
-    // Decoding is deterministic, so a failure is decoded again below with
-    // the path tracked, and reports exactly what a single tracked pass would.
-    if let Ok(value) = serde_json::from_slice(text) {
-        return Ok(value);
-    }
-    let mut de = serde_json::Deserializer::from_slice(text);
-    let (path, inner) = match serde_path_to_error::deserialize(&mut de) {
-        Ok(value) => match de.end() {
-            Ok(()) => return Ok(value),
-            Err(e) => (".".to_owned(), e),
-        },
-        Err(e) => (e.path().to_string(), e.into_inner()),
-    };
-    let message = if body.is_empty() {
-        format!("the body is empty ({inner})")
-    } else {
-        inner.to_string()
-    };
-    Err(Error::Decode(Box::new(DecodeError {
+    let blank = body.iter().all(u8::is_ascii_whitespace);
+    let text: &[u8] = if blank { b"null" } else { body };
+    let origin = super::json::Origin {
         status: response.status,
-        call: response.call.clone(),
-        target: std::any::type_name::<T>(),
-        path,
-        message,
-        excerpt: Excerpt(body).to_text(),
+        call: &response.call,
         line: None,
-        source: Some(inner),
-    })))
+    };
+    super::json::decode(text, origin).map_err(|mut e| {
+        if let (true, Error::Decode(d)) = (blank, &mut e) {
+            if body.is_empty() {
+                d.message = format!("the body is empty ({})", d.message);
+            }
+            d.excerpt = Excerpt(body).to_text();
+        }
+        e
+    })
 }
 
 impl Decode for Text {

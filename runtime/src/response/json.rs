@@ -1,4 +1,4 @@
-//! Decoding one JSON value of a streamed body (a JSON line, an event's
+//! Decoding one JSON value (a whole buffered body, a JSON line, an event's
 //! data) into `T`, with the failing field's path in the error.
 
 use http::StatusCode;
