@@ -180,3 +180,44 @@ fn byte_stream(response: Response) -> crate::ByteStream {
     let len = response.body.content_length();
     crate::ByteStream::new(response.body, len).for_call(response.status, response.call)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(body: &'static str) -> Response<Bytes> {
+        Response::new(
+            http::StatusCode::OK,
+            http::HeaderMap::new(),
+            Bytes::from(body),
+        )
+    }
+
+    #[test]
+    fn an_empty_body_is_none_for_an_option_and_says_so_otherwise() {
+        assert_eq!(Json::<Option<u32>>::decode(&response("")).ok(), Some(None));
+        assert_eq!(
+            Json::<Option<u32>>::decode(&response(" \n")).ok(),
+            Some(None)
+        );
+        let Err(Error::Decode(e)) = Json::<u32>::decode(&response("")) else {
+            panic!("an empty body is not a u32");
+        };
+        assert!(e.to_string().contains("the body is empty"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_field_is_named_by_its_path() {
+        #[derive(serde::Deserialize, Debug)]
+        struct User {
+            #[allow(dead_code)]
+            id: u64,
+        }
+        let Err(Error::Decode(e)) =
+            Json::<Vec<User>>::decode(&response(r#"[{"id":1},{"id":"x"}]"#))
+        else {
+            panic!("a string id is not a u64");
+        };
+        assert_eq!(e.path(), "[1].id");
+    }
+}
