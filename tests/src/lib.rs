@@ -7,6 +7,7 @@ pub mod capture;
 pub mod fault;
 pub mod memory;
 pub mod server;
+pub mod upload;
 
 pub use capture::LogCapture;
 pub use server::{Recorded, Reply, TestServer};

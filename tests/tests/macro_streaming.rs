@@ -1,18 +1,17 @@
 //! Uploads declared in a `#[resource]` trait, against the loopback server:
 //! a `#[multipart]` method whose `#[part]`s (text, bytes, a file, JSON, an
 //! absent `Option`) a real multipart parser (axum's) reads field by field,
-//! and a `#[body] restrait::Body` file upload. The streaming return kinds
-//! (`ByteStream`, `JsonLines<T>`, `EventStream<T>`) get their tests here
-//! once the runtime has their decoders.
+//! and a `#[body] restrait::Body` file upload. The streamed return kinds
+//! are tested in `macro_stream_kinds.rs`.
 #![allow(missing_docs)]
 
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{FromRequest, Multipart};
 use bytes::Bytes;
 use restrait::multipart::Part;
 use restrait::{Body, Client, Result, resource};
-use restrait_tests::server::{Recorded, Reply, TestServer};
+use restrait_tests::server::{Reply, TestServer};
+use restrait_tests::upload::{TempFile, parse_multipart};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -35,51 +34,6 @@ pub trait Files {
 
     #[put("/files/<name>")]
     async fn put(&self, name: &str, #[body] content: Body) -> Result<()>;
-}
-
-/// A file in the temp dir, removed when dropped.
-struct TempFile(std::path::PathBuf);
-
-impl TempFile {
-    fn new(name: &str, content: &[u8]) -> TempFile {
-        let path =
-            std::env::temp_dir().join(format!("restrait-macro-{}-{name}", std::process::id()));
-        std::fs::write(&path, content).expect("write temp file");
-        TempFile(path)
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Each field as axum's `Multipart` reads it: name, file name, content type, bytes.
-type Field = (String, Option<String>, Option<String>, Bytes);
-
-async fn parse_multipart(recorded: Recorded) -> std::result::Result<Vec<Field>, String> {
-    let mut builder = http::Request::builder()
-        .method(recorded.method.clone())
-        .uri(recorded.target.clone());
-    for (name, value) in &recorded.headers {
-        builder = builder.header(name, value);
-    }
-    let req = builder
-        .body(axum::body::Body::from(recorded.body.clone()))
-        .map_err(|e| e.to_string())?;
-    let mut multipart = Multipart::from_request(req, &())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut fields = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let content_type = field.content_type().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|e| e.to_string())?;
-        fields.push((name, file_name, content_type, bytes));
-    }
-    Ok(fields)
 }
 
 #[tokio::test]

@@ -5,12 +5,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{FromRequest, Multipart};
 use bytes::Bytes;
 use restrait::http::Method;
 use restrait::multipart::{Form, Part};
 use restrait::{Body, Client, Error, Request, RetryPolicy};
-use restrait_tests::server::{Recorded, Reply, TestServer};
+use restrait_tests::server::{Reply, TestServer};
+use restrait_tests::upload::{TempFile, parse_multipart};
 
 fn request(client: &Client, method: Method, path: &str) -> Request {
     let url = format!("{}{path}", client.base_url().as_str().trim_end_matches('/'));
@@ -19,50 +19,6 @@ fn request(client: &Client, method: Method, path: &str) -> Request {
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default().base_delay(Duration::from_millis(1))
-}
-
-/// A file in the temp dir, removed when dropped.
-struct TempFile(std::path::PathBuf);
-
-impl TempFile {
-    fn new(name: &str, content: &[u8]) -> TempFile {
-        let path = std::env::temp_dir().join(format!("restrait-{}-{name}", std::process::id()));
-        std::fs::write(&path, content).expect("write temp file");
-        TempFile(path)
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Each field as axum's `Multipart` reads it: name, file name, content type, bytes.
-type Field = (String, Option<String>, Option<String>, Bytes);
-
-async fn parse_multipart(recorded: Recorded) -> Result<Vec<Field>, String> {
-    let mut builder = http::Request::builder()
-        .method(recorded.method.clone())
-        .uri(recorded.target.clone());
-    for (name, value) in &recorded.headers {
-        builder = builder.header(name, value);
-    }
-    let req = builder
-        .body(axum::body::Body::from(recorded.body.clone()))
-        .map_err(|e| e.to_string())?;
-    let mut multipart = Multipart::from_request(req, &())
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut fields = Vec::new();
-    while let Some(field) = multipart.next_field().await.map_err(|e| e.to_string())? {
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let content_type = field.content_type().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|e| e.to_string())?;
-        fields.push((name, file_name, content_type, bytes));
-    }
-    Ok(fields)
 }
 
 #[tokio::test]
