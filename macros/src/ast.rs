@@ -32,6 +32,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) missing_supertraits: Vec<&'static str>,
     /// One entry per trait item, in order.
     pub(crate) items: Vec<Item<'a>>,
+    /// `#[resource(openapi = "..")]`: the spec to check the endpoints against.
+    pub(crate) openapi: Option<LitStr>,
 }
 
 pub(crate) enum Item<'a> {
@@ -395,6 +397,7 @@ pub(crate) fn from_syn<'a>(cx: &Ctxt, args: TokenStream, item: &'a ItemTrait) ->
         paths: Paths::new(args.krate.as_ref()),
         headers,
         items,
+        openapi: args.openapi,
     }
 }
 

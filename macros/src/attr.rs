@@ -111,16 +111,18 @@ pub(crate) enum Retry {
     Never,
 }
 
-/// `#[resource(prefix = "..", client = "..", crate = "..")]`.
+/// `#[resource(prefix = "..", client = "..", crate = "..", openapi = "..")]`.
 #[derive(Default)]
 pub(crate) struct ResourceArgs {
     pub(crate) prefix: Option<LitStr>,
     pub(crate) client: Option<Ident>,
     /// The path of the runtime crate, when it is not `::restrait`.
     pub(crate) krate: Option<syn::Path>,
+    /// `openapi = "specs/api.yaml"`: the spec the endpoints are checked against.
+    pub(crate) openapi: Option<LitStr>,
 }
 
-const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate"];
+const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate", "openapi"];
 
 pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs {
     let mut out = ResourceArgs::default();
@@ -158,6 +160,9 @@ pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs 
                     ),
                 ),
             }
+        } else if meta.path.is_ident("openapi") {
+            let lit: LitStr = meta.value()?.parse()?;
+            set_once(cx, &mut out.openapi, lit, &meta, "openapi");
         } else {
             unknown_argument(cx, &meta, "`#[resource]`", RESOURCE_ARGS)?;
         }

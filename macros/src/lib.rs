@@ -71,6 +71,7 @@ mod check;
 mod ctxt;
 mod expand;
 mod fallback;
+mod openapi;
 mod paginate;
 mod paths;
 mod stray;
@@ -82,7 +83,10 @@ use proc_macro::TokenStream;
 /// `restrait` crate documentation.
 #[proc_macro_attribute]
 pub fn resource(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::run(args.into(), input.into()).into()
+    let invocation = openapi::Invocation {
+        source_file: proc_macro::Span::call_site().local_file(),
+    };
+    expand::run_in(args.into(), input.into(), &invocation).into()
 }
 
 macro_rules! stray_attributes {
