@@ -39,7 +39,9 @@ pub(crate) fn locate(
         return if path.is_file() {
             Ok(path.to_owned())
         } else {
-            Err(format!("cannot read the OpenAPI spec {written:?}: no such file"))
+            Err(format!(
+                "cannot read the OpenAPI spec {written:?}: no such file"
+            ))
         };
     }
     let candidates = [
@@ -64,7 +66,9 @@ pub(crate) fn load(path: &Path) -> Loaded {
     let stamp = std::fs::metadata(&key)
         .map(|m| (m.len(), m.modified().ok()))
         .unwrap_or((0, None));
-    let mut cache = CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut cache = CACHE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(cached) = cache.get(&key)
         && cached.stamp == stamp
         && stamp.1.is_some()
@@ -83,9 +87,10 @@ pub(crate) fn load(path: &Path) -> Loaded {
 }
 
 fn read(path: &Path) -> Result<Spec, String> {
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read the OpenAPI spec `{name}`: {e}"))?;
     spec::parse(&text).map_err(|e| format!("cannot read the OpenAPI spec `{name}`: {e}"))
@@ -134,8 +139,11 @@ mod tests {
         assert!(Arc::ptr_eq(&first, &again), "read twice");
         assert_eq!(first.as_ref().as_ref().map(|s| s.paths.len()), Ok(1));
         // A longer file is a changed file, whatever the clock's resolution.
-        std::fs::write(&path, "openapi: 3.0.0\npaths: {/a: {get: {}}, /b: {get: {}}}\n")
-            .expect("write");
+        std::fs::write(
+            &path,
+            "openapi: 3.0.0\npaths: {/a: {get: {}}, /b: {get: {}}}\n",
+        )
+        .expect("write");
         assert_eq!(load(&path).as_ref().as_ref().map(|s| s.paths.len()), Ok(2));
         std::fs::write(&path, "openapi: [\n").expect("write");
         let broken = load(&path);

@@ -366,7 +366,10 @@ paths:
         assert_eq!(words("pet_id"), ["pet", "id"]);
         assert_eq!(words("gist-id"), ["gist", "id"]);
         assert_eq!(words("self_"), ["self"]);
-        assert_eq!(words("X-GitHub-Api-Version"), ["x", "git", "hub", "api", "version"]);
+        assert_eq!(
+            words("X-GitHub-Api-Version"),
+            ["x", "git", "hub", "api", "version"]
+        );
     }
 
     #[test]

@@ -70,5 +70,7 @@ fn track(path: &Path, lit: &LitStr) -> TokenStream {
         return TokenStream::new();
     };
     let file = LitStr::new(text, lit.span());
-    quote!(const _: &[u8] = ::core::include_bytes!(#file);)
+    quote!(
+        const _: &[u8] = ::core::include_bytes!(#file);
+    )
 }

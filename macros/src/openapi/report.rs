@@ -9,7 +9,6 @@ use crate::ast::{Endpoint, Resource, Role, last_segment, type_args};
 use crate::ctxt::{Ctxt, one_of};
 use crate::template::{self, Piece};
 use syn::Type;
-use syn::spanned::Spanned;
 
 /// Checks one endpoint against `spec`, into its own collector.
 pub(crate) fn endpoint(cx: &Ctxt, spec: &Spec, resource: &Resource<'_>, e: &Endpoint<'_>) {
@@ -122,10 +121,10 @@ fn problem_at(cx: &Ctxt, e: &Endpoint<'_>, declared: &Declared, operation: &str,
     let name = &e.name;
     let ident = &e.method.sig.ident;
     let Some(template) = &e.template else { return };
-    let param_span = |index: usize| {
-        e.params
-            .get(index)
-            .map_or_else(|| ident.span(), |p| p.arg.span())
+    // At the whole parameter, attribute to type.
+    let at_param = |index: usize, message: String| match e.params.get(index) {
+        Some(p) => cx.error_spanned_by(p.arg, message),
+        None => cx.error_spanned_by(ident, message),
     };
     match problem {
         Problem::NoPath { suggestion } => {
@@ -135,10 +134,7 @@ fn problem_at(cx: &Ctxt, e: &Endpoint<'_>, declared: &Declared, operation: &str,
             };
             cx.error_spanned_by(
                 &template.lit,
-                format!(
-                    "the OpenAPI spec has no path {:?}{hint}",
-                    template.full
-                ),
+                format!("the OpenAPI spec has no path {:?}{hint}", template.full),
             );
         }
         Problem::NoVerb { path, verbs } => {
@@ -150,29 +146,29 @@ fn problem_at(cx: &Ctxt, e: &Endpoint<'_>, declared: &Declared, operation: &str,
                 [one] => format!("did you mean `{one}`?"),
                 _ => format!("use one of {}", one_of(&attrs)),
             };
-            let span = e.verbs.first().map_or_else(|| ident.span(), |(_, a)| a.span());
-            cx.error_at(
-                span,
-                format!(
-                    "the OpenAPI spec has no `{} {path}`: that path takes {} only; {fix}",
-                    declared.verb.to_ascii_uppercase(),
-                    one_of(&shown).replace('`', "")
-                ),
+            let message = format!(
+                "the OpenAPI spec has no `{} {path}`: that path takes {} only; {fix}",
+                declared.verb.to_ascii_uppercase(),
+                one_of(&shown).replace('`', "")
             );
+            match e.verbs.first() {
+                Some((_, attr)) => cx.error_spanned_by(attr, message),
+                None => cx.error_spanned_by(ident, message),
+            }
         }
         Problem::Placeholder { ours, spec } => {
             let snake = words(&spec).join("_");
-            let span = e
+            let message = format!(
+                "path placeholder `<{ours}>` is `{{{spec}}}` in the OpenAPI spec (`{operation}`): name it `<{snake}>` and its parameter `{snake}`"
+            );
+            match e
                 .params
                 .iter()
                 .find(|p| p.name == ours && matches!(p.role, Role::Segment | Role::Tail))
-                .map_or_else(|| template.lit.span(), |p| p.arg.span());
-            cx.error_at(
-                span,
-                format!(
-                    "path placeholder `<{ours}>` is `{{{spec}}}` in the OpenAPI spec (`{operation}`): name it `<{snake}>` and its parameter `{snake}`"
-                ),
-            );
+            {
+                Some(p) => cx.error_spanned_by(p.arg, message),
+                None => cx.error_spanned_by(&template.lit, message),
+            }
         }
         Problem::Missing { place, name: wire } => {
             let rust = words(&wire).join("_");
@@ -209,20 +205,31 @@ fn problem_at(cx: &Ctxt, e: &Endpoint<'_>, declared: &Declared, operation: &str,
             let hint = match (elsewhere, suggestion) {
                 (Some((other, spec_name)), _) => {
                     let fix = match other {
-                        Place::Path => format!("a placeholder `<{}>` in the path", words(&spec_name).join("_")),
+                        Place::Path => format!(
+                            "a placeholder `<{}>` in the path",
+                            words(&spec_name).join("_")
+                        ),
                         Place::Query => format!("`#[query({spec_name:?})]`"),
                         Place::Header => format!("`#[header({spec_name:?})]`"),
                         Place::Cookie => "a cookie, which restrait does not declare".to_owned(),
                     };
-                    format!("; the spec has `{spec_name}` as a {} parameter: send it as {fix}", other.name())
+                    format!(
+                        "; the spec has `{spec_name}` as a {} parameter: send it as {fix}",
+                        other.name()
+                    )
+                }
+                (None, Some(spec_name))
+                    if place == Place::Query && words(&spec_name).join("_") == spec_name =>
+                {
+                    format!("; did you mean `{spec_name}`?")
                 }
                 (None, Some(spec_name)) => {
                     format!("; did you mean `{spec_name}`? (write `#[{attr}({spec_name:?})]`)")
                 }
                 (None, None) => String::new(),
             };
-            cx.error_at(
-                param_span(index),
+            at_param(
+                index,
                 format!(
                     "`{operation}` has no {} parameter `{key}` in the OpenAPI spec{hint}",
                     place.name()
@@ -245,18 +252,14 @@ fn problem_at(cx: &Ctxt, e: &Endpoint<'_>, declared: &Declared, operation: &str,
             );
         }
         Problem::NoBody { index } => {
-            let span = match index {
-                Some(index) => param_span(index),
-                None => e
-                    .option_attr("multipart")
-                    .map_or_else(|| ident.span(), |a| a.span()),
-            };
-            cx.error_at(
-                span,
-                format!(
-                    "`{operation}` takes no request body in the OpenAPI spec: remove the body from `{name}`"
-                ),
+            let message = format!(
+                "`{operation}` takes no request body in the OpenAPI spec: remove the body from `{name}`"
             );
+            match (index, e.option_attr("multipart")) {
+                (Some(index), _) => at_param(index, message),
+                (None, Some(attr)) => cx.error_spanned_by(attr, message),
+                (None, None) => cx.error_spanned_by(ident, message),
+            }
         }
         Problem::BodyKind { index, kind, media } => {
             let what = match kind {
@@ -265,17 +268,20 @@ fn problem_at(cx: &Ctxt, e: &Endpoint<'_>, declared: &Declared, operation: &str,
                 BodyKind::Multipart => "a `#[multipart]` body",
                 BodyKind::Raw => "a raw body",
             };
-            let span = match index {
-                Some(index) => param_span(index),
-                None => ident.span(),
+            let fix = match media.iter().find_map(|m| kind_for(m)) {
+                Some(BodyKind::Json) => ": send it as `#[body]`",
+                Some(BodyKind::Form) => ": send it as `#[form]`",
+                Some(BodyKind::Multipart) => ": send it as `#[multipart]` with `#[part]`s",
+                Some(BodyKind::Raw) | None => ": send it as a raw `Bytes` or `restrait::Body`",
             };
-            cx.error_at(
-                span,
-                format!(
-                    "`{operation}` takes {} in the OpenAPI spec, not {what}",
-                    media.join(", ")
-                ),
+            let message = format!(
+                "`{operation}` takes {} in the OpenAPI spec, not {what}{fix}",
+                media.join(", ")
             );
+            match index {
+                Some(index) => at_param(index, message),
+                None => cx.error_spanned_by(ident, message),
+            }
         }
     }
 }
