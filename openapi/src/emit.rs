@@ -294,6 +294,13 @@ fn method_tokens(m: &Method, _types: &Types<'_>) -> TokenStream {
     let name = ident(&m.ident);
     let params = m.params.iter().map(param_tokens);
     let body = m.body.as_ref().map(body_tokens);
+    let content_type = match m.body.as_ref().map(|b| &b.kind) {
+        Some(BodyKind::Raw(Some(media))) => {
+            let header = format!("Content-Type: {media}");
+            Some(quote!(#[headers(#header)]))
+        }
+        _ => None,
+    };
     let (asyncness, paginate, ret) = match &m.output {
         Output::Paginate { item, items_field } => {
             let item = ty(item);
@@ -311,6 +318,7 @@ fn method_tokens(m: &Method, _types: &Types<'_>) -> TokenStream {
     quote! {
         #doc
         #[#verb(#path)]
+        #content_type
         #paginate
         #asyncness fn #name(&self, #(#params,)* #body) -> #ret;
     }
@@ -356,6 +364,6 @@ fn body_tokens(b: &Body) -> TokenStream {
             let t = param_ty(&b.ty, false);
             quote!(#[form] #name: #t)
         }
-        BodyKind::Raw => quote!(#name: restrait::bytes::Bytes),
+        BodyKind::Raw(_) => quote!(#name: restrait::bytes::Bytes),
     }
 }

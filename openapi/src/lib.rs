@@ -42,7 +42,8 @@
 //!   wire names (`#[query("per-page")]`, `#[header("X-Foo")]`) and optional
 //!   ones are `Option<T>`;
 //! - a JSON body is `#[body]`, a urlencoded one `#[form]`, anything else raw
-//!   `Bytes`; an operation with only a multipart body is skipped (the
+//!   `Bytes` sent with the spec's media type (`#[headers("Content-Type:
+//!   text/plain")]`); an operation with only a multipart body is skipped (the
 //!   macro has no `#[multipart]` yet) with a `// skipped: multipart` comment;
 //! - the first 2xx response gives `Result<T>`, `Result<()>` without content,
 //!   `Result<restrait::Response<T>>` when it declares headers, and
