@@ -10,6 +10,8 @@
 //! same names exported here only report an error when they are used
 //! anywhere else. `#[resource(crate = "::path")]` names the runtime crate
 //! when it is not `::restrait` (renamed in `Cargo.toml`, or re-exported).
+//! `#[resource(openapi = "specs/api.yaml")]` checks every endpoint against
+//! an OpenAPI spec while the crate compiles (module `openapi`).
 //!
 //! # Phases, one module each
 //!
@@ -22,6 +24,8 @@
 //!   `Output`/`Decoder`. Nothing later looks at syntax to decide anything.
 //! - `check`: cross-checks only; reads the model and records errors in each
 //!   endpoint's own collector, which must be consumed (`Ctxt::check`).
+//!   `openapi` checks the model against a spec the same way (`load`,
+//!   `spec`, `matching` as plain data, `report` for the messages).
 //! - `expand`: codegen for endpoints whose collector came back empty;
 //!   `fallback` writes the stub of a failed endpoint and the bare trait when
 //!   no client can be generated; `paths` is the one place that spells the
