@@ -82,14 +82,23 @@ use crate::response::{Response, ResponseBody};
 ///     async fn complete(&self, #[body] prompt: &serde_json::Value) -> Result<EventStream<Delta>>;
 /// }
 ///
-/// async fn answer(chat: &ChatClient, prompt: &serde_json::Value) -> Result<String> {
-///     let mut text = String::new();
-///     let mut events = chat.complete(prompt).await?;
-///     while let Some(event) = events.next().await {
-///         text.push_str(&event?.data.content);
-///     }
-///     Ok(text)
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<()> {
+/// # use restrait::{http::Method, testing::{MockResponse, MockTransport}};
+/// # let mock = MockTransport::new().route(Method::POST, "/chat/completions", MockResponse::new(200)
+/// #     .header("content-type", "text/event-stream")
+/// #     .chunks(["data: {\"content\":\"Hel\"}\n\n", ": a comment\n\ndata: {\"content\":\"lo\"}\n\n"])
+/// #     .chunk("data: [DONE]\n\n"));
+/// let client = restrait::Client::builder("https://api.example.com")
+/// #   .transport(mock)
+///     .build()?;
+/// let chat = ChatClient::new(client);
+/// let mut text = String::new();
+/// let mut events = chat.complete(&serde_json::json!({"stream": true})).await?;
+/// while let Some(event) = events.next().await {
+///     text.push_str(&event?.data.content);
 /// }
+/// assert_eq!(text, "Hello");
+/// # Ok(()) }
 /// ```
 pub struct EventStream<T> {
     state: State,
@@ -104,6 +113,9 @@ pub struct EventStream<T> {
     _data: PhantomData<fn() -> T>,
 }
 
+// Mostly `Reading`, and never moved once the stream is polled: boxing the
+// body would only add an allocation per connection.
+#[allow(clippy::large_enum_variant)]
 enum State {
     Reading(ResponseBody),
     Connecting(Connecting),
