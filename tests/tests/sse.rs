@@ -1,24 +1,18 @@
-//! Server-sent events through `#[resource]`: a loopback server that plays a
-//! script per request (text, pauses, a dropped connection, silence) and
-//! records what it received, and `MockTransport` on tokio's paused clock for
-//! the waits between reconnects.
+//! Server-sent events through `#[resource]`: the tests crate's loopback
+//! server playing a script per request (text, a dropped connection,
+//! silence, heartbeats), and `MockTransport` on tokio's paused clock for the
+//! waits between reconnects.
 
 mod support;
 
 use std::collections::VecDeque;
-use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::stream::{self, BoxStream, StreamExt};
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::{Frame, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use restrait::http::{HeaderMap, Method};
+use futures::stream::{self, StreamExt};
+use restrait::http::Method;
 use restrait::testing::{MockResponse, MockTransport};
 use restrait::{
     Body, CallOptions, Client, DEFAULT_RECONNECT_DELAY, Error, Event, EventStream, OAuth2, Result,
@@ -26,9 +20,7 @@ use restrait::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use support::{Reply, TestServer};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
+use support::{Recorded, Reply, TestServer};
 
 // ---- the resources ------------------------------------------------------------
 
@@ -91,19 +83,12 @@ trait Chat {
 
 // ---- a scripted event-stream server ---------------------------------------------
 
-/// What the server saw of one request.
-#[derive(Clone, Debug)]
-struct Seen {
-    method: Method,
-    path: String,
-    headers: HeaderMap,
-    body: String,
+/// The `Last-Event-ID` a request carried.
+trait LastEventId {
+    fn last_event_id(&self) -> Option<&str>;
 }
 
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
+impl LastEventId for Recorded {
     fn last_event_id(&self) -> Option<&str> {
         self.header("last-event-id")
     }
@@ -157,40 +142,39 @@ impl Script {
             steps: vec![send(json!({ "message": message }).to_string())],
         }
     }
+    fn reply(self, closed: Closed) -> Reply {
+        Reply::status(self.status)
+            .header("content-type", self.content_type)
+            .stream(play(self.steps, closed))
+    }
 }
 
-type Handler = dyn Fn(&Seen) -> Script + Send + Sync;
-
+/// The tests crate's loopback server, answering each request with the
+/// script `handler` writes for it.
 struct SseServer {
-    addr: std::net::SocketAddr,
-    seen: Arc<Mutex<Vec<Seen>>>,
+    server: TestServer,
     /// Response bodies that ended or were dropped (the client went away).
     closed: Arc<AtomicUsize>,
-    task: JoinHandle<()>,
 }
 
 impl SseServer {
-    async fn start(handler: impl Fn(&Seen) -> Script + Send + Sync + 'static) -> SseServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("address");
-        let seen = Arc::new(Mutex::new(Vec::new()));
+    async fn start(handler: impl Fn(&Recorded) -> Script + Send + Sync + 'static) -> SseServer {
         let closed = Arc::new(AtomicUsize::new(0));
-        let handler: Arc<Handler> = Arc::new(handler);
-        let task = tokio::spawn(accept(listener, seen.clone(), closed.clone(), handler));
-        SseServer {
-            addr,
-            seen,
-            closed,
-            task,
-        }
+        let counter = closed.clone();
+        let server = TestServer::start(move |request| {
+            let reply = handler(&request).reply(Closed(counter.clone()));
+            async move { reply }
+        })
+        .await;
+        SseServer { server, closed }
     }
 
     fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
     }
 
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().expect("seen").clone()
+    fn seen(&self) -> Vec<Recorded> {
+        self.server.requests()
     }
 
     fn last_event_ids(&self) -> Vec<Option<String>> {
@@ -217,57 +201,6 @@ impl SseServer {
     }
 }
 
-impl Drop for SseServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn accept(
-    listener: TcpListener,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    closed: Arc<AtomicUsize>,
-    handler: Arc<Handler>,
-) {
-    let mut connections = tokio::task::JoinSet::new();
-    while let Ok((stream, _)) = listener.accept().await {
-        let (seen, closed, handler) = (seen.clone(), closed.clone(), handler.clone());
-        let service = service_fn(move |req: http::Request<Incoming>| {
-            let (seen, closed, handler) = (seen.clone(), closed.clone(), handler.clone());
-            async move {
-                let (parts, body) = req.into_parts();
-                let body = body
-                    .collect()
-                    .await
-                    .map(|b| b.to_bytes())
-                    .unwrap_or_default();
-                let request = Seen {
-                    method: parts.method,
-                    path: parts.uri.path().to_owned(),
-                    headers: parts.headers,
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                };
-                seen.lock().expect("seen").push(request.clone());
-                let script = handler(&request);
-                let mut response =
-                    http::Response::new(StreamBody::new(play(script.steps, Closed(closed))));
-                *response.status_mut() =
-                    http::StatusCode::from_u16(script.status).expect("a status");
-                response.headers_mut().insert(
-                    "content-type",
-                    http::HeaderValue::from_static(script.content_type),
-                );
-                Ok::<_, Infallible>(response)
-            }
-        });
-        connections.spawn(async move {
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
-}
-
 /// Counts a body as closed when it is dropped.
 struct Closed(Arc<AtomicUsize>);
 
@@ -277,14 +210,15 @@ impl Drop for Closed {
     }
 }
 
-type Frames = BoxStream<'static, std::result::Result<Frame<Bytes>, std::io::Error>>;
-
-fn play(steps: Vec<Step>, closed: Closed) -> Frames {
+fn play(
+    steps: Vec<Step>,
+    closed: Closed,
+) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static {
     stream::unfold(
         (VecDeque::from(steps), closed),
         |(mut steps, closed)| async move {
-            let frame = match steps.pop_front()? {
-                Step::Send(text) => Ok(Frame::data(Bytes::from(text))),
+            let chunk = match steps.pop_front()? {
+                Step::Send(text) => Ok(Bytes::from(text)),
                 // hyper aborts the connection when the body fails. It
                 // flushes what it holds when the body is pending first, so
                 // that the client gets the events before the drop.
@@ -296,13 +230,33 @@ fn play(steps: Vec<Step>, closed: Closed) -> Frames {
                 Step::Heartbeat => {
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     steps.push_front(Step::Heartbeat);
-                    Ok(Frame::data(Bytes::from_static(b":\n\n")))
+                    Ok(Bytes::from_static(b":\n\n"))
                 }
             };
-            Some((frame, (steps, closed)))
+            Some((chunk, (steps, closed)))
         },
     )
-    .boxed()
+}
+
+fn chat(server: &SseServer) -> ChatClient {
+    ChatClient::new(Client::builder(server.url()).build().expect("client"))
+}
+
+fn say_hello() -> ChatRequest<'static> {
+    ChatRequest {
+        model: "gpt-test",
+        stream: true,
+        messages: vec![Message {
+            role: "user",
+            content: "Say hello",
+        }],
+    }
+}
+
+/// Every tick of `/ticks`, none of which may fail.
+async fn every_tick(feed: &FeedClient) -> Vec<u32> {
+    let events = feed.ticks().await.expect("a stream");
+    events.map(|e| e.expect("an event").data.n).collect().await
 }
 
 fn feed(server: &SseServer) -> FeedClient {
@@ -375,15 +329,7 @@ async fn a_chat_completion_posts_json_and_ends_at_done() {
         ])
     })
     .await;
-    let chat = ChatClient::new(Client::builder(server.url()).build().expect("client"));
-    let request = ChatRequest {
-        model: "gpt-test",
-        stream: true,
-        messages: vec![Message {
-            role: "user",
-            content: "Say hello",
-        }],
-    };
+    let (chat, request) = (chat(&server), say_hello());
     let mut text = String::new();
     let mut events = 0;
     let mut stream = chat.complete(&request).await.expect("a stream");
@@ -399,12 +345,12 @@ async fn a_chat_completion_posts_json_and_ends_at_done() {
     let seen = server.seen();
     assert_eq!(seen.len(), 1);
     assert_eq!(
-        (seen[0].method.as_str(), seen[0].path.as_str()),
+        (seen[0].method.as_str(), seen[0].path()),
         ("POST", "/v1/chat/completions")
     );
     assert_eq!(seen[0].header("content-type"), Some("application/json"));
     assert_eq!(seen[0].header("accept"), Some("text/event-stream"));
-    let body: serde_json::Value = serde_json::from_str(&seen[0].body).expect("JSON");
+    let body: serde_json::Value = serde_json::from_str(&seen[0].text()).expect("JSON");
     assert_eq!(body["stream"], true);
     assert_eq!(body["messages"][0]["content"], "Say hello");
 }
@@ -418,12 +364,7 @@ async fn a_post_cut_before_its_terminator_is_an_error_and_is_not_sent_again() {
         ])
     })
     .await;
-    let chat = ChatClient::new(Client::builder(server.url()).build().expect("client"));
-    let request = ChatRequest {
-        model: "gpt-test",
-        stream: true,
-        messages: Vec::new(),
-    };
+    let (chat, request) = (chat(&server), say_hello());
     let items: Vec<_> = chat
         .complete(&request)
         .await
@@ -455,13 +396,7 @@ async fn resumes_with_last_event_id_after_the_server_drops_the_connection() {
         Some(other) => Script::status(400, &format!("cannot resume from {other}")),
     })
     .await;
-    let ticks: Vec<u32> = feed(&server)
-        .ticks()
-        .await
-        .expect("a stream")
-        .map(|e| e.expect("an event").data.n)
-        .collect()
-        .await;
+    let ticks = every_tick(&feed(&server)).await;
     assert_eq!(ticks, [1, 2, 3, 4, 5], "each event once, in order");
     assert_eq!(server.last_event_ids(), [None, Some("3".to_owned())]);
 }
@@ -508,13 +443,7 @@ async fn resumes_after_a_401_on_the_reconnect_with_a_refreshed_token() {
         ))
         .build()
         .expect("client");
-    let ticks: Vec<u32> = FeedClient::new(client)
-        .ticks()
-        .await
-        .expect("a stream")
-        .map(|e| e.expect("an event").data.n)
-        .collect()
-        .await;
+    let ticks = every_tick(&FeedClient::new(client)).await;
     assert_eq!(ticks, [1, 2, 3]);
     assert_eq!(token.request_count(), 2, "one refresh after the 401");
     let seen: Vec<_> = api
@@ -721,7 +650,7 @@ async fn dropping_the_stream_closes_the_connection() {
 
 #[tokio::test]
 async fn answers_that_are_not_event_streams_are_typed_errors() {
-    let server = SseServer::start(|seen| match (seen.path.as_str(), seen.last_event_id()) {
+    let server = SseServer::start(|seen| match (seen.path(), seen.last_event_id()) {
         ("/feed", _) => Script {
             status: 200,
             content_type: "application/json",
