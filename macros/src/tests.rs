@@ -101,6 +101,11 @@ fn users_snapshot() {
                 #[put("/exports/<name>")]
                 async fn import(&self, name: &str, #[body] data: Body) -> Result<()>;
 
+                /// Users as they sign up, until `[DONE]`.
+                #[get("/users/events")]
+                #[sse(done = "[DONE]")]
+                async fn signups(&self) -> Result<EventStream<User>>;
+
                 /// Every user, page by page.
                 #[get("/users")]
                 #[paginate(page = "page", per_page = "per-page", total = "total", items = "data")]
