@@ -64,7 +64,10 @@ use crate::response::{Response, ResponseBody};
 /// counts as a dropped connection: it reconnects, and once it may not, it
 /// yields [`Error::Timeout`] (of kind [`Idle`](crate::TimeoutKind::Idle)).
 /// Servers keep a quiet stream alive with comment lines (`:`), which reset
-/// the idle limit.
+/// the idle limit. Without an attempt timeout (the default) a silent stream
+/// waits as long as the connection lives: set one, for the client or with
+/// [`CallOptions::attempt_timeout`](crate::CallOptions::attempt_timeout),
+/// a little longer than the server's heartbeat.
 ///
 /// It is lazy, `Send` and `Unpin`; dropping it closes the connection.
 ///
