@@ -12,24 +12,16 @@
 //! GitHub's tags instead (`tests/prism.rs`, about 16 s). Run it with
 //! `cargo test -p restrait-openapi --test github -- --ignored --nocapture`.
 
-use std::io::Read;
 use std::path::Path;
 use std::time::Instant;
 
 use restrait_openapi::{Options, generate};
 
+mod support;
+use support::github_spec;
+
 /// Operations in `generated/api.github.com.json` of `@octokit/openapi` 23.0.2.
 const GITHUB_OPERATIONS: usize = 1223;
-
-fn github_spec() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/specs/api.github.com.json.gz");
-    let file = std::fs::File::open(&path).expect("open the vendored GitHub spec");
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_string(&mut text)
-        .expect("decompress the GitHub spec");
-    text
-}
 
 #[test]
 fn github_spec_generates_every_operation_the_same_way_twice() {

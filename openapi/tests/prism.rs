@@ -54,6 +54,9 @@ use futures::StreamExt;
 use restrait::Client;
 use restrait_openapi::{Options, generate};
 
+mod support;
+use support::github_spec;
+
 /// The tags of the sample, and the file each is generated into.
 const TAGS: &[(&str, &str)] = &[
     ("licenses", "licenses"),
@@ -66,16 +69,6 @@ const TAGS: &[(&str, &str)] = &[
 
 fn tests_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
-}
-
-fn github_spec() -> String {
-    let file = std::fs::File::open(tests_dir().join("specs/api.github.com.json.gz"))
-        .expect("open the vendored GitHub spec");
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_string(&mut text)
-        .expect("decompress the GitHub spec");
-    text
 }
 
 #[test]
