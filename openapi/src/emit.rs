@@ -18,6 +18,8 @@ pub(crate) struct Trait {
     pub(crate) name: String,
     pub(crate) docs: Vec<String>,
     pub(crate) entries: Vec<Entry>,
+    /// `#[resource(openapi = "..")]`: the spec the macro checks the trait against.
+    pub(crate) openapi: Option<String>,
 }
 
 /// Prints the file: header comment, models (sorted by name), then traits (sorted by tag).
@@ -280,9 +282,10 @@ fn trait_tokens(t: &Trait, types: &Types<'_>, comments: &mut Vec<String>) -> Tok
         }
     });
     let items: Vec<TokenStream> = items.collect();
+    let args = t.openapi.as_ref().map(|path| quote!((openapi = #path)));
     quote! {
         #doc
-        #[restrait::resource]
+        #[restrait::resource #args]
         pub trait #name { #(#items)* }
     }
 }

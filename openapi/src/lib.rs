@@ -78,6 +78,11 @@ use schema::{ModelKind, Ty};
 pub struct Options {
     /// Only the operations of this tag (and the models they use).
     pub tag: Option<String>,
+    /// Written as `#[restrait::resource(openapi = "..")]` on every trait, so
+    /// that the macro checks the traits against the spec at this path
+    /// (relative to the `Cargo.toml` of the crate that includes the code)
+    /// whenever they compile, hand edits included.
+    pub check_against: Option<String>,
 }
 
 impl Options {
@@ -90,6 +95,21 @@ impl Options {
     #[must_use]
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
         self.tag = Some(tag.into());
+        self
+    }
+
+    /// Traits checked against the spec at `path` by `#[resource(openapi = ..)]`.
+    ///
+    /// ```
+    /// # let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'204': {description: none}}\n";
+    /// let options = restrait_openapi::Options::new().check_against("specs/api.yaml");
+    /// let generated = restrait_openapi::generate(spec, &options)?;
+    /// assert!(generated.code.contains(r#"#[restrait::resource(openapi = "specs/api.yaml")]"#));
+    /// # Ok::<(), restrait_openapi::Error>(())
+    /// ```
+    #[must_use]
+    pub fn check_against(mut self, path: impl Into<String>) -> Self {
+        self.check_against = Some(path.into());
         self
     }
 }
@@ -193,6 +213,7 @@ pub fn generate(spec: &str, options: &Options) -> Result<Generated, Error> {
             name,
             docs,
             entries,
+            openapi: options.check_against.clone(),
         });
     }
 
