@@ -14,7 +14,13 @@ fn writes_the_file_and_prints_the_summary_with_skips() {
     let out = std::env::temp_dir().join(format!("restrait-openapi-cli-{}.rs", std::process::id()));
     let run = bin()
         .arg(&spec)
-        .args(["--tag", "todos", "--check-against", "specs/todo.yaml", "--out"])
+        .args([
+            "--tag",
+            "todos",
+            "--check-against",
+            "specs/todo.yaml",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .expect("run the CLI");
