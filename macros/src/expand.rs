@@ -14,6 +14,7 @@ use crate::template::{self, Piece};
 use crate::{check, fallback};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
+use syn::ext::IdentExt as _;
 use syn::{FnArg, ItemTrait, TraitItem};
 
 /// Expands `#[resource(args)] input`.
@@ -293,6 +294,8 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     let p = &resource.paths;
     let req = format_ident!("__req");
     let mut steps = TokenStream::new();
+    let operation = e.method.sig.ident.unraw().to_string();
+    steps.extend(quote!(#req.operation(#operation);));
     for header in &e.options.headers {
         let (name, value) = (&header.name, &header.value);
         steps.extend(quote!(#req.static_header(#name, #value);));

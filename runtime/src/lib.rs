@@ -103,7 +103,7 @@ pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use middleware::trace::TracingMiddleware;
 pub use middleware::{BoxFuture, Middleware, Next};
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
-pub use request::Request;
+pub use request::{Operation, Request};
 pub use request::body::Body;
 pub use response::{ByteStream, JsonLines, Progress, Response, ResponseBody};
 pub use transport::{ReqwestTransport, Transport, TransportResponse};

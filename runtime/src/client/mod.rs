@@ -151,6 +151,9 @@ impl Client {
         let inner = &*self.inner;
         add_defaults(&mut request.headers, &inner.default_headers);
         replace_with(&mut request.headers, &request.options.headers);
+        // `CallOptions::extension` values, for middleware to read.
+        let extensions = std::mem::take(&mut request.options.extensions);
+        request.extensions.extend(extensions);
         let next = Next::start(&self.inner);
         match with_deadline(request.options.timeout.or(inner.call_timeout)) {
             None => finish(next.run(request).await?).await,

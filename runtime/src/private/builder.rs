@@ -36,6 +36,8 @@ pub struct RequestBuilder<'a> {
     form: Option<crate::multipart::Form>,
     /// The terminator of a `#[sse(done = "..")]` method.
     sse_done: Option<&'static str>,
+    /// The trait method's name, for the request's [`Operation`](crate::Operation).
+    operation: Option<&'static str>,
     error: Option<Error>,
 }
 
@@ -63,8 +65,16 @@ impl<'a> RequestBuilder<'a> {
             absolute: None,
             form: None,
             sse_done: None,
+            operation: None,
             error: None,
         }
+    }
+
+    /// Names the trait method this request is made by: the request carries
+    /// an [`Operation`](crate::Operation) of the resource's trait and this
+    /// method in its extensions.
+    pub fn operation(&mut self, method: &'static str) {
+        self.operation = Some(method);
     }
 
     fn fail(&mut self, error: Error) {
@@ -274,6 +284,7 @@ impl<'a> RequestBuilder<'a> {
             absolute,
             form,
             sse_done,
+            operation,
             error,
         } = self;
         if let Some(e) = error {
@@ -305,6 +316,11 @@ impl<'a> RequestBuilder<'a> {
         }
         if let Some(done) = sse_done {
             request.extensions.insert(SseDone(done));
+        }
+        if let Some(method) = operation {
+            request
+                .extensions
+                .insert(crate::Operation::new(resource.name, method));
         }
         request.options = options;
         request.idempotent = idempotent;
