@@ -32,6 +32,10 @@ pub(crate) struct Resource<'a> {
     pub(crate) missing_supertraits: Vec<&'static str>,
     /// One entry per trait item, in order.
     pub(crate) items: Vec<Item<'a>>,
+    /// `#[resource(error = T)]`.
+    pub(crate) error: Option<syn::Type>,
+    /// `#[resource(ok_field = "..")]`.
+    pub(crate) ok_field: Option<LitStr>,
 }
 
 pub(crate) enum Item<'a> {
@@ -395,6 +399,8 @@ pub(crate) fn from_syn<'a>(cx: &Ctxt, args: TokenStream, item: &'a ItemTrait) ->
         paths: Paths::new(args.krate.as_ref()),
         headers,
         items,
+        error: args.error,
+        ok_field: args.ok_field,
     }
 }
 

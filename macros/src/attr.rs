@@ -111,16 +111,20 @@ pub(crate) enum Retry {
     Never,
 }
 
-/// `#[resource(prefix = "..", client = "..", crate = "..")]`.
+/// `#[resource(prefix = "..", client = "..", crate = "..", error = T, ok_field = "..")]`.
 #[derive(Default)]
 pub(crate) struct ResourceArgs {
     pub(crate) prefix: Option<LitStr>,
     pub(crate) client: Option<Ident>,
     /// The path of the runtime crate, when it is not `::restrait`.
     pub(crate) krate: Option<syn::Path>,
+    /// `error = Type`: error bodies are decoded as this type too.
+    pub(crate) error: Option<syn::Type>,
+    /// `ok_field = "ok"`: a 2xx body whose field is `false` is an error.
+    pub(crate) ok_field: Option<LitStr>,
 }
 
-const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate"];
+const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate", "error", "ok_field"];
 
 pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs {
     let mut out = ResourceArgs::default();
@@ -158,6 +162,31 @@ pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs 
                     ),
                 ),
             }
+        } else if meta.path.is_ident("error") {
+            let value = meta.value()?;
+            if value.peek(LitStr) {
+                let lit: LitStr = value.parse()?;
+                cx.error_spanned_by(
+                    &lit,
+                    format!(
+                        "`error = {:?}` names a type, not a string: write it without quotes, e.g. `error = {}`",
+                        lit.value(),
+                        lit.value()
+                    ),
+                );
+            } else {
+                let ty: syn::Type = value.parse()?;
+                set_once(cx, &mut out.error, ty, &meta, "error");
+            }
+        } else if meta.path.is_ident("ok_field") {
+            let lit: LitStr = meta.value()?.parse()?;
+            if lit.value().trim().is_empty() {
+                cx.error_spanned_by(
+                    &lit,
+                    "`ok_field` names the body's success flag and cannot be empty: write e.g. `ok_field = \"ok\"`",
+                );
+            }
+            set_once(cx, &mut out.ok_field, lit, &meta, "ok_field");
         } else {
             unknown_argument(cx, &meta, "`#[resource]`", RESOURCE_ARGS)?;
         }

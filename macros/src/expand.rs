@@ -244,6 +244,15 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             quote!(.with_headers(&__HEADERS)),
         )
     };
+    // `#[resource(error = T, ok_field = "..")]`, on the resource client.
+    let mut inner = quote!(#resource_client::new(client, #trait_name) #with_headers);
+    if let Some(ty) = &resource.error {
+        let helper = p.checked("error_type", &UserType::new(ty));
+        inner = quote!(#helper(#inner));
+    }
+    if let Some(field) = &resource.ok_field {
+        inner.extend(quote!(.with_ok_field(#field)));
+    }
     quote! {
         #[doc = #struct_doc]
         #[derive(#clone, #debug)]
@@ -258,7 +267,7 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             #[must_use]
             #vis fn new(client: #runtime_client) -> Self {
                 #headers
-                Self { __inner: #resource_client::new(client, #trait_name) #with_headers }
+                Self { __inner: #inner }
             }
 
             /// Returns a copy of this client whose calls use `options`, merged over the options it already has.

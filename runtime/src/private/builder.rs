@@ -317,6 +317,9 @@ impl<'a> RequestBuilder<'a> {
         if let Some(done) = sse_done {
             request.extensions.insert(SseDone(done));
         }
+        if let Some(errors) = resource.errors {
+            request.extensions.insert(errors);
+        }
         if let Some(method) = operation {
             request
                 .extensions
@@ -330,6 +333,7 @@ impl<'a> RequestBuilder<'a> {
     /// Sends the request and decodes the response with `D`.
     pub fn send<D: Decode>(self) -> impl Future<Output = Result<D::Output>> + Send + 'a {
         let client = &self.resource.client;
+        let errors = self.resource.errors.unwrap_or_default();
         let request = self.finish(D::ACCEPT);
         async move {
             let request = request?;
@@ -338,14 +342,15 @@ impl<'a> RequestBuilder<'a> {
                 let retained = request.try_clone();
                 let response = client.execute_stream(request).await?;
                 if !response.status().is_success() {
-                    return Err(response.into_error().await);
+                    return Err(errors.error(response.into_error().await));
                 }
                 return D::decode_stream(response, client.clone(), retained);
             }
             let response = client.execute(request).await?;
             if !response.status().is_success() {
-                return Err(response.into_error());
+                return Err(errors.error(response.into_error()));
             }
+            errors.check(&response)?;
             D::decode(&response)
         }
     }

@@ -3,6 +3,7 @@
 
 mod bounds;
 mod builder;
+mod error_bounds;
 mod parts;
 mod upload_bounds;
 
@@ -12,6 +13,7 @@ pub use bounds::{
     optional_header, paginate, part, query, segment, send_json, tail, url,
 };
 pub use builder::{RequestBuilder, SseDone};
+pub use error_bounds::{DeserializeError, error_type};
 pub use parts::PartValue;
 pub use upload_bounds::{IntoBody, SerializePart, body, json_part, optional_json_part, send_lines};
 
@@ -27,6 +29,7 @@ use std::fmt;
 
 use crate::client::Client;
 use crate::client::options::CallOptions;
+use crate::response::error_body::ErrorShape;
 
 /// What a generated `{Trait}Client` holds: the shared client and the options
 /// its calls use.
@@ -37,6 +40,8 @@ pub struct ResourceClient {
     /// The trait's `#[headers(..)]`, sent with every request.
     pub(crate) headers: &'static [(HeaderName, HeaderValue)],
     name: &'static str,
+    /// `#[resource(error = T, ok_field = "..")]`.
+    pub(crate) errors: Option<ErrorShape>,
 }
 
 impl ResourceClient {
@@ -47,7 +52,20 @@ impl ResourceClient {
             options: None,
             headers: &[],
             name: resource,
+            errors: None,
         }
+    }
+
+    /// `#[resource(ok_field = "ok")]`: a 2xx body whose `ok` is `false` is
+    /// an `Error::Rejected`, not a decoded value.
+    #[must_use]
+    pub fn with_ok_field(self, field: &'static str) -> Self {
+        self.with_errors(|shape| shape.with_ok_field(field))
+    }
+
+    pub(crate) fn with_errors(mut self, f: impl FnOnce(ErrorShape) -> ErrorShape) -> Self {
+        self.errors = Some(f(self.errors.unwrap_or_default()));
+        self
     }
 
     /// Headers sent with every request of this resource (a trait's
@@ -107,6 +125,7 @@ impl ResourceClient {
             options: Some(merged),
             headers: self.headers,
             name: self.name,
+            errors: self.errors,
         }
     }
 

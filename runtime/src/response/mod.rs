@@ -234,6 +234,7 @@ impl Response<Bytes> {
                 call: self.call,
                 attempts: self.attempts,
                 not_retried: self.not_retried,
+                api_error: None,
             },
             retry_after,
         )
