@@ -62,6 +62,7 @@ pub(crate) const METHOD_ATTRS: &[&str] = &[
     "paginate",
     "multipart",
     "sse",
+    "returns",
 ];
 /// Parameter attributes.
 pub(crate) const PARAM_ATTRS: &[&str] = &["query", "header", "body", "form", "url", "part"];
@@ -122,9 +123,11 @@ pub(crate) struct ResourceArgs {
     pub(crate) error: Option<syn::Type>,
     /// `ok_field = "ok"`: a 2xx body whose field is `false` is an error.
     pub(crate) ok_field: Option<LitStr>,
+    /// `codec = xml`: the codec of bodies and responses.
+    pub(crate) codec: Option<crate::codec::CodecName>,
 }
 
-const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate", "error", "ok_field"];
+const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate", "error", "ok_field", "codec"];
 
 pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs {
     let mut out = ResourceArgs::default();
@@ -178,6 +181,9 @@ pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs 
                 let ty: syn::Type = value.parse()?;
                 set_once(cx, &mut out.error, ty, &meta, "error");
             }
+        } else if meta.path.is_ident("codec") {
+            let codec = crate::codec::parse_resource_codec(&meta)?;
+            set_once(cx, &mut out.codec, codec, &meta, "codec");
         } else if meta.path.is_ident("ok_field") {
             let lit: LitStr = meta.value()?.parse()?;
             if lit.value().trim().is_empty() {
@@ -426,7 +432,8 @@ pub(crate) enum ParamAttr {
     Query(Option<LitStr>),
     /// `#[header]` or `#[header("Name")]`.
     Header(Option<LitStr>),
-    Body,
+    /// `#[body]`, `#[body(xml)]`, `#[body(gzip)]`, ..
+    Body(crate::codec::BodyArgs),
     Form,
     /// `#[url]`: an absolute URL sent instead of the base URL and the path.
     Url,
@@ -443,7 +450,7 @@ impl ParamAttr {
         match self {
             ParamAttr::Query(_) => "query",
             ParamAttr::Header(_) => "header",
-            ParamAttr::Body => "body",
+            ParamAttr::Body(_) => "body",
             ParamAttr::Form => "form",
             ParamAttr::Url => "url",
             ParamAttr::Part { .. } => "part",
@@ -482,7 +489,7 @@ pub(crate) fn parse_param_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ParamA
                     _ => name.map(ParamAttr::Header),
                 }
             }
-            "body" => no_args(cx, attr, "body").then_some(ParamAttr::Body),
+            "body" => crate::codec::parse_body(cx, attr).map(ParamAttr::Body),
             "form" => no_args(cx, attr, "form").then_some(ParamAttr::Form),
             "url" => no_args(cx, attr, "url").then_some(ParamAttr::Url),
             "part" => parse_part(cx, attr),

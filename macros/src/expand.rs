@@ -7,6 +7,7 @@
 
 use crate::ast::{self, Decoder, Endpoint, Item, Output, Param, Resource, Role};
 use crate::attr::{self, Retry, Timeout};
+use crate::codec::CodecName;
 use crate::ctxt::Ctxt;
 use crate::paginate::{Paginate, Strategy};
 use crate::paths::{self, UserType};
@@ -388,10 +389,19 @@ fn param_step(
             let helper = checked("query", param.ty);
             quote!(#helper(&mut #req, #name, &#ident);)
         }
-        Role::Json => {
-            let helper = checked("json", param.ty);
-            quote!(#helper(&mut #req, &#ident);)
-        }
+        Role::Json => match body_codec(resource, param) {
+            Some(codec) => {
+                let codec = p.codec(codec);
+                let ty = UserType::new(param.ty);
+                let ty_tokens = &ty.tokens;
+                let helper = p.turbofish(&["encode"], &quote!(#codec, #ty_tokens), &ty);
+                quote!(#helper(&mut #req, &#ident);)
+            }
+            None => {
+                let helper = checked("json", param.ty);
+                quote!(#helper(&mut #req, &#ident);)
+            }
+        },
         Role::Form => {
             let helper = checked("form", param.ty);
             quote!(#helper(&mut #req, &#ident);)
@@ -445,6 +455,30 @@ fn param_step(
         // no unbound or broken parameter.
         Role::Segment | Role::Tail | Role::Unbound | Role::Broken => return,
     });
+    if param.body.gzip.is_some() {
+        steps.extend(quote!(#req.gzip();));
+    }
+}
+
+/// The codec of a `#[body]` value when it is not JSON: its own
+/// `#[body(xml)]`, else the resource's `codec = ..`.
+fn body_codec<'r>(resource: &'r Resource<'_>, param: &'r Param<'_>) -> Option<&'r CodecName> {
+    param
+        .body
+        .codec
+        .as_ref()
+        .or(resource.codec.as_ref())
+        .filter(|codec| !codec.is_json())
+}
+
+/// The codec of the response body when it is not JSON: the method's
+/// `#[returns(xml)]`, else the resource's `codec = ..`.
+fn return_codec<'r>(resource: &'r Resource<'_>, e: &'r Endpoint<'_>) -> Option<&'r CodecName> {
+    e.options
+        .returns
+        .as_ref()
+        .or(resource.codec.as_ref())
+        .filter(|codec| !codec.is_json())
 }
 
 /// How the call ends: `send_json::<T>(__req)` for a JSON `Result<T>`
@@ -454,11 +488,20 @@ fn param_step(
 /// a `Paginator<T>`.
 fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
     let p = &resource.paths;
+    let codec = return_codec(resource, e).map(|codec| p.codec(codec));
     match &e.output {
-        Output::Call(Decoder::Json(ty)) => {
-            let helper = p.checked("send_json", &UserType::new(ty));
-            quote!(#helper(#req))
-        }
+        Output::Call(Decoder::Json(ty)) => match &codec {
+            Some(codec) => {
+                let ty = UserType::new(ty);
+                let ty_tokens = &ty.tokens;
+                let helper = p.turbofish(&["send_decoded"], &quote!(#codec, #ty_tokens), &ty);
+                quote!(#helper(#req))
+            }
+            None => {
+                let helper = p.checked("send_json", &UserType::new(ty));
+                quote!(#helper(#req))
+            }
+        },
         Output::Call(Decoder::Lines(ty)) => {
             let helper = p.checked("send_lines", &UserType::new(ty));
             quote!(#helper(#req))
@@ -473,7 +516,10 @@ fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserTy
                 let check = p.checked("assert_deserialize", &UserType::new(leaf));
                 out.extend(quote!(#check();));
             }
-            let decoder = p.decoder(decoder, at);
+            let decoder = match &codec {
+                Some(codec) => p.codec_decoder(decoder, at, codec),
+                None => p.decoder(decoder, at),
+            };
             out.extend(p.turbofish(&["RequestBuilder", "send"], &decoder, at));
             out.extend(quote!((#req)));
             out

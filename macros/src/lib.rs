@@ -68,6 +68,7 @@
 mod ast;
 mod attr;
 mod check;
+mod codec;
 mod ctxt;
 mod expand;
 mod fallback;
@@ -100,7 +101,7 @@ macro_rules! stray_attributes {
 
 stray_attributes!(
     get, post, put, patch, delete, head, options, headers, timeout, retry, idempotent, paginate,
-    multipart, sse
+    multipart, sse, returns
 );
 
 #[cfg(test)]

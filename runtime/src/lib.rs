@@ -65,6 +65,7 @@
 //! pipeline.
 
 mod client;
+pub mod codec;
 mod error;
 mod middleware;
 mod paginate;
@@ -91,6 +92,7 @@ pub use restrait_macros::{
 
 pub use auth::OAuth2;
 pub use client::CallOptions;
+pub use codec::Codec;
 pub use client::Client;
 pub use client::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use error::{

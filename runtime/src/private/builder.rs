@@ -38,6 +38,8 @@ pub struct RequestBuilder<'a> {
     sse_done: Option<&'static str>,
     /// The trait method's name, for the request's [`Operation`](crate::Operation).
     operation: Option<&'static str>,
+    /// `#[body(gzip)]`: the body is compressed when the request is built.
+    gzip: bool,
     error: Option<Error>,
 }
 
@@ -66,6 +68,7 @@ impl<'a> RequestBuilder<'a> {
             form: None,
             sse_done: None,
             operation: None,
+            gzip: false,
             error: None,
         }
     }
@@ -173,6 +176,24 @@ impl<'a> RequestBuilder<'a> {
                 "cannot serialize the JSON body: {e}"
             ))),
         }
+    }
+
+    /// Sets a body encoded with the codec `C` (`#[body(xml)]`), with the
+    /// codec's `Content-Type`.
+    pub fn encode<C: crate::Codec, V: ?Sized + serde::Serialize>(&mut self, value: &V) {
+        match C::encode(value) {
+            Ok(bytes) => self.set_body(bytes, C::CONTENT_TYPE),
+            Err(e) => self.fail(Error::invalid_request(format!(
+                "cannot encode the {} body: {e}",
+                C::CONTENT_TYPE
+            ))),
+        }
+    }
+
+    /// `#[body(gzip)]`: the body (in memory) is sent gzip-compressed, with
+    /// `Content-Encoding: gzip`.
+    pub fn gzip(&mut self) {
+        self.gzip = true;
     }
 
     /// Sets a form body (`#[form]`).
@@ -285,6 +306,7 @@ impl<'a> RequestBuilder<'a> {
             form,
             sse_done,
             operation,
+            gzip,
             error,
         } = self;
         if let Some(e) = error {
@@ -313,6 +335,9 @@ impl<'a> RequestBuilder<'a> {
             // The form's own type: it names the boundary.
             request.headers.insert(CONTENT_TYPE, form.content_type());
             request.body = crate::Body::from(form);
+        }
+        if gzip {
+            super::compress::gzip_body(&mut request)?;
         }
         if let Some(done) = sse_done {
             request.extensions.insert(SseDone(done));

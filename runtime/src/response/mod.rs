@@ -4,6 +4,7 @@
 
 mod body;
 pub(crate) mod decode;
+pub(crate) mod decompress;
 pub(crate) mod error_body;
 pub(crate) mod read;
 
