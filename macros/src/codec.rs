@@ -54,7 +54,8 @@ pub(crate) struct BodyArgs {
 }
 
 const BODY_ARGS: &[&str] = &["json", "xml", "msgpack", "gzip", "codec"];
-const BODY_EXAMPLE: &str = "`#[body]`, `#[body(xml)]`, `#[body(gzip)]` or `#[body(codec = my::Yaml)]`";
+const BODY_EXAMPLE: &str =
+    "`#[body]`, `#[body(xml)]`, `#[body(gzip)]` or `#[body(codec = my::Yaml)]`";
 
 /// `#[body]` or `#[body(..)]`: `None` when it had errors (recorded).
 pub(crate) fn parse_body(cx: &Ctxt, attr: &Attribute) -> Option<BodyArgs> {
@@ -67,37 +68,42 @@ pub(crate) fn parse_body(cx: &Ctxt, attr: &Attribute) -> Option<BodyArgs> {
         }
     };
     cx.scoped(|errors| {
-    let mut args = BodyArgs::default();
-    let parser = syn::meta::parser(|meta| {
-        let name = meta.path.get_ident().map(Ident::to_string);
-        match name.as_deref() {
-            Some("gzip") => {
-                if args.gzip.is_some() {
-                    errors.error_spanned_by(&meta.path, "duplicate argument `gzip`");
+        let mut args = BodyArgs::default();
+        let parser = syn::meta::parser(|meta| {
+            let name = meta.path.get_ident().map(Ident::to_string);
+            match name.as_deref() {
+                Some("gzip") => {
+                    if args.gzip.is_some() {
+                        errors.error_spanned_by(&meta.path, "duplicate argument `gzip`");
+                    }
+                    args.gzip = Some(meta.path.span());
                 }
-                args.gzip = Some(meta.path.span());
+                Some("codec") => {
+                    let path: syn::Path = meta.value()?.parse()?;
+                    set_codec(errors, &mut args.codec, CodecName::from_path(path));
+                }
+                Some(name) if BUILT_IN.contains(&name) => {
+                    set_codec(
+                        errors,
+                        &mut args.codec,
+                        CodecName::from_path(meta.path.clone()),
+                    );
+                }
+                _ => {
+                    crate::attr::unknown_argument(errors, &meta, "`#[body]`", BODY_ARGS)?;
+                }
             }
-            Some("codec") => {
-                let path: syn::Path = meta.value()?.parse()?;
-                set_codec(errors, &mut args.codec, CodecName::from_path(path));
-            }
-            Some(name) if BUILT_IN.contains(&name) => {
-                set_codec(errors, &mut args.codec, CodecName::from_path(meta.path.clone()));
-            }
-            _ => {
-                crate::attr::unknown_argument(errors, &meta, "`#[body]`", BODY_ARGS)?;
-            }
+            Ok(())
+        });
+        if let Err(error) = parser.parse2(list.tokens.clone()) {
+            errors.error_at(error.span(), format!("{error}; expected {BODY_EXAMPLE}"));
         }
-        Ok(())
-    });
-    if let Err(error) = parser.parse2(list.tokens.clone()) {
-        errors.error_at(error.span(), format!("{error}; expected {BODY_EXAMPLE}"));
-    }
-    Some(args)
+        Some(args)
     })
 }
 
-const RETURNS_EXAMPLE: &str = "`#[returns(xml)]`, `#[returns(msgpack)]` or `#[returns(codec = my::Yaml)]`";
+const RETURNS_EXAMPLE: &str =
+    "`#[returns(xml)]`, `#[returns(msgpack)]` or `#[returns(codec = my::Yaml)]`";
 
 /// `#[returns(xml)]`: how the method's response body is decoded.
 pub(crate) fn parse_returns(cx: &Ctxt, attr: &Attribute) -> Option<CodecName> {
@@ -109,37 +115,40 @@ pub(crate) fn parse_returns(cx: &Ctxt, attr: &Attribute) -> Option<CodecName> {
         return None;
     };
     cx.scoped(|errors| {
-    let mut codec = None;
-    let mut keys = 0;
-    let parser = syn::meta::parser(|meta| {
-        keys += 1;
-        let name = meta.path.get_ident().map(Ident::to_string);
-        match name.as_deref() {
-            Some("codec") => {
-                let path: syn::Path = meta.value()?.parse()?;
-                set_codec(errors, &mut codec, CodecName::from_path(path));
+        let mut codec = None;
+        let mut keys = 0;
+        let parser = syn::meta::parser(|meta| {
+            keys += 1;
+            let name = meta.path.get_ident().map(Ident::to_string);
+            match name.as_deref() {
+                Some("codec") => {
+                    let path: syn::Path = meta.value()?.parse()?;
+                    set_codec(errors, &mut codec, CodecName::from_path(path));
+                }
+                Some(name) if BUILT_IN.contains(&name) => {
+                    set_codec(errors, &mut codec, CodecName::from_path(meta.path.clone()));
+                }
+                _ => {
+                    crate::attr::unknown_argument(
+                        errors,
+                        &meta,
+                        "`#[returns]`",
+                        &["json", "xml", "msgpack", "codec"],
+                    )?;
+                }
             }
-            Some(name) if BUILT_IN.contains(&name) => {
-                set_codec(errors, &mut codec, CodecName::from_path(meta.path.clone()));
-            }
-            _ => {
-                crate::attr::unknown_argument(
-                    errors,
-                    &meta,
-                    "`#[returns]`",
-                    &["json", "xml", "msgpack", "codec"],
-                )?;
-            }
+            Ok(())
+        });
+        if let Err(error) = parser.parse2(list.tokens.clone()) {
+            errors.error_at(error.span(), format!("{error}; expected {RETURNS_EXAMPLE}"));
         }
-        Ok(())
-    });
-    if let Err(error) = parser.parse2(list.tokens.clone()) {
-        errors.error_at(error.span(), format!("{error}; expected {RETURNS_EXAMPLE}"));
-    }
-    if keys == 0 {
-        errors.error_spanned_by(attr, format!("`#[returns]` names no codec: write {RETURNS_EXAMPLE}"));
-    }
-    codec
+        if keys == 0 {
+            errors.error_spanned_by(
+                attr,
+                format!("`#[returns]` names no codec: write {RETURNS_EXAMPLE}"),
+            );
+        }
+        codec
     })
 }
 

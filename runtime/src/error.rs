@@ -409,10 +409,7 @@ impl fmt::Debug for ApiError {
             .field("message", &self.message)
             .field("call", &self.call)
             .field("attempts", &self.attempts)
-            .field(
-                "api_error",
-                &self.api_error.as_ref().map(|d| d.type_name),
-            )
+            .field("api_error", &self.api_error.as_ref().map(|d| d.type_name))
             .field("headers", &RedactedHeaders(&self.headers))
             .field("body", &crate::redact::Excerpt(&self.body))
             .finish()

@@ -74,7 +74,11 @@ async fn an_error_body_is_decoded_into_the_declared_type() {
     // Everything an API error had is still there.
     let api = e.api().expect("api error");
     assert_eq!(api.message(), "Your card was declined.");
-    assert!(std::str::from_utf8(api.body()).expect("utf-8").contains("card_declined"));
+    assert!(
+        std::str::from_utf8(api.body())
+            .expect("utf-8")
+            .contains("card_declined")
+    );
     // Another type is not the declared one.
     assert!(e.api_error::<serde_json::Value>().is_none());
     assert!(format!("{e:?}").contains("StripeError"), "{e:?}");
@@ -124,7 +128,9 @@ async fn a_body_that_is_not_the_declared_type_keeps_the_http_error() {
 #[tokio::test]
 async fn a_streamed_call_decodes_its_error_body_too() {
     let (_server, stripe) = stripe(declined).await;
-    let e = stripe.export().await.err().expect("402");
+    let Err(e) = stripe.export().await else {
+        panic!("a 402 is an error");
+    };
     assert_eq!(
         e.api_error::<StripeError>().map(|s| s.error.kind.as_str()),
         Some("card_error")
@@ -197,10 +203,7 @@ async fn a_200_with_ok_false_is_a_typed_error() {
     let typed = e.api_error::<SlackError>().expect("decoded");
     assert_eq!(typed.error, "invalid_auth");
     assert_eq!(typed.warning.as_deref(), Some("superfluous_charset"));
-    assert!(
-        e.to_string().contains("rejected by the server"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("rejected by the server"), "{e}");
 
     // A method that ignores the body is checked too, and not retried.
     let e = slack.auth_test().await.expect_err("ok: false");

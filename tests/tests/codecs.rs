@@ -55,8 +55,11 @@ pub struct Key {
 pub trait Storage {
     /// `ListObjectsV2`.
     #[get("/<bucket>")]
-    async fn list(&self, bucket: &str, #[query("list-type")] list_type: u8)
-    -> Result<ListBucketResult>;
+    async fn list(
+        &self,
+        bucket: &str,
+        #[query("list-type")] list_type: u8,
+    ) -> Result<ListBucketResult>;
 
     /// `DeleteObjects`, with the response head.
     #[post("/<bucket>")]
@@ -134,13 +137,18 @@ async fn an_xml_resource_sends_and_reads_xml() {
     assert_eq!(seen.header("accept"), Some("application/xml, text/xml"));
 
     let delete = Delete {
-        objects: vec![Key { key: "a.jpg".into() }],
+        objects: vec![Key {
+            key: "a.jpg".into(),
+        }],
     };
     let echoed = storage.delete("photos", &delete).await.expect("delete");
     assert_eq!(echoed.value(), &delete);
     let seen = server.last();
     assert_eq!(seen.header("content-type"), Some("application/xml"));
-    assert_eq!(seen.text(), "<Delete><Object><Key>a.jpg</Key></Object></Delete>");
+    assert_eq!(
+        seen.text(),
+        "<Delete><Object><Key>a.jpg</Key></Object></Delete>"
+    );
 
     storage
         .meta("photos", &serde_json::json!({"owner": "ada"}))
@@ -150,12 +158,19 @@ async fn an_xml_resource_sends_and_reads_xml() {
     assert_eq!(seen.header("content-type"), Some("application/json"));
     assert_eq!(seen.header("content-encoding"), Some("gzip"));
 
-    let e = storage.list("broken", 2).await.expect_err("a size that is not a number");
+    let e = storage
+        .list("broken", 2)
+        .await
+        .expect_err("a size that is not a number");
     let Error::Decode(d) = &e else {
         panic!("expected a decode error, got {e:?}");
     };
     assert_eq!(d.path(), "Contents[0].Size");
-    assert!(d.excerpt().starts_with("<ListBucketResult>"), "{}", d.excerpt());
+    assert!(
+        d.excerpt().starts_with("<ListBucketResult>"),
+        "{}",
+        d.excerpt()
+    );
 }
 
 #[tokio::test]
@@ -246,7 +261,10 @@ async fn a_third_party_codec_by_path() {
         let text = r.text();
         let doubled: Vec<String> = text
             .lines()
-            .map(|l| l.parse::<u32>().map_or_else(|_| l.to_owned(), |n| (n * 2).to_string()))
+            .map(|l| {
+                l.parse::<u32>()
+                    .map_or_else(|_| l.to_owned(), |n| (n * 2).to_string())
+            })
             .collect();
         Reply::status(200)
             .header("content-type", "text/x-numbers")
@@ -254,7 +272,10 @@ async fn a_third_party_codec_by_path() {
     })
     .await;
     let numbers = NumbersClient::new(Client::builder(server.url()).build().expect("client"));
-    assert_eq!(numbers.double(&[1, 2, 21]).await.expect("doubled"), [2, 4, 42]);
+    assert_eq!(
+        numbers.double(&[1, 2, 21]).await.expect("doubled"),
+        [2, 4, 42]
+    );
     let seen = server.last();
     assert_eq!(seen.text(), "1\n2\n21");
     assert_eq!(seen.header("content-type"), Some("text/x-numbers"));

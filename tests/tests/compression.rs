@@ -5,9 +5,7 @@
 
 mod support;
 
-use async_compression::tokio::bufread::{
-    BrotliEncoder, GzipDecoder, GzipEncoder, ZstdEncoder,
-};
+use async_compression::tokio::bufread::{BrotliEncoder, GzipDecoder, GzipEncoder, ZstdEncoder};
 use futures::TryStreamExt;
 use restrait::{ByteStream, Client, Error, Response, Result, resource};
 use serde::{Deserialize, Serialize};
@@ -79,7 +77,9 @@ async fn server() -> TestServer {
             "corrupt" => Reply::status(200)
                 .header("content-type", "application/json")
                 .header("content-encoding", "gzip")
-                .body(vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef]),
+                .body(vec![
+                    0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef,
+                ]),
             coding => Reply::status(200)
                 .header("content-type", "application/json")
                 .header("content-encoding", coding)
@@ -107,7 +107,10 @@ async fn gzip_br_and_zstd_bodies_are_decoded_and_asked_for() {
     };
     // x-gzip is gzip by another name.
     for coding in ["gzip", "br", "zstd", "x-gzip"] {
-        let got = users.get(coding).await.unwrap_or_else(|e| panic!("{coding}: {e}"));
+        let got = users
+            .get(coding)
+            .await
+            .unwrap_or_else(|e| panic!("{coding}: {e}"));
         assert_eq!(got, ada, "{coding}");
     }
     assert_eq!(

@@ -72,14 +72,20 @@ async fn a_link_outside_the_base_path_is_followed_with_credentials_at_home() {
     assert!(issue.comments_url.ends_with("/elsewhere/issues/1/comments"));
 
     let url = Url::parse(&issue.comments_url).expect("url");
-    assert_eq!(issues.comments(&url).await.expect("comments"), [Comment { id: 7 }]);
+    assert_eq!(
+        issues.comments(&url).await.expect("comments"),
+        [Comment { id: 7 }]
+    );
     let followed: Vec<Comment> = client.get_url(&issue.comments_url).await.expect("get_url");
     assert_eq!(followed, [Comment { id: 7 }]);
 
     let seen = api.requests();
     assert_eq!(seen.len(), 3);
     for r in &seen[1..] {
-        assert_eq!(r.request_line(), "GET /elsewhere/issues/1/comments HTTP/1.1");
+        assert_eq!(
+            r.request_line(),
+            "GET /elsewhere/issues/1/comments HTTP/1.1"
+        );
         // The same origin as the base URL: the token goes along.
         assert_eq!(r.header("authorization"), Some("Bearer ghp_home"));
     }

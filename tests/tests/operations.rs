@@ -94,7 +94,10 @@ async fn every_generated_request_names_its_trait_method_and_template() {
         seen[1].operation.map(|o| o.to_string()).as_deref(),
         Some("Users::delete")
     );
-    assert_eq!(seen[0].tenant, None, "no extension unless the caller sets one");
+    assert_eq!(
+        seen[0].tenant, None,
+        "no extension unless the caller sets one"
+    );
 }
 
 #[tokio::test]
@@ -122,7 +125,10 @@ async fn call_options_extensions_reach_middleware_on_every_call() {
             Some(Tenant("acme"))
         ]
     );
-    assert!(seen.iter().all(|s| s.priority == Some(Priority(1))), "{seen:?}");
+    assert!(
+        seen.iter().all(|s| s.priority == Some(Priority(1))),
+        "{seen:?}"
+    );
     let sent: Vec<_> = server
         .requests()
         .iter()

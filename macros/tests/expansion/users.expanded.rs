@@ -47,6 +47,11 @@ pub trait Users: ::core::marker::Send + ::core::marker::Sync {
         name: &str,
         data: Body,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send;
+    /// Another codec each way, the body compressed.
+    fn import_xml(
+        &self,
+        user: &NewUser<'_>,
+    ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send;
     /// Every user, page by page.
     fn all(&self, per_page: Option<u32>) -> Paginator<User>;
     fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User>;
@@ -210,6 +215,23 @@ impl Users for UsersClient {
         ::restrait::__private::segment::<&str>(&mut __req, "name", &name);
         ::restrait::__private::body::<Body>(&mut __req, data);
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Unit>(__req)
+    }
+    fn import_xml(
+        &self,
+        user: &NewUser<'_>,
+    ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send {
+        let mut __req = self.__inner.post("/v2/users/import");
+        __req.operation("import_xml");
+        __req.encoded_path("/v2/users/import");
+        ::restrait::__private::encode::<
+            ::restrait::__private::XmlCodec,
+            &NewUser<'_>,
+        >(&mut __req, &user);
+        __req.gzip();
+        ::restrait::__private::send_decoded::<
+            ::restrait::__private::MsgPackCodec,
+            User,
+        >(__req)
     }
     fn all(&self, per_page: Option<u32>) -> Paginator<User> {
         let mut __req = self.__inner.get("/v2/users");

@@ -42,18 +42,20 @@ impl Client {
     pub async fn get_url<T: DeserializeOwned>(&self, url: impl AsRef<str>) -> Result<T> {
         let url = self.resolve(url.as_ref())?;
         let mut request = Request::new(http::Method::GET, url);
-        request
-            .headers_mut()
-            .insert(http::header::ACCEPT, http::HeaderValue::from_static("application/json"));
+        request.headers_mut().insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("application/json"),
+        );
         let response = self.execute(request).await?.error_for_status()?;
         Json::<T>::decode(&response)
     }
 
     /// `url`, absolute or relative to the base URL, if it is http(s).
     fn resolve(&self, url: &str) -> Result<Url> {
-        let resolved = self.base_url().join(url).map_err(|e| {
-            Error::invalid_request(format!("cannot follow the URL {url:?}: {e}"))
-        })?;
+        let resolved = self
+            .base_url()
+            .join(url)
+            .map_err(|e| Error::invalid_request(format!("cannot follow the URL {url:?}: {e}")))?;
         if !matches!(resolved.scheme(), "http" | "https") {
             return Err(Error::invalid_request(format!(
                 "cannot follow the URL {:?}: the scheme `{}` is not http or https",

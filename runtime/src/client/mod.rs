@@ -4,8 +4,8 @@
 
 mod attempt;
 mod auth;
-mod follow;
 pub(crate) mod builder;
+mod follow;
 pub(crate) mod options;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
@@ -313,7 +313,11 @@ mod tests {
         let mut headers = map(&[("x-b", "own")]);
         add_defaults(&mut headers, &defaults, true);
         let mut away = HeaderMap::new();
-        let credentials = map(&[("authorization", "Token t"), ("x-api-key", "k"), ("x-a", "d")]);
+        let credentials = map(&[
+            ("authorization", "Token t"),
+            ("x-api-key", "k"),
+            ("x-a", "d"),
+        ]);
         add_defaults(&mut away, &credentials, false);
         assert_eq!(all(&away, "x-a"), ["d"]);
         assert_eq!(away.len(), 1, "no credential default away from home");

@@ -34,7 +34,11 @@ impl CodecError {
     #[must_use]
     pub fn at(mut self, path: impl Into<String>) -> Self {
         let path = path.into();
-        self.path = if path.is_empty() { ".".to_owned() } else { path };
+        self.path = if path.is_empty() {
+            ".".to_owned()
+        } else {
+            path
+        };
         self
     }
     /// The path of the failing field, `.` for the root.

@@ -10,9 +10,7 @@ pub struct MsgPack;
 impl super::Codec for MsgPack {
     const CONTENT_TYPE: &'static str = "application/msgpack";
     const ACCEPT: &'static str = "application/msgpack, application/x-msgpack";
-    fn encode<T: ?Sized + serde::Serialize>(
-        value: &T,
-    ) -> Result<bytes::Bytes, super::CodecError> {
+    fn encode<T: ?Sized + serde::Serialize>(value: &T) -> Result<bytes::Bytes, super::CodecError> {
         rmp_serde::to_vec_named(value)
             .map(bytes::Bytes::from)
             .map_err(super::CodecError::from_error)

@@ -10,9 +10,7 @@ pub struct Xml;
 impl super::Codec for Xml {
     const CONTENT_TYPE: &'static str = "application/xml";
     const ACCEPT: &'static str = "application/xml, text/xml";
-    fn encode<T: ?Sized + serde::Serialize>(
-        value: &T,
-    ) -> Result<bytes::Bytes, super::CodecError> {
+    fn encode<T: ?Sized + serde::Serialize>(value: &T) -> Result<bytes::Bytes, super::CodecError> {
         quick_xml::se::to_string(value)
             .map(bytes::Bytes::from)
             .map_err(super::CodecError::from_error)

@@ -15,9 +15,7 @@ pub use bounds::{
     optional_header, paginate, part, query, segment, send_json, tail, url,
 };
 pub use builder::{RequestBuilder, SseDone};
-pub use codec_bounds::{
-    CodecDecoded, JsonCodec, MsgPackCodec, XmlCodec, encode, send_decoded,
-};
+pub use codec_bounds::{CodecDecoded, JsonCodec, MsgPackCodec, XmlCodec, encode, send_decoded};
 pub use error_bounds::{DeserializeError, error_type};
 pub use parts::PartValue;
 pub use upload_bounds::{IntoBody, SerializePart, body, json_part, optional_json_part, send_lines};

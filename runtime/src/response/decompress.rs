@@ -172,7 +172,10 @@ mod stream {
 
     fn from_io(e: io::Error, coding: &'static str) -> TransportError {
         let message = e.to_string();
-        match e.into_inner().map(|inner| inner.downcast::<TransportError>()) {
+        match e
+            .into_inner()
+            .map(|inner| inner.downcast::<TransportError>())
+        {
             Some(Ok(transport)) => *transport,
             _ => TransportError::new(
                 TransportErrorKind::Body,
@@ -225,7 +228,10 @@ mod tests {
                 ResponseBody::full("plain"),
             );
             assert_eq!(body.as_bytes().map(|b| &b[..]), Some(&b"plain"[..]));
-            assert_eq!(headers.get_all(CONTENT_ENCODING).iter().count(), codings.len());
+            assert_eq!(
+                headers.get_all(CONTENT_ENCODING).iter().count(),
+                codings.len()
+            );
         }
     }
 }

@@ -22,13 +22,16 @@ pub(crate) struct Decoded {
     pub(crate) type_name: &'static str,
 }
 
+/// Decodes an error body as a resource's declared type, if it is one.
+type DecodeFn = fn(&[u8]) -> Option<Decoded>;
+
 /// How a resource's API reports errors, beyond the status: carried in a
 /// request's extensions by the generated code (see
 /// `ResourceClient::with_error`), read where the call's answer becomes an
 /// [`Error`].
 #[derive(Clone, Copy, Default)]
 pub(crate) struct ErrorShape {
-    decode: Option<fn(&[u8]) -> Option<Decoded>>,
+    decode: Option<DecodeFn>,
     ok_field: Option<&'static str>,
 }
 
@@ -156,7 +159,10 @@ mod tests {
         let fails = |body: &str| super::reports_failure(body.as_bytes(), "ok");
         assert!(fails(r#"{"ok":false,"error":"invalid_auth"}"#));
         assert!(fails(r#"{"channel":{"id":"C1"}, "ok" : false}"#));
-        assert!(fails(r#"{"o\u006b":false}"#), "an escaped key is the same key");
+        assert!(
+            fails(r#"{"o\u006b":false}"#),
+            "an escaped key is the same key"
+        );
         assert!(!fails(r#"{"ok":true,"channel":"C1"}"#));
         assert!(!fails(r#"{"ok":"false"}"#), "a string is not false");
         assert!(!fails(r#"{"channel":"C1"}"#), "no field, no failure");
