@@ -100,17 +100,11 @@ pub enum Error {
     Redirect(Box<RedirectError>),
 }
 
-fn fmt_retry_after(retry_after: Option<Duration>) -> Cow<'static, str> {
-    match retry_after {
-        Some(d) => Cow::Owned(format!(" (retry after {:.3}s)", d.as_secs_f64())),
-        None => Cow::Borrowed(""),
-    }
-}
-
-impl Error {
-    /// The API error behind any status-based variant.
-    pub fn api(&self) -> Option<&ApiError> {
-        match self {
+/// The `ApiError` of every status-based variant, by reference or by
+/// mutable reference as `$error` is: the one list of those variants.
+macro_rules! api_error_of {
+    ($error:expr) => {
+        match $error {
             Error::NotFound(e)
             | Error::Validation(e)
             | Error::Unauthorized(e)
@@ -122,6 +116,20 @@ impl Error {
             | Error::RateLimited { error: e, .. } => Some(e),
             _ => None,
         }
+    };
+}
+
+fn fmt_retry_after(retry_after: Option<Duration>) -> Cow<'static, str> {
+    match retry_after {
+        Some(d) => Cow::Owned(format!(" (retry after {:.3}s)", d.as_secs_f64())),
+        None => Cow::Borrowed(""),
+    }
+}
+
+impl Error {
+    /// The API error behind any status-based variant.
+    pub fn api(&self) -> Option<&ApiError> {
+        api_error_of!(self)
     }
 
     /// The error body decoded as the resource's declared error type
@@ -143,18 +151,7 @@ impl Error {
     }
 
     pub(crate) fn api_mut(&mut self) -> Option<&mut ApiError> {
-        match self {
-            Error::NotFound(e)
-            | Error::Validation(e)
-            | Error::Unauthorized(e)
-            | Error::Forbidden(e)
-            | Error::Conflict(e)
-            | Error::Server(e)
-            | Error::Api(e)
-            | Error::Rejected(e)
-            | Error::RateLimited { error: e, .. } => Some(e),
-            _ => None,
-        }
+        api_error_of!(self)
     }
 
     /// The HTTP status, if the server answered.
@@ -243,16 +240,11 @@ impl Error {
         match self {
             Error::Transport(e) => e.not_retried = Some(why),
             Error::Timeout(e) => e.not_retried = Some(why),
-            Error::NotFound(e)
-            | Error::Validation(e)
-            | Error::Unauthorized(e)
-            | Error::Forbidden(e)
-            | Error::Conflict(e)
-            | Error::Server(e)
-            | Error::Api(e)
-            | Error::Rejected(e)
-            | Error::RateLimited { error: e, .. } => e.not_retried = Some(why),
-            _ => {}
+            other => {
+                if let Some(api) = other.api_mut() {
+                    api.not_retried = Some(why);
+                }
+            }
         }
     }
 

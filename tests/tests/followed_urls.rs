@@ -53,6 +53,14 @@ async fn server() -> TestServer {
     .await
 }
 
+/// A client with a base path and a token, as GitHub Enterprise's.
+fn home_client(api: &TestServer) -> Client {
+    Client::builder(format!("{}/api/v3", api.url()))
+        .bearer_token("ghp_home")
+        .build()
+        .expect("client")
+}
+
 fn credentials(r: &Recorded) -> Vec<&str> {
     ["authorization", "x-api-key", "cookie"]
         .into_iter()
@@ -63,10 +71,7 @@ fn credentials(r: &Recorded) -> Vec<&str> {
 #[tokio::test]
 async fn a_link_outside_the_base_path_is_followed_with_credentials_at_home() {
     let api = server().await;
-    let client = Client::builder(format!("{}/api/v3", api.url()))
-        .bearer_token("ghp_home")
-        .build()
-        .expect("client");
+    let client = home_client(&api);
     let issues = IssuesClient::new(client.clone());
     let issue = issues.get("o", "r", 1).await.expect("issue");
     assert!(issue.comments_url.ends_with("/elsewhere/issues/1/comments"));
@@ -140,10 +145,7 @@ async fn a_default_header_that_is_no_credential_still_goes_everywhere() {
 #[tokio::test]
 async fn get_url_resolves_relative_links_and_refuses_other_schemes() {
     let api = server().await;
-    let client = Client::builder(format!("{}/api/v3", api.url()))
-        .bearer_token("ghp_home")
-        .build()
-        .expect("client");
+    let client = home_client(&api);
     // Stripe gives list URLs relative to the host: `/v1/customers/cus_1/sources`.
     let _: Vec<Comment> = client
         .get_url("/v1/customers/cus_1/sources?limit=3")
