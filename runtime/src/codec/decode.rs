@@ -28,6 +28,7 @@ impl<C: Codec, T: DeserializeOwned> Decode for Decoded<C, T> {
                 message: e.message().to_owned(),
                 excerpt: Excerpt(&response.body).to_text(),
                 line: None,
+                event: None,
                 source: None,
             }))
         })

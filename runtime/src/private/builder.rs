@@ -34,8 +34,6 @@ pub struct RequestBuilder<'a> {
     absolute: Option<String>,
     /// The form of a `#[multipart]` method, its parts added in order.
     form: Option<crate::multipart::Form>,
-    /// The terminator of a `#[sse(done = "..")]` method.
-    sse_done: Option<&'static str>,
     /// The trait method's name, for the request's [`Operation`](crate::Operation).
     operation: Option<&'static str>,
     /// `#[body(gzip)]`: the body is compressed when the request is built.
@@ -66,7 +64,6 @@ impl<'a> RequestBuilder<'a> {
             idempotent: false,
             absolute: None,
             form: None,
-            sse_done: None,
             operation: None,
             gzip: false,
             error: None,
@@ -269,12 +266,6 @@ impl<'a> RequestBuilder<'a> {
         self.form = Some(form.part(name, part));
     }
 
-    /// `#[sse(done = "[DONE]")]`: the event data that ends the stream
-    /// cleanly.
-    pub fn sse_done(&mut self, done: &'static str) {
-        self.sse_done = Some(done);
-    }
-
     /// `#[timeout(..)]`: the deadline of the whole call.
     pub fn timeout(&mut self, total: Duration) {
         self.options.timeout = Some(total);
@@ -304,7 +295,6 @@ impl<'a> RequestBuilder<'a> {
             idempotent,
             absolute,
             form,
-            sse_done,
             operation,
             gzip,
             error,
@@ -338,9 +328,6 @@ impl<'a> RequestBuilder<'a> {
         }
         if gzip {
             super::compress::gzip_body(&mut request)?;
-        }
-        if let Some(done) = sse_done {
-            request.extensions.insert(SseDone(done));
         }
         if let Some(errors) = resource.errors {
             request.extensions.insert(errors);
@@ -393,11 +380,6 @@ impl RequestBuilder<'_> {
         crate::Paginator::from_result(client, first, pagination)
     }
 }
-
-/// The terminator a `#[sse(done = "..")]` method declared, carried on the
-/// request for the event stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SseDone(pub &'static str);
 
 /// The request's URL: the client's parsed base URL with the built path and
 /// query set on it, so that the scheme and host (IDNA included) are not
