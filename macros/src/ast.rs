@@ -39,6 +39,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) ok_field: Option<LitStr>,
     /// `#[resource(codec = ..)]`: the default codec of bodies and responses.
     pub(crate) codec: Option<CodecName>,
+    /// `#[resource(check = path)]`.
+    pub(crate) check: Option<syn::Path>,
 }
 
 pub(crate) enum Item<'a> {
@@ -417,6 +419,7 @@ pub(crate) fn from_syn<'a>(cx: &Ctxt, args: TokenStream, item: &'a ItemTrait) ->
         error: args.error,
         ok_field: args.ok_field,
         codec: args.codec,
+        check: args.check,
     }
 }
 

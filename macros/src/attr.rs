@@ -125,9 +125,13 @@ pub(crate) struct ResourceArgs {
     pub(crate) ok_field: Option<LitStr>,
     /// `codec = xml`: the codec of bodies and responses.
     pub(crate) codec: Option<crate::codec::CodecName>,
+    /// `check = path::to::fn`: a 2xx answer it gives a message for is an error.
+    pub(crate) check: Option<syn::Path>,
 }
 
-const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate", "error", "ok_field", "codec"];
+const RESOURCE_ARGS: &[&str] = &[
+    "prefix", "client", "crate", "error", "ok_field", "codec", "check",
+];
 
 pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs {
     let mut out = ResourceArgs::default();
@@ -181,6 +185,9 @@ pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs 
                 let ty: syn::Type = value.parse()?;
                 set_once(cx, &mut out.error, ty, &meta, "error");
             }
+        } else if meta.path.is_ident("check") {
+            let path: syn::Path = meta.value()?.parse()?;
+            set_once(cx, &mut out.check, path, &meta, "check");
         } else if meta.path.is_ident("codec") {
             let codec = crate::codec::parse_resource_codec(&meta)?;
             set_once(cx, &mut out.codec, codec, &meta, "codec");

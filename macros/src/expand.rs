@@ -254,6 +254,12 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
     if let Some(field) = &resource.ok_field {
         inner.extend(quote!(.with_ok_field(#field)));
     }
+    if let Some(check) = &resource.check {
+        // Spanned at the user's path: a function of another signature is
+        // reported there.
+        let with_check = quote::quote_spanned!(syn::spanned::Spanned::span(check)=> with_check);
+        inner.extend(quote!(.#with_check(#check)));
+    }
     quote! {
         #[doc = #struct_doc]
         #[derive(#clone, #debug)]

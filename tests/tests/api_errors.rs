@@ -210,3 +210,44 @@ async fn a_200_with_ok_false_is_a_typed_error() {
     assert!(matches!(e, Error::Rejected(_)), "{e:?}");
     assert_eq!(server.requests().len(), 3);
 }
+
+/// An API whose 200s say `{"status": "error", "message": ..}` on failure.
+pub fn status_field(response: &restrait::Response<restrait::bytes::Bytes>) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_slice(response.body()).ok()?;
+    (body["status"] == "error").then(|| body["message"].as_str().unwrap_or("error").to_owned())
+}
+
+/// A resource with its own check.
+#[resource(check = crate::status_field, error = serde_json::Value)]
+pub trait Legacy {
+    /// Anything.
+    #[get("/legacy/<what>")]
+    async fn get(&self, what: &str) -> Result<serde_json::Value>;
+}
+
+#[tokio::test]
+async fn a_check_function_turns_a_200_into_a_typed_error() {
+    let server = TestServer::start(|r| async move {
+        if r.path().ends_with("/quota") {
+            Reply::json(
+                200,
+                &json!({"status": "error", "message": "quota exceeded"}),
+            )
+        } else {
+            Reply::json(200, &json!({"status": "ok", "data": 1}))
+        }
+    })
+    .await;
+    let legacy = LegacyClient::new(Client::builder(server.url()).build().expect("client"));
+    assert_eq!(legacy.get("fine").await.expect("ok")["data"], 1);
+    let e = legacy.get("quota").await.expect_err("a failure in a 200");
+    let Error::Rejected(api) = &e else {
+        panic!("expected Rejected, got {e:?}");
+    };
+    assert_eq!(api.message(), "quota exceeded");
+    assert_eq!(
+        e.api_error::<serde_json::Value>()
+            .map(|v| v["status"].clone()),
+        Some(json!("error"))
+    );
+}

@@ -111,12 +111,19 @@ pub struct Thing {
     pub id: u64,
 }
 
+pub fn never_fails(
+    _: &::restrait::Response<::restrait::bytes::Bytes>,
+) -> ::core::option::Option<::std::string::String> {
+    ::core::option::Option::None
+}
+
 /// Issue 20's declarations, under the renamed runtime.
 #[crate::rt::resource(
     crate = "crate::rt",
     client = "ShapesApi",
     error = crate::Thing,
     ok_field = "ok",
+    check = crate::never_fails,
     codec = xml
 )]
 pub trait Shapes {

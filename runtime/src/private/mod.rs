@@ -70,6 +70,16 @@ impl ResourceClient {
         self.with_errors(|shape| shape.with_ok_field(field))
     }
 
+    /// `#[resource(check = path)]`: a 2xx answer for which `check` returns
+    /// a message is an `Error::Rejected` with it.
+    #[must_use]
+    pub fn with_check(
+        self,
+        check: fn(&crate::Response<crate::bytes::Bytes>) -> Option<String>,
+    ) -> Self {
+        self.with_errors(|shape| shape.with_check(check))
+    }
+
     pub(crate) fn with_errors(mut self, f: impl FnOnce(ErrorShape) -> ErrorShape) -> Self {
         self.errors = Some(f(self.errors.unwrap_or_default()));
         self

@@ -33,7 +33,12 @@ type DecodeFn = fn(&[u8]) -> Option<Decoded>;
 pub(crate) struct ErrorShape {
     decode: Option<DecodeFn>,
     ok_field: Option<&'static str>,
+    check: Option<CheckFn>,
 }
+
+/// `#[resource(check = path)]`: the message of a 2xx answer that reports
+/// a failure, `None` for a success.
+pub(crate) type CheckFn = fn(&Response<Bytes>) -> Option<String>;
 
 impl ErrorShape {
     /// Error bodies are decoded as `T` too.
@@ -51,6 +56,14 @@ impl ErrorShape {
         self
     }
 
+    /// A 2xx answer for which `check` gives a message is an
+    /// [`Error::Rejected`] with that message.
+    #[must_use]
+    pub(crate) fn with_check(mut self, check: CheckFn) -> Self {
+        self.check = Some(check);
+        self
+    }
+
     /// Decodes the body of an API error as the declared type, once.
     pub(crate) fn error(&self, mut error: Error) -> Error {
         if let (Some(decode), Some(api)) = (self.decode, error.api_mut())
@@ -62,16 +75,20 @@ impl ErrorShape {
     }
 
     /// `Err(Error::Rejected)` for a 2xx body whose ok field is `false`,
-    /// its error body decoded as for an HTTP error.
+    /// or that the resource's `check` function says failed, its error body
+    /// decoded as for an HTTP error.
     pub(crate) fn check(&self, response: &Response<Bytes>) -> Result<(), Error> {
-        let Some(field) = self.ok_field else {
-            return Ok(());
+        let message = match (self.ok_field, self.check) {
+            (Some(field), _) if reports_failure(&response.body, field) => {
+                message_from_body(&response.body)
+                    .unwrap_or_else(|| format!("the body's `{field}` is false"))
+            }
+            (_, Some(check)) => match check(response) {
+                Some(message) => message,
+                None => return Ok(()),
+            },
+            _ => return Ok(()),
         };
-        if !reports_failure(&response.body, field) {
-            return Ok(());
-        }
-        let message = message_from_body(&response.body)
-            .unwrap_or_else(|| format!("the body's `{field}` is false"));
         let error = Error::Rejected(Box::new(ApiError {
             status: response.status,
             message,
