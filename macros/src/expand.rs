@@ -16,6 +16,11 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{FnArg, ItemTrait, TraitItem};
 
+// By path, so that the timing example, which includes this file by path too,
+// finds it.
+#[path = "expand/blocking.rs"]
+mod blocking;
+
 /// Expands `#[resource(args)] input`.
 pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
     let Ok(item) = syn::parse2::<ItemTrait>(input.clone()) else {
@@ -94,6 +99,7 @@ fn expand(resource: &Resource<'_>, items: &[Checked<'_>]) -> TokenStream {
     }
     out.extend(quote!(#[automatically_derived] impl #trait_ident for #client));
     out.extend(Some(braces(methods)));
+    out.extend(blocking::client(resource, items, &heads));
     out
 }
 
@@ -226,23 +232,7 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
     let new_doc = format!(
         "Creates a `{client}` that sends its requests through `client` (its base URL, auth, retry policy and middleware)."
     );
-    // Trait-level headers: built once, at compile time, into a static the
-    // resource client hands to every request.
-    let (headers, with_headers) = if resource.headers.is_empty() {
-        (TokenStream::new(), TokenStream::new())
-    } else {
-        let (name_ty, value_ty) = p.header_types();
-        let n = proc_macro2::Literal::usize_unsuffixed(resource.headers.len());
-        let pairs = resource.headers.iter().map(|h| {
-            let name = h.name.to_ascii_lowercase();
-            let value = &h.value;
-            quote!((#name_ty::from_static(#name), #value_ty::from_static(#value)))
-        });
-        (
-            quote!(static __HEADERS: [(#name_ty, #value_ty); #n] = [#(#pairs),*];),
-            quote!(.with_headers(&__HEADERS)),
-        )
-    };
+    let (headers, with_headers) = trait_headers(resource);
     quote! {
         #[doc = #struct_doc]
         #[derive(#clone, #debug)]
@@ -274,6 +264,26 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
     }
 }
 
+/// Trait-level headers: built once, at compile time, into a static the
+/// resource client hands to every request. The static's definition, and the
+/// `.with_headers(..)` call on the new `ResourceClient`.
+fn trait_headers(resource: &Resource<'_>) -> (TokenStream, TokenStream) {
+    if resource.headers.is_empty() {
+        return (TokenStream::new(), TokenStream::new());
+    }
+    let (name_ty, value_ty) = resource.paths.header_types();
+    let n = proc_macro2::Literal::usize_unsuffixed(resource.headers.len());
+    let pairs = resource.headers.iter().map(|h| {
+        let name = h.name.to_ascii_lowercase();
+        let value = &h.value;
+        quote!((#name_ty::from_static(#name), #value_ty::from_static(#value)))
+    });
+    (
+        quote!(static __HEADERS: [(#name_ty, #value_ty); #n] = [#(#pairs),*];),
+        quote!(.with_headers(&__HEADERS)),
+    )
+}
+
 fn impl_method(
     resource: &Resource<'_>,
     e: &Endpoint<'_>,
@@ -287,11 +297,23 @@ fn impl_method(
     out
 }
 
-/// The body of a checked endpoint: one step per part of the request, each
-/// bound-checked at the user's type by the helper it calls (`bounds.rs`).
+/// The body of a checked endpoint: the request's steps, then how it is sent.
 fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
+    let mut body = build(resource, e);
+    body.extend(send(resource, &request_ident(), e, at));
+    body
+}
+
+/// The local that holds the request being built.
+fn request_ident() -> syn::Ident {
+    format_ident!("__req")
+}
+
+/// `let mut __req = ..;` and one step per part of the request, each
+/// bound-checked at the user's type by the helper it calls (`bounds.rs`).
+fn build(resource: &Resource<'_>, e: &Endpoint<'_>) -> TokenStream {
     let p = &resource.paths;
-    let req = format_ident!("__req");
+    let req = request_ident();
     let mut steps = TokenStream::new();
     for header in &e.options.headers {
         let (name, value) = (&header.name, &header.value);
@@ -349,7 +371,6 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     let mutability = (!steps.is_empty()).then(|| quote!(mut));
     let mut body = quote!(let #mutability #req = self.__inner.#verb(#template););
     body.extend(steps);
-    body.extend(send(resource, &req, e, at));
     body
 }
 

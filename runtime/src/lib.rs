@@ -76,6 +76,8 @@ mod response;
 mod retry_after;
 mod transport;
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
