@@ -232,7 +232,23 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
     let new_doc = format!(
         "Creates a `{client}` that sends its requests through `client` (its base URL, auth, retry policy and middleware)."
     );
-    let (headers, with_headers) = trait_headers(resource);
+    // Trait-level headers: built once, at compile time, into a static the
+    // resource client hands to every request.
+    let (headers, with_headers) = if resource.headers.is_empty() {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        let (name_ty, value_ty) = p.header_types();
+        let n = proc_macro2::Literal::usize_unsuffixed(resource.headers.len());
+        let pairs = resource.headers.iter().map(|h| {
+            let name = h.name.to_ascii_lowercase();
+            let value = &h.value;
+            quote!((#name_ty::from_static(#name), #value_ty::from_static(#value)))
+        });
+        (
+            quote!(static __HEADERS: [(#name_ty, #value_ty); #n] = [#(#pairs),*];),
+            quote!(.with_headers(&__HEADERS)),
+        )
+    };
     quote! {
         #[doc = #struct_doc]
         #[derive(#clone, #debug)]
@@ -264,26 +280,6 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
     }
 }
 
-/// Trait-level headers: built once, at compile time, into a static the
-/// resource client hands to every request. The static's definition, and the
-/// `.with_headers(..)` call on the new `ResourceClient`.
-fn trait_headers(resource: &Resource<'_>) -> (TokenStream, TokenStream) {
-    if resource.headers.is_empty() {
-        return (TokenStream::new(), TokenStream::new());
-    }
-    let (name_ty, value_ty) = resource.paths.header_types();
-    let n = proc_macro2::Literal::usize_unsuffixed(resource.headers.len());
-    let pairs = resource.headers.iter().map(|h| {
-        let name = h.name.to_ascii_lowercase();
-        let value = &h.value;
-        quote!((#name_ty::from_static(#name), #value_ty::from_static(#value)))
-    });
-    (
-        quote!(static __HEADERS: [(#name_ty, #value_ty); #n] = [#(#pairs),*];),
-        quote!(.with_headers(&__HEADERS)),
-    )
-}
-
 fn impl_method(
     resource: &Resource<'_>,
     e: &Endpoint<'_>,
@@ -297,23 +293,11 @@ fn impl_method(
     out
 }
 
-/// The body of a checked endpoint: the request's steps, then how it is sent.
-fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
-    let mut body = build(resource, e);
-    body.extend(send(resource, &request_ident(), e, at));
-    body
-}
-
-/// The local that holds the request being built.
-fn request_ident() -> syn::Ident {
-    format_ident!("__req")
-}
-
-/// `let mut __req = ..;` and one step per part of the request, each
+/// The body of a checked endpoint: one step per part of the request, each
 /// bound-checked at the user's type by the helper it calls (`bounds.rs`).
-fn build(resource: &Resource<'_>, e: &Endpoint<'_>) -> TokenStream {
+fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
     let p = &resource.paths;
-    let req = request_ident();
+    let req = format_ident!("__req");
     let mut steps = TokenStream::new();
     for header in &e.options.headers {
         let (name, value) = (&header.name, &header.value);
@@ -371,6 +355,7 @@ fn build(resource: &Resource<'_>, e: &Endpoint<'_>) -> TokenStream {
     let mutability = (!steps.is_empty()).then(|| quote!(mut));
     let mut body = quote!(let #mutability #req = self.__inner.#verb(#template););
     body.extend(steps);
+    body.extend(send(resource, &req, e, at));
     body
 }
 

@@ -333,7 +333,8 @@ fn idempotent_post(kind: Kind) {
     let keys: Vec<_> = sent.iter().map(|r| r.header("idempotency-key")).collect();
     assert!(keys[0].is_some(), "an idempotent POST carries a key");
     assert_eq!(keys[0], keys[1], "the same key on every attempt");
-    assert!(sent.iter().all(|r| r.text() == order.to_string()));
+    let body = order.to_string();
+    assert!(sent.iter().all(|r| r.text() == body));
 }
 
 fn oauth2_refresh(kind: Kind) {

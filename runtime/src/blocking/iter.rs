@@ -28,7 +28,8 @@ use crate::error::Result;
 /// let mock = MockTransport::new().route(Method::GET, "/numbers", MockResponse::json(200, &[1, 2, 3]));
 /// let client = restrait::Client::builder("https://api.test").transport(mock).build_blocking()?;
 /// let first = Request::new(Method::GET, "https://api.test/numbers".parse().expect("url"));
-/// let stream = Paginator::<u32>::new(client.async_client().clone(), first, Pagination::page_number("page"));
+/// // No `Link: <..>; rel="next"` header: one page.
+/// let stream = Paginator::<u32>::new(client.async_client().clone(), first, Pagination::link_header());
 /// let numbers: Vec<u32> = client.iter(stream).collect::<restrait::Result<_>>()?;
 /// assert_eq!(numbers, [1, 2, 3]);
 /// # Ok(()) }

@@ -56,7 +56,7 @@
 //! A call made inside an async runtime (on a Tokio worker, in a
 //! `block_on`, in `spawn_blocking`, anywhere
 //! `tokio::runtime::Handle::try_current()` succeeds) returns
-//! [`Error::Blocking`](crate::Error::Blocking) at once, before anything is
+//! [`Error::Blocking`] at once, before anything is
 //! sent: blocking there could stall that runtime. Use the async client
 //! there; it is the same declaration.
 
@@ -82,7 +82,7 @@ use runtime::RuntimeThread;
 
 /// A blocking HTTP client: an async [`Client`](crate::Client) run on a
 /// runtime thread of its own. Made by
-/// [`ClientBuilder::build_blocking`] or [`Client::new`]; give it to
+/// [`ClientBuilder::build_blocking`](crate::ClientBuilder::build_blocking) or [`Client::new`]; give it to
 /// `{Trait}BlockingClient::new`. Cloning is cheap (two `Arc`s), and clones
 /// share the runtime thread and the pool.
 ///
@@ -147,13 +147,18 @@ impl Client {
     where
         S: Stream<Item = Result<T>> + Unpin,
     {
-        Iter::new(stream, Arc::clone(&self.runtime))
+        self.wrap(stream)
     }
 
     /// Runs `future` on this client's runtime, blocking the calling thread
     /// until it is done; [`Error::Blocking`] inside an async runtime.
     pub(crate) fn block_on<F: Future>(&self, future: F) -> Result<F::Output> {
         self.runtime.block_on(future)
+    }
+
+    /// [`iter`](Self::iter) without its bounds, for generated code.
+    pub(crate) fn wrap<S>(&self, stream: S) -> Iter<S> {
+        Iter::new(stream, Arc::clone(&self.runtime))
     }
 
     pub(crate) fn byte_stream(&self, stream: crate::ByteStream) -> ByteStream {

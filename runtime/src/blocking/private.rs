@@ -3,8 +3,6 @@
 
 use std::future::Future;
 
-use futures::Stream;
-
 use super::{ByteStream, Client, Iter};
 use crate::error::Result;
 
@@ -22,18 +20,13 @@ pub fn bytes(
 }
 
 /// `Result<JsonLines<T>>`, `Result<EventStream<T>>`: the stream as an
-/// iterator.
-pub fn stream<S, T>(client: &Client, call: impl Future<Output = Result<S>>) -> Result<Iter<S>>
-where
-    S: Stream<Item = Result<T>> + Unpin,
-{
-    Ok(client.iter(client.block_on(call)??))
+/// iterator. No bounds here: the stream's own are checked (once, at the
+/// user's type) by the call that makes it.
+pub fn stream<S>(client: &Client, call: impl Future<Output = Result<S>>) -> Result<Iter<S>> {
+    Ok(client.wrap(client.block_on(call)??))
 }
 
 /// `Paginator<T>`: lazy, nothing is sent before the first `next`.
-pub fn paginate<T>(client: &Client, paginator: crate::Paginator<T>) -> Iter<crate::Paginator<T>>
-where
-    T: serde::de::DeserializeOwned + Send + 'static,
-{
-    client.iter(paginator)
+pub fn paginate<T>(client: &Client, paginator: crate::Paginator<T>) -> Iter<crate::Paginator<T>> {
+    client.wrap(paginator)
 }

@@ -30,7 +30,7 @@ use crate::response::Progress;
 /// let mock = MockTransport::new().route(Method::GET, "/a", MockResponse::new(200).chunks(["ab", "cd"]));
 /// let client = restrait::Client::builder("https://api.test").transport(mock).build_blocking()?;
 /// let request = Request::new(Method::GET, "https://api.test/a".parse().expect("url"));
-/// let mut body = client.execute_stream(request)?;
+/// let mut body = client.execute_stream(request)?.into_body();
 /// let mut text = String::new();
 /// body.read_to_string(&mut text).expect("read");
 /// assert_eq!(text, "abcd");
