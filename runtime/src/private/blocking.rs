@@ -17,6 +17,24 @@ pub use crate::__restrait_blocking_disabled as disabled;
 
 /// The stub `{Trait}BlockingClient` made without the `blocking` feature
 /// requires this of its constructor's argument; nothing implements it.
+///
+/// Built without the feature (`cargo test -p restrait --doc`), this checks
+/// that naming the blocking client is a compile error:
+#[cfg_attr(
+    not(feature = "blocking"),
+    doc = r#"
+```compile_fail,E0277
+#[restrait::resource]
+pub trait Users {
+    #[get("/users/<id>")]
+    async fn get(&self, id: u64) -> restrait::Result<String>;
+}
+
+let client = restrait::Client::builder("https://api.example.com").build().expect("client");
+let users = UsersBlockingClient::new(client); // `UsersBlockingClient` needs the `blocking` feature
+```
+"#
+)]
 #[diagnostic::on_unimplemented(
     message = "`{Name}` needs the `blocking` feature of restrait",
     label = "`#[resource]` generates the blocking client's methods only when restrait's `blocking` feature is enabled",
