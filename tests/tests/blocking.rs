@@ -13,13 +13,15 @@ mod support;
 
 use std::collections::HashMap;
 use std::io::Read;
+
+use futures::StreamExt as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use restrait::testing::{MockResponse, MockTransport};
 use restrait::{
-    ByteStream, CallOptions, Client, ClientBuilder, Error, JsonLines, OAuth2, Paginator, Result,
-    resource,
+    ByteStream, CallOptions, Client, ClientBuilder, Error, EventStream, JsonLines, OAuth2,
+    Paginator, Result, resource,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -64,6 +66,11 @@ trait Api {
 
     #[get("/lines")]
     async fn lines(&self) -> Result<JsonLines<Value>>;
+
+    /// Event 1, then the connection drops; resumed, event 2 and `[DONE]`.
+    #[get("/events")]
+    #[sse(done = "[DONE]")]
+    async fn events(&self) -> Result<EventStream<Value>>;
 }
 
 // ---- the server ----------------------------------------------------------
@@ -157,6 +164,23 @@ fn route(r: &Recorded, n: usize) -> Reply {
         }
         ("/download", _) => Reply::text(200, "a".repeat(10_000)),
         ("/lines", _) => Reply::text(200, "{\"n\":1}\n{\"n\":2}\n"),
+        ("/events", 0) => {
+            let first = "retry: 1\nid: 1\ndata: {\"n\":1}\n\n";
+            // hyper flushes what it holds while the body is pending, so the
+            // event arrives before the connection is aborted.
+            let drop = futures::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                Err(std::io::Error::other("the connection drops"))
+            });
+            let chunks = futures::stream::iter([Ok(bytes::Bytes::from(first))]).chain(drop);
+            Reply::status(200)
+                .header("content-type", "text/event-stream")
+                .stream(chunks)
+        }
+        ("/events", _) if r.header("last-event-id") == Some("1") => Reply::status(200)
+            .header("content-type", "text/event-stream")
+            .body("id: 2\ndata: {\"n\":2}\n\ndata: [DONE]\n\n"),
+        ("/events", _) => Reply::status(400),
         _ => Reply::status(418),
     }
 }
@@ -450,6 +474,16 @@ fn streamed_bodies_are_readers_and_iterators() {
     let mut rest = Vec::new();
     assert_eq!(body.copy_to(&mut rest).expect("copy"), 9_997);
     assert!(rest.iter().all(|b| *b == b'a'));
+
+    let events = api.events().expect("events");
+    let data: Vec<Value> = events
+        .map(|e| e.map(|e| e.data))
+        .collect::<Result<_>>()
+        .expect("events, resumed after the drop");
+    assert_eq!(data, [json!({"n": 1}), json!({"n": 2})]);
+    let resumed = h.requests_to("/events");
+    assert_eq!(resumed.len(), 2);
+    assert_eq!(resumed[1].header("last-event-id"), Some("1"));
 
     let lines: Vec<Value> = api
         .lines()

@@ -358,6 +358,15 @@ impl Users for UsersClient {
                 <UsersClient as Users>::import(&self.__async, name, data),
             )
         }
+        /// Users as they sign up, until `[DONE]`.
+        pub fn signups(
+            &self,
+        ) -> ::restrait::Result<::restrait::blocking::EventStream<User>> {
+            ::restrait::__private::blocking::stream(
+                &self.__blocking,
+                <UsersClient as Users>::signups(&self.__async),
+            )
+        }
         /// Every user, page by page.
         pub fn all(&self, per_page: Option<u32>) -> ::restrait::blocking::Paginator<User> {
             ::restrait::__private::blocking::paginate(

@@ -10,7 +10,8 @@ use super::runtime::RuntimeThread;
 use crate::error::Result;
 
 /// A stream of `Result<T>` (a [`Paginator`](crate::Paginator), a
-/// [`JsonLines`](crate::JsonLines), a page stream, any `Stream + Unpin`)
+/// [`JsonLines`](crate::JsonLines), an [`EventStream`](crate::EventStream),
+/// a page stream, any `Stream + Unpin`)
 /// read as a blocking [`Iterator`]: each [`next`](Iterator::next) waits for
 /// the next item on the client's runtime.
 ///
@@ -96,6 +97,11 @@ pub type Paginator<T> = Iter<crate::Paginator<T>>;
 /// One `T` per line of a JSON Lines body: what a `Result<JsonLines<T>>`
 /// method of a blocking client returns.
 pub type JsonLines<T> = Iter<crate::JsonLines<T>>;
+
+/// Server-sent events, each data decoded into `T`, resuming with
+/// `Last-Event-ID` after a dropped connection: what a
+/// `Result<EventStream<T>>` method of a blocking client returns.
+pub type EventStream<T> = Iter<crate::EventStream<T>>;
 
 impl<T: DeserializeOwned + Send + 'static> Iter<crate::Paginator<T>> {
     /// Ends after `items` items, without asking for more pages

@@ -6,8 +6,10 @@
 //! `restrait::Result<T>` once the response is decoded. A `#[paginate]`
 //! method returns a lazy [`Paginator`] (an [`Iterator`] of `Result<T>`), a
 //! `Result<ByteStream>` method a [`ByteStream`] that implements
-//! [`std::io::Read`], and a `Result<JsonLines<T>>` method a [`JsonLines`]
-//! iterator.
+//! [`std::io::Read`], and `Result<JsonLines<T>>` and
+//! `Result<EventStream<T>>` methods the iterators [`JsonLines`] and
+//! [`EventStream`] (which resumes after a dropped connection as the async
+//! stream does).
 //!
 //! ```
 //! use restrait::{resource, Result};
@@ -65,7 +67,7 @@ pub(crate) mod private;
 mod read;
 mod runtime;
 
-pub use iter::{Iter, JsonLines, Paginator};
+pub use iter::{EventStream, Iter, JsonLines, Paginator};
 pub use read::ByteStream;
 
 use std::fmt;
@@ -141,7 +143,8 @@ impl Client {
     }
 
     /// Any of restrait's streams (a [`Paginator`](crate::Paginator) of a
-    /// hand-built request, [`JsonLines`](crate::JsonLines), ..) as a
+    /// hand-built request, [`JsonLines`](crate::JsonLines),
+    /// [`EventStream`](crate::EventStream), ..) as a
     /// blocking iterator on this client's runtime.
     pub fn iter<S, T>(&self, stream: S) -> Iter<S>
     where
@@ -206,4 +209,5 @@ fn _assert_impls() {
     assert_send::<ByteStream>();
     assert_send::<Paginator<u32>>();
     assert_send::<JsonLines<u32>>();
+    assert_send::<EventStream<u32>>();
 }
