@@ -415,29 +415,25 @@ fn sixteen_threads_at_once_share_one_pool() {
     let gate = Arc::new(tokio::sync::Barrier::new(THREADS));
     let h = Harness::with_gate(Some(gate));
     let api = ApiBlockingClient::new(h.builder().build_blocking().expect("client"));
-    // All 16 calls are in flight at once (the server holds each until the
-    // 16th arrives), so 16 connections open.
-    let burst: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let api = api.clone();
-            std::thread::spawn(move || api.user(1))
-        })
-        .collect();
-    for call in burst {
-        assert_eq!(call.join().expect("thread").expect("user").id, 1);
-    }
+    // Each of 16 threads makes one call through its own clone; the server
+    // holds every call until all 16 are in flight.
+    let burst = || {
+        let calls: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let api = api.clone();
+                std::thread::spawn(move || api.user(1))
+            })
+            .collect();
+        for call in calls {
+            assert_eq!(call.join().expect("thread").expect("user").id, 1);
+        }
+    };
+    // 16 calls at once need 16 connections.
+    burst();
     assert_eq!(h.server.connections(), THREADS);
     // Sixteen fresh threads with fresh clones, again all at once, reuse
     // those connections: one pool, not one per thread or per clone.
-    let again: Vec<_> = (0..THREADS)
-        .map(|_| {
-            let api = api.clone();
-            std::thread::spawn(move || api.user(1))
-        })
-        .collect();
-    for call in again {
-        assert_eq!(call.join().expect("thread").expect("user").id, 1);
-    }
+    burst();
     assert_eq!(h.server.request_count(), 2 * THREADS);
     assert_eq!(h.server.connections(), THREADS);
 }
