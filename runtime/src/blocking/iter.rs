@@ -90,6 +90,8 @@ where
     }
 }
 
+impl<S, T> std::iter::FusedIterator for Iter<S> where S: Stream<Item = Result<T>> + Unpin {}
+
 /// The items of a paged list endpoint, page by page on demand: what a
 /// `#[paginate]` method of a blocking client returns.
 pub type Paginator<T> = Iter<crate::Paginator<T>>;
@@ -130,5 +132,45 @@ impl<S> fmt::Debug for Iter<S> {
             .field("stream", &std::any::type_name::<S>())
             .field("done", &self.done)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    fn iter(
+        items: Vec<Result<u32>>,
+    ) -> Iter<futures::stream::Iter<std::vec::IntoIter<Result<u32>>>> {
+        let runtime = RuntimeThread::start().expect("runtime thread");
+        Iter::new(futures::stream::iter(items), Arc::new(runtime))
+    }
+
+    #[test]
+    fn the_streams_own_errors_do_not_end_it() {
+        let bad = Error::invalid_request("line 2");
+        let items: Vec<_> = iter(vec![Ok(1), Err(bad), Ok(3)]).collect();
+        assert!(
+            matches!(
+                items.as_slice(),
+                [Ok(1), Err(Error::InvalidRequest(_)), Ok(3)]
+            ),
+            "{items:?}"
+        );
+    }
+
+    #[test]
+    fn inside_a_runtime_it_yields_one_error_and_ends() {
+        let mut items = iter(vec![Ok(1), Ok(2)]);
+        let outer = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let inside: Vec<_> = outer.block_on(async { items.by_ref().collect() });
+        assert!(
+            matches!(inside.as_slice(), [Err(Error::Blocking(_))]),
+            "{inside:?}"
+        );
+        assert!(items.next().is_none(), "fused");
     }
 }

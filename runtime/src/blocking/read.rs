@@ -135,3 +135,73 @@ impl fmt::Debug for ByteStream {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    fn body(chunks: Vec<Result<&'static str>>) -> ByteStream {
+        let chunks = chunks
+            .into_iter()
+            .map(|c| c.map(|s| Bytes::from_static(s.as_bytes())));
+        let stream = crate::ByteStream::new(futures::stream::iter(chunks), None);
+        let runtime = RuntimeThread::start().expect("runtime thread");
+        ByteStream::new(stream, Arc::new(runtime))
+    }
+
+    fn cut() -> Error {
+        Error::Transport(crate::TransportError::new(
+            crate::TransportErrorKind::Body,
+            "cut",
+            None,
+        ))
+    }
+
+    #[test]
+    fn reads_across_chunks_and_skips_empty_ones() {
+        let mut body = body(vec![Ok("ab"), Ok(""), Ok("cde")]);
+        let mut two = [0u8; 2];
+        body.read_exact(&mut two).expect("read");
+        assert_eq!(&two, b"ab");
+        let mut rest = String::new();
+        body.read_to_string(&mut rest).expect("read");
+        assert_eq!(rest, "cde");
+        assert_eq!(body.read(&mut two).expect("at the end"), 0);
+    }
+
+    #[test]
+    fn copy_to_writes_what_is_left_of_a_partly_read_chunk() {
+        let mut body = body(vec![Ok("abc"), Ok("def")]);
+        let mut one = [0u8; 1];
+        body.read_exact(&mut one).expect("read");
+        let mut out = Vec::new();
+        assert_eq!(body.copy_to(&mut out).expect("copy"), 5);
+        assert_eq!(out, b"bcdef");
+    }
+
+    #[test]
+    fn a_body_error_is_an_io_error_holding_the_error() {
+        let mut body = body(vec![Ok("a"), Err(cut())]);
+        let mut text = String::new();
+        let e = body.read_to_string(&mut text).expect_err("cut");
+        let inner = e.get_ref().and_then(|e| e.downcast_ref::<Error>());
+        assert!(matches!(inner, Some(Error::Transport(_))), "{e:?}");
+    }
+
+    #[test]
+    fn a_failing_writer_is_a_transport_error() {
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::StorageFull, "disk full"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let e = body(vec![Ok("abc")]).copy_to(&mut Full).expect_err("full");
+        assert!(matches!(e, Error::Transport(_)), "{e:?}");
+        assert!(e.to_string().contains("disk full"), "{e}");
+    }
+}
