@@ -550,15 +550,19 @@ fn mocks_and_tracing_apply_to_blocking_calls() {
         .transport(mock.clone())
         .build_blocking()
         .expect("client");
-    let api = ApiBlockingClient::new(client);
+    let api = ApiBlockingClient::new(client.clone());
+    // A hand-built request through the same client.
+    let url = "https://api.test/users/5".parse().expect("url");
+    let request = restrait::Request::new(restrait::http::Method::GET, url);
+    assert_eq!(client.execute(request).expect("response").status(), 200);
     let (capture, _guard) = restrait_tests::LogCapture::install(tracing::Level::DEBUG);
     assert_eq!(api.user(5).expect("user").name, "Eve");
     // Another test may have cached "not interested" for these callsites first.
     capture.refresh();
     capture.clear();
     assert_eq!(api.user(5).expect("user").id, 5);
-    assert_eq!(mock.requests().len(), 2);
-    assert_eq!(mock.requests()[0].url().path(), "/users/5");
+    assert_eq!(mock.requests().len(), 3);
+    assert!(mock.requests().iter().all(|r| r.url().path() == "/users/5"));
     let log = capture.text();
     assert!(
         log.contains("url.template=/users/<id>"),

@@ -137,8 +137,7 @@ impl Client {
         let (status, call) = (response.status(), response.call().clone());
         Ok(response.map(|body| {
             let len = body.content_length();
-            let stream = crate::ByteStream::new(body, len).for_call(status, call);
-            ByteStream::new(stream, Arc::clone(&self.runtime))
+            self.byte_stream(crate::ByteStream::new(body, len).for_call(status, call))
         }))
     }
 
