@@ -18,6 +18,11 @@ use quote::{ToTokens, format_ident, quote};
 use syn::ext::IdentExt as _;
 use syn::{FnArg, ItemTrait, TraitItem};
 
+// By path, so that the timing example, which includes this file by path too,
+// finds it.
+#[path = "expand/blocking.rs"]
+mod blocking;
+
 /// Expands `#[resource(args)] input`.
 pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
     let Ok(item) = syn::parse2::<ItemTrait>(input.clone()) else {
@@ -96,6 +101,7 @@ fn expand(resource: &Resource<'_>, items: &[Checked<'_>]) -> TokenStream {
     }
     out.extend(quote!(#[automatically_derived] impl #trait_ident for #client));
     out.extend(Some(braces(methods)));
+    out.extend(blocking::client(resource, items, &heads));
     out
 }
 
