@@ -18,6 +18,11 @@ use quote::{ToTokens, format_ident, quote};
 use syn::ext::IdentExt as _;
 use syn::{FnArg, ItemTrait, TraitItem};
 
+// By path, so that the timing example, which includes this file by path too,
+// finds it.
+#[path = "expand/blocking.rs"]
+mod blocking;
+
 /// Expands `#[resource(args)] input`. The entry point calls [`run_in`];
 /// this is for the unit tests and `examples/expand_timing.rs`.
 #[allow(dead_code)]
@@ -110,6 +115,7 @@ fn expand(resource: &Resource<'_>, items: &[Checked<'_>]) -> TokenStream {
     }
     out.extend(quote!(#[automatically_derived] impl #trait_ident for #client));
     out.extend(Some(braces(methods)));
+    out.extend(blocking::client(resource, items, &heads));
     out
 }
 
