@@ -406,8 +406,14 @@ mod tests {
             let mean = waits.iter().sum::<f64>() / f64::from(DRAWS);
             // Uniform: about 500 near each end and 5,000 below half; each
             // bound is six or more standard deviations wide.
-            assert!((300..=700).contains(&near_zero), "{source}: {near_zero} near 0");
-            assert!((300..=700).contains(&near_top), "{source}: {near_top} near top");
+            assert!(
+                (300..=700).contains(&near_zero),
+                "{source}: {near_zero} near 0"
+            );
+            assert!(
+                (300..=700).contains(&near_top),
+                "{source}: {near_top} near top"
+            );
             assert!((4_700..=5_300).contains(&low), "{source}: {low} below half");
             assert!(
                 (mean / ceiling - 0.5).abs() < 0.02,
