@@ -143,7 +143,7 @@ fn outcome(result: &Result<()>) -> Option<&'static str> {
 
 /// The deadline of call `i`: its own short one, or the client's.
 fn deadline_of(i: usize) -> Duration {
-    if i % SHORT_EVERY == 0 {
+    if i.is_multiple_of(SHORT_EVERY) {
         SHORT_DEADLINE
     } else {
         CALL_TIMEOUT
