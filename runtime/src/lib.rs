@@ -56,7 +56,8 @@
 //!   [`CallOptions`], and runs the [`Middleware`] chain: tracing,
 //!   [redirects](ClientBuilder::max_redirects), [retry](RetryPolicy),
 //!   [`auth`], then yours;
-//! - a [`Transport`] sends it: a pooled `reqwest::Client` by default, or
+//! - a [`Transport`] sends it: a pooled `reqwest::Client` by default,
+//!   `HyperTransport` (feature `hyper-transport`), or
 //!   [`testing::MockTransport`] in tests;
 //! - the [`Response`] becomes a typed [`Error`] or the decoded value;
 //!   list endpoints become lazy [`Paginator`] streams.
@@ -107,6 +108,8 @@ pub use request::Request;
 pub use request::body::Body;
 pub use response::{ByteStream, JsonLines, Progress, Response, ResponseBody};
 pub use transport::{ReqwestTransport, Transport, TransportResponse};
+#[cfg(feature = "hyper-transport")]
+pub use transport::{HyperTransport, HyperTransportBuilder};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).
 pub use bytes;

@@ -1,0 +1,179 @@
+//! A [`Request`] as hyper sends it: the URI without fragment or userinfo,
+//! the headers moved over, and the body as bytes or a stream with its
+//! length when known.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, HeaderValue, PROXY_AUTHORIZATION};
+use http::uri::Scheme;
+use http_body::{Frame, SizeHint};
+use hyper_util::client::proxy::matcher::Matcher;
+use url::{Position, Url};
+
+use crate::error::{TransportError, TransportErrorKind};
+use crate::request::Request;
+use crate::request::body::{Body, BodyStream};
+
+/// Converts `request`, opening its body (a file is opened here).
+pub(super) async fn to_hyper(
+    mut request: Request,
+    proxy: Option<&Matcher>,
+) -> Result<http::Request<SendBody>, TransportError> {
+    let uri = to_uri(request.url())?;
+    let mut headers = std::mem::take(request.headers_mut());
+    let body = to_send_body(request.take_body(), &mut headers).await?;
+    if let Some(proxy) = proxy
+        && uri.scheme() == Some(&Scheme::HTTP)
+        && !headers.contains_key(PROXY_AUTHORIZATION)
+        && let Some(auth) = proxy.intercept(&uri).and_then(|i| i.basic_auth().cloned())
+    {
+        // A plain-http request goes to the proxy itself, with its credentials.
+        headers.insert(PROXY_AUTHORIZATION, auth);
+    }
+    let mut req = http::Request::new(body);
+    *req.method_mut() = request.method().clone();
+    *req.uri_mut() = uri;
+    *req.headers_mut() = headers;
+    Ok(req)
+}
+
+/// The URL as a URI: what goes on the wire, without the fragment, and
+/// without userinfo (restrait puts credentials in headers).
+fn to_uri(url: &Url) -> Result<http::Uri, TransportError> {
+    let parsed = if url.username().is_empty() && url.password().is_none() {
+        http::Uri::try_from(&url[..Position::AfterQuery])
+    } else {
+        let bare = [
+            &url[..Position::BeforeUsername],
+            &url[Position::BeforeHost..Position::AfterQuery],
+        ]
+        .concat();
+        http::Uri::try_from(bare)
+    };
+    parsed.map_err(|e| {
+        TransportError::new(
+            TransportErrorKind::Connect,
+            format!("the URL cannot be sent: {e}"),
+            Some(Box::new(e)),
+        )
+    })
+}
+
+/// The body: nothing, bytes as they are, or the opened stream with
+/// `Content-Length` set when its length is known (upload progress fires as
+/// chunks go out).
+async fn to_send_body(
+    body: Body,
+    headers: &mut http::HeaderMap,
+) -> Result<SendBody, TransportError> {
+    if body.is_empty() && !body.has_progress() {
+        return Ok(SendBody::Empty);
+    }
+    if let (Some(bytes), false) = (body.as_bytes(), body.has_progress()) {
+        return Ok(SendBody::Full(Some(bytes.clone())));
+    }
+    let open = body.open().await.map_err(|e| {
+        TransportError::new(
+            TransportErrorKind::Connect,
+            format!("the request body could not be opened: {e}"),
+            Some(Box::new(e)),
+        )
+    })?;
+    let (len, stream) = open.into_parts();
+    if let Some(len) = len
+        && !headers.contains_key(CONTENT_LENGTH)
+    {
+        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    Ok(SendBody::Stream { stream, len })
+}
+
+/// The request body type the hyper client sends.
+pub(super) enum SendBody {
+    Empty,
+    /// `None` once sent.
+    Full(Option<Bytes>),
+    Stream {
+        stream: BodyStream,
+        /// The length, when known: hyper sends exactly that many bytes or
+        /// fails the request.
+        len: Option<u64>,
+    },
+}
+
+impl http_body::Body for SendBody {
+    type Data = Bytes;
+    type Error = crate::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            SendBody::Empty => Poll::Ready(None),
+            SendBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            SendBody::Stream { stream, .. } => stream
+                .as_mut()
+                .poll_next(cx)
+                .map(|chunk| chunk.map(|c| c.map(Frame::data))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            SendBody::Empty | SendBody::Full(None) => true,
+            SendBody::Full(Some(b)) => b.is_empty(),
+            SendBody::Stream { .. } => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            SendBody::Empty | SendBody::Full(None) => SizeHint::with_exact(0),
+            SendBody::Full(Some(b)) => SizeHint::with_exact(crate::request::body::len_u64(b.len())),
+            SendBody::Stream { len: Some(n), .. } => SizeHint::with_exact(*n),
+            SendBody::Stream { len: None, .. } => SizeHint::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_uri_drops_fragment_and_userinfo() {
+        let u = |s: &str| Url::parse(s).expect("url");
+        let uri = to_uri(&u("https://h:8443/a/b?x=1&y=%20#frag")).expect("uri");
+        assert_eq!(uri.to_string(), "https://h:8443/a/b?x=1&y=%20");
+        let uri = to_uri(&u("http://user:pw@h/p?q")).expect("uri");
+        assert_eq!(uri.to_string(), "http://h/p?q");
+    }
+
+    #[tokio::test]
+    async fn bodies_say_their_length() {
+        use http_body::Body as _;
+        let mut headers = http::HeaderMap::new();
+        let empty = to_send_body(Body::empty(), &mut headers).await.expect("empty");
+        assert!(empty.is_end_stream());
+        assert_eq!(empty.size_hint().exact(), Some(0));
+        let full = to_send_body(Body::from("hello"), &mut headers).await.expect("bytes");
+        assert_eq!(full.size_hint().exact(), Some(5));
+        assert!(headers.is_empty(), "hyper sets Content-Length for bytes");
+        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from("ab"))]);
+        let sized = to_send_body(Body::sized_stream(2, chunks), &mut headers)
+            .await
+            .expect("stream");
+        assert_eq!(sized.size_hint().exact(), Some(2));
+        assert_eq!(headers[CONTENT_LENGTH], "2");
+        let mut headers = http::HeaderMap::new();
+        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from("ab"))]);
+        let unsized_ = to_send_body(Body::stream(chunks), &mut headers)
+            .await
+            .expect("stream");
+        assert_eq!(unsized_.size_hint().exact(), None);
+        assert!(!headers.contains_key(CONTENT_LENGTH));
+    }
+}
