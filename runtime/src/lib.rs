@@ -107,9 +107,9 @@ pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
 pub use request::Request;
 pub use request::body::Body;
 pub use response::{ByteStream, JsonLines, Progress, Response, ResponseBody};
-pub use transport::{ReqwestTransport, Transport, TransportResponse};
 #[cfg(feature = "hyper-transport")]
 pub use transport::{HyperTransport, HyperTransportBuilder};
+pub use transport::{ReqwestTransport, Transport, TransportResponse};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).
 pub use bytes;

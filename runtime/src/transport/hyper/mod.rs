@@ -72,7 +72,11 @@ impl Transport for HyperTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
         Box::pin(async move {
             let request = request::to_hyper(request, self.proxy.as_deref()).await?;
-            let response = self.client.request(request).await.map_err(error::send_error)?;
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(error::send_error)?;
             Ok(response::from_hyper(response))
         })
     }

@@ -87,7 +87,9 @@ impl HyperTransportBuilder {
         let proxy = (self.proxy_from_env && proxy_in_env()).then(|| Arc::new(Matcher::from_env()));
         let connector = Connector::new(tls, self.connect_timeout, proxy.clone());
         let mut client = Client::builder(TokioExecutor::new());
-        client.pool_timer(TokioTimer::new()).timer(TokioTimer::new());
+        client
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new());
         if let Some(n) = self.max_idle_per_host {
             client.pool_max_idle_per_host(n);
         }

@@ -156,10 +156,14 @@ mod tests {
     async fn bodies_say_their_length() {
         use http_body::Body as _;
         let mut headers = http::HeaderMap::new();
-        let empty = to_send_body(Body::empty(), &mut headers).await.expect("empty");
+        let empty = to_send_body(Body::empty(), &mut headers)
+            .await
+            .expect("empty");
         assert!(empty.is_end_stream());
         assert_eq!(empty.size_hint().exact(), Some(0));
-        let full = to_send_body(Body::from("hello"), &mut headers).await.expect("bytes");
+        let full = to_send_body(Body::from("hello"), &mut headers)
+            .await
+            .expect("bytes");
         assert_eq!(full.size_hint().exact(), Some(5));
         assert!(headers.is_empty(), "hyper sets Content-Length for bytes");
         let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from("ab"))]);
