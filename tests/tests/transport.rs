@@ -14,8 +14,14 @@ use support::TestServer;
 
 fn transport_of(client: &Client) -> String {
     let shown = format!("{client:?}");
-    let start = shown.find("transport: ").map_or(0, |i| i + "transport: ".len());
-    shown[start..].split([' ', '(', '{']).next().unwrap_or("").to_owned()
+    let start = shown
+        .find("transport: ")
+        .map_or(0, |i| i + "transport: ".len());
+    shown[start..]
+        .split([' ', '(', '{'])
+        .next()
+        .unwrap_or("")
+        .to_owned()
 }
 
 async fn get(client: Client) {

@@ -10,6 +10,8 @@ mod error;
 mod pool;
 mod request;
 mod response;
+#[cfg(test)]
+mod tests;
 mod tls;
 
 use std::fmt;

@@ -79,12 +79,17 @@ impl HyperTransportBuilder {
 
     /// Makes the transport: its connection pool starts empty.
     pub fn build(self) -> Result<HyperTransport> {
+        let proxy = (self.proxy_from_env && proxy_in_env()).then(|| Arc::new(Matcher::from_env()));
+        self.build_with(proxy)
+    }
+
+    /// Makes the transport with these proxies (`None`: none).
+    pub(super) fn build_with(self, proxy: Option<Arc<Matcher>>) -> Result<HyperTransport> {
         if self.connect_timeout == Some(Duration::ZERO) {
             return Err(Error::config("connect_timeout must be longer than zero"));
         }
         let tls = super::tls::client_config()
             .map_err(|e| Error::config(format!("cannot set up TLS: {e}")))?;
-        let proxy = (self.proxy_from_env && proxy_in_env()).then(|| Arc::new(Matcher::from_env()));
         let connector = Connector::new(tls, self.connect_timeout, proxy.clone());
         let mut client = Client::builder(TokioExecutor::new());
         client
