@@ -72,13 +72,22 @@ impl HyperTransport {
 
 impl Transport for HyperTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
+        let (mut req, body) = match request::to_hyper(request, self.proxy.as_deref()) {
+            Ok(converted) => converted,
+            Err(e) => return Box::pin(std::future::ready(Err(e))),
+        };
+        if let Some(in_memory) = request::in_memory(&body) {
+            // Most calls: nothing to open, so the future holds only hyper's.
+            *req.body_mut() = in_memory;
+            let response = self.client.request(req);
+            return Box::pin(async move {
+                let response = response.await.map_err(error::send_error)?;
+                Ok(response::from_hyper(response))
+            });
+        }
         Box::pin(async move {
-            let request = request::to_hyper(request, self.proxy.as_deref()).await?;
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(error::send_error)?;
+            *req.body_mut() = request::open(body, req.headers_mut()).await?;
+            let response = self.client.request(req).await.map_err(error::send_error)?;
             Ok(response::from_hyper(response))
         })
     }

@@ -16,14 +16,14 @@ use crate::error::{TransportError, TransportErrorKind};
 use crate::request::Request;
 use crate::request::body::{Body, BodyStream};
 
-/// Converts `request`, opening its body (a file is opened here).
-pub(super) async fn to_hyper(
+/// Converts `request`'s head; its body is left to [`in_memory`] or
+/// [`open`], since only a body that is not in memory needs an `.await`.
+pub(super) fn to_hyper(
     mut request: Request,
     proxy: Option<&Matcher>,
-) -> Result<http::Request<SendBody>, TransportError> {
+) -> Result<(http::Request<SendBody>, Body), TransportError> {
     let uri = to_uri(request.url())?;
     let mut headers = std::mem::take(request.headers_mut());
-    let body = to_send_body(request.take_body(), &mut headers).await?;
     if let Some(proxy) = proxy
         && uri.scheme() == Some(&Scheme::HTTP)
         && !headers.contains_key(PROXY_AUTHORIZATION)
@@ -32,11 +32,11 @@ pub(super) async fn to_hyper(
         // A plain-http request goes to the proxy itself, with its credentials.
         headers.insert(PROXY_AUTHORIZATION, auth);
     }
-    let mut req = http::Request::new(body);
+    let mut req = http::Request::new(SendBody::Empty);
     *req.method_mut() = request.method().clone();
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
-    Ok(req)
+    Ok((req, request.take_body()))
 }
 
 /// The URL as a URI: what goes on the wire, without the fragment, and
@@ -61,19 +61,26 @@ fn to_uri(url: &Url) -> Result<http::Uri, TransportError> {
     })
 }
 
-/// The body: nothing, bytes as they are, or the opened stream with
+/// The body as it is sent when it is in memory and nobody watches its
+/// progress: nothing, or the bytes as they are (the fast path, no `.await`).
+pub(super) fn in_memory(body: &Body) -> Option<SendBody> {
+    if body.has_progress() {
+        None
+    } else if body.is_empty() {
+        Some(SendBody::Empty)
+    } else {
+        body.as_bytes()
+            .map(|bytes| SendBody::Full(Some(bytes.clone())))
+    }
+}
+
+/// Any other body: opened (a file is opened here) into a stream, with
 /// `Content-Length` set when its length is known (upload progress fires as
 /// chunks go out).
-async fn to_send_body(
+pub(super) async fn open(
     body: Body,
     headers: &mut http::HeaderMap,
 ) -> Result<SendBody, TransportError> {
-    if body.is_empty() && !body.has_progress() {
-        return Ok(SendBody::Empty);
-    }
-    if let (Some(bytes), false) = (body.as_bytes(), body.has_progress()) {
-        return Ok(SendBody::Full(Some(bytes.clone())));
-    }
     let open = body.open().await.map_err(|e| {
         TransportError::new(
             TransportErrorKind::Connect,
@@ -155,26 +162,21 @@ mod tests {
     #[tokio::test]
     async fn bodies_say_their_length() {
         use http_body::Body as _;
-        let mut headers = http::HeaderMap::new();
-        let empty = to_send_body(Body::empty(), &mut headers)
-            .await
-            .expect("empty");
+        let empty = in_memory(&Body::empty()).expect("empty");
         assert!(empty.is_end_stream());
         assert_eq!(empty.size_hint().exact(), Some(0));
-        let full = to_send_body(Body::from("hello"), &mut headers)
-            .await
-            .expect("bytes");
+        let full = in_memory(&Body::from("hello")).expect("bytes");
         assert_eq!(full.size_hint().exact(), Some(5));
-        assert!(headers.is_empty(), "hyper sets Content-Length for bytes");
-        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from("ab"))]);
-        let sized = to_send_body(Body::sized_stream(2, chunks), &mut headers)
+        let chunks = || futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from("ab"))]);
+        assert!(in_memory(&Body::stream(chunks())).is_none());
+        let mut headers = http::HeaderMap::new();
+        let sized = open(Body::sized_stream(2, chunks()), &mut headers)
             .await
             .expect("stream");
         assert_eq!(sized.size_hint().exact(), Some(2));
         assert_eq!(headers[CONTENT_LENGTH], "2");
         let mut headers = http::HeaderMap::new();
-        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from("ab"))]);
-        let unsized_ = to_send_body(Body::stream(chunks), &mut headers)
+        let unsized_ = open(Body::stream(chunks()), &mut headers)
             .await
             .expect("stream");
         assert_eq!(unsized_.size_hint().exact(), None);
