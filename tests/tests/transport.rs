@@ -95,3 +95,34 @@ async fn a_zero_connect_timeout_is_a_config_error() {
         .expect_err("zero");
     assert!(matches!(err, restrait::Error::Config(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_connect_timeout_covers_a_tls_handshake_that_never_ends() {
+    // A server that accepts and then says nothing: TCP connects, TLS waits.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let silent = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            held.push(conn);
+        }
+    });
+    let client = client_builder(format!("https://127.0.0.1:{port}"))
+        .connect_timeout(std::time::Duration::from_millis(200))
+        // Were the handshake not covered, this would end the call instead.
+        .timeout(std::time::Duration::from_secs(20))
+        .retry(restrait::RetryPolicy::never())
+        .build()
+        .expect("client");
+    let rc = ResourceClient::new(client, "Test");
+    let mut req = RequestBuilder::new(&rc, Method::GET, "/t");
+    req.path("/t");
+    let err = req.send::<Unit>().await.expect_err("the handshake stalls");
+    match &err {
+        restrait::Error::Transport(t) => assert!(t.is_connect(), "{err:?}"),
+        other => panic!("expected a connect error, got {other:?}"),
+    }
+    silent.abort();
+}
