@@ -7,6 +7,7 @@ pub mod capture;
 pub mod fault;
 pub mod memory;
 pub mod server;
+pub mod tls;
 pub mod transport;
 pub mod upload;
 

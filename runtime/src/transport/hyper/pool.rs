@@ -34,6 +34,8 @@ pub struct HyperTransportBuilder {
     max_idle_per_host: Option<usize>,
     idle_timeout: Option<Option<Duration>>,
     proxy_from_env: bool,
+    /// PEM or DER, parsed by `build`.
+    roots: Vec<Vec<u8>>,
 }
 
 impl Default for HyperTransportBuilder {
@@ -43,6 +45,7 @@ impl Default for HyperTransportBuilder {
             max_idle_per_host: None,
             idle_timeout: None,
             proxy_from_env: true,
+            roots: Vec::new(),
         }
     }
 }
@@ -77,6 +80,15 @@ impl HyperTransportBuilder {
         self
     }
 
+    /// Trusts `certificate` (PEM, one or more, or DER) as a root besides the
+    /// platform's, as reqwest's `add_root_certificate` does: for a private
+    /// CA or a test server. A certificate that does not parse fails `build`
+    /// with [`Error::Config`].
+    pub fn add_root_certificate(mut self, certificate: impl AsRef<[u8]>) -> Self {
+        self.roots.push(certificate.as_ref().to_vec());
+        self
+    }
+
     /// Makes the transport: its connection pool starts empty.
     pub fn build(self) -> Result<HyperTransport> {
         let proxy = (self.proxy_from_env && proxy_in_env()).then(|| Arc::new(Matcher::from_env()));
@@ -88,7 +100,11 @@ impl HyperTransportBuilder {
         if self.connect_timeout == Some(Duration::ZERO) {
             return Err(Error::config("connect_timeout must be longer than zero"));
         }
-        let tls = super::tls::client_config()
+        let mut roots = Vec::new();
+        for root in &self.roots {
+            roots.extend(super::tls::certificates(root).map_err(Error::config)?);
+        }
+        let tls = super::tls::client_config(roots)
             .map_err(|e| Error::config(format!("cannot set up TLS: {e}")))?;
         let connector = Connector::new(tls, self.connect_timeout, proxy.clone());
         let mut client = Client::builder(TokioExecutor::new());
