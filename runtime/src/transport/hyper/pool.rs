@@ -27,7 +27,7 @@ use super::connector::Connector;
 /// let client = Client::builder("https://api.example.com").transport(transport).build()?;
 /// # let _ = client; Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct HyperTransportBuilder {
     connect_timeout: Option<Duration>,
@@ -47,6 +47,19 @@ impl Default for HyperTransportBuilder {
             proxy_from_env: true,
             roots: Vec::new(),
         }
+    }
+}
+
+/// The settings, and how many extra roots (not their bytes).
+impl std::fmt::Debug for HyperTransportBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HyperTransportBuilder")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("pool_max_idle_per_host", &self.max_idle_per_host)
+            .field("pool_idle_timeout", &self.idle_timeout)
+            .field("proxy_from_env", &self.proxy_from_env)
+            .field("extra_roots", &self.roots.len())
+            .finish()
     }
 }
 
