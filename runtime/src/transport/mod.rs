@@ -3,6 +3,7 @@
 #[cfg(feature = "hyper-transport")]
 mod hyper;
 mod reqwest_transport;
+mod wire;
 
 use std::fmt;
 

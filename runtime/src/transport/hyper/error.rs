@@ -2,6 +2,7 @@
 //! gives, so that retry reads them the same way.
 
 use crate::error::{TransportError, TransportErrorKind};
+use crate::transport::wire::with_causes;
 
 /// A failed send: `Connect` when no connection could be made (refused, DNS,
 /// TLS, the connect timeout, the proxy), so the request never left;
@@ -17,21 +18,8 @@ pub(super) fn send_error(e: hyper_util::client::legacy::Error) -> TransportError
 }
 
 /// Reading the response body failed (the connection was cut, a bad chunk).
+/// hyper puts no URL in its messages, so no query secret can leak.
 pub(super) fn body_error(e: hyper::Error) -> TransportError {
     let message = with_causes(&e);
     TransportError::new(TransportErrorKind::Body, message, Some(Box::new(e)))
-}
-
-/// The error and its causes, `: `-separated: hyper's own messages are
-/// generic ("client error (Connect)"), the causes say what happened. hyper
-/// puts no URL in them, so no query secret can leak.
-fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut message = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        message.push_str(": ");
-        message.push_str(&c.to_string());
-        cause = c.source();
-    }
-    message
 }

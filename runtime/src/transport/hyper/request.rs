@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{CONTENT_LENGTH, HeaderValue, PROXY_AUTHORIZATION};
+use http::header::PROXY_AUTHORIZATION;
 use http::uri::Scheme;
 use http_body::{Frame, SizeHint};
 use hyper_util::client::proxy::matcher::Matcher;
@@ -81,19 +81,7 @@ pub(super) async fn open(
     body: Body,
     headers: &mut http::HeaderMap,
 ) -> Result<SendBody, TransportError> {
-    let open = body.open().await.map_err(|e| {
-        TransportError::new(
-            TransportErrorKind::Connect,
-            format!("the request body could not be opened: {e}"),
-            Some(Box::new(e)),
-        )
-    })?;
-    let (len, stream) = open.into_parts();
-    if let Some(len) = len
-        && !headers.contains_key(CONTENT_LENGTH)
-    {
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(len));
-    }
+    let (len, stream) = crate::transport::wire::open_body(body, headers).await?;
     Ok(SendBody::Stream { stream, len })
 }
 
@@ -149,6 +137,7 @@ impl http_body::Body for SendBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::header::CONTENT_LENGTH;
 
     #[test]
     fn the_uri_drops_fragment_and_userinfo() {
