@@ -88,3 +88,14 @@ async fn https_tunnels_through_connect_and_a_refused_tunnel_is_a_connect_error()
     assert!(head.contains("proxy-authorization: basic "), "{head}");
     assert!(!err.to_string().contains("p:w"), "{err}");
 }
+
+#[tokio::test]
+async fn a_proxy_other_than_http_is_refused_before_anything_is_sent() {
+    let transport = through("socks5://127.0.0.1:1");
+    let err = transport
+        .send(get("http://api.invalid/users"))
+        .await
+        .expect_err("no SOCKS");
+    assert_eq!(err.kind(), TransportErrorKind::Connect, "{err}");
+    assert!(err.to_string().contains("socks5"), "{err}");
+}
