@@ -47,6 +47,8 @@ pub struct ClientBuilder {
     #[cfg(feature = "hyper-transport")]
     pub(crate) hyper_transport: bool,
     pub(crate) retry_layer: Option<Arc<dyn Middleware>>,
+    /// The policy of `retry_layer`, for streams that reconnect.
+    retry_policy: Arc<RetryPolicy>,
     pub(crate) auth_layer: Option<Arc<dyn Middleware>>,
     middleware: Vec<Arc<dyn Middleware>>,
 }
@@ -77,6 +79,7 @@ impl ClientBuilder {
             #[cfg(feature = "hyper-transport")]
             hyper_transport: false,
             retry_layer: crate::middleware::retry::default_layer(),
+            retry_policy: Arc::new(RetryPolicy::default()),
             auth_layer: None,
             middleware: Vec::new(),
         }
@@ -379,6 +382,7 @@ impl ClientBuilder {
                 call_timeout: self.call_timeout,
                 max_body_size: self.max_body_size,
                 max_error_body: self.max_error_body,
+                retry_policy: self.retry_policy,
             }),
         })
     }
@@ -442,6 +446,7 @@ impl ClientBuilder {
     /// # Ok(()) }
     /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Arc::new(policy.clone());
         self.retry_layer = Some(Arc::new(crate::middleware::retry::RetryMiddleware::new(
             policy,
         )));
