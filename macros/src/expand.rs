@@ -7,6 +7,7 @@
 
 use crate::ast::{self, Decoder, Endpoint, Item, Output, Param, Resource, Role};
 use crate::attr::{self, Retry, Timeout};
+use crate::codec::CodecName;
 use crate::ctxt::Ctxt;
 use crate::paginate::{Paginate, Strategy};
 use crate::paths::{self, UserType};
@@ -14,6 +15,7 @@ use crate::template::{self, Piece};
 use crate::{check, fallback};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
+use syn::ext::IdentExt as _;
 use syn::{FnArg, ItemTrait, TraitItem};
 
 /// Expands `#[resource(args)] input`.
@@ -243,6 +245,21 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             quote!(.with_headers(&__HEADERS)),
         )
     };
+    // `#[resource(error = T, ok_field = "..")]`, on the resource client.
+    let mut inner = quote!(#resource_client::new(client, #trait_name) #with_headers);
+    if let Some(ty) = &resource.error {
+        let helper = p.checked("error_type", &UserType::new(ty));
+        inner = quote!(#helper(#inner));
+    }
+    if let Some(field) = &resource.ok_field {
+        inner.extend(quote!(.with_ok_field(#field)));
+    }
+    if let Some(check) = &resource.check {
+        // Spanned at the user's path: a function of another signature is
+        // reported there.
+        let with_check = quote::quote_spanned!(syn::spanned::Spanned::span(check)=> with_check);
+        inner.extend(quote!(.#with_check(#check)));
+    }
     quote! {
         #[doc = #struct_doc]
         #[derive(#clone, #debug)]
@@ -257,7 +274,7 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             #[must_use]
             #vis fn new(client: #runtime_client) -> Self {
                 #headers
-                Self { __inner: #resource_client::new(client, #trait_name) #with_headers }
+                Self { __inner: #inner }
             }
 
             /// Returns a copy of this client whose calls use `options`, merged over the options it already has.
@@ -293,6 +310,8 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     let p = &resource.paths;
     let req = format_ident!("__req");
     let mut steps = TokenStream::new();
+    let operation = e.method.sig.ident.unraw().to_string();
+    steps.extend(quote!(#req.operation(#operation);));
     for header in &e.options.headers {
         let (name, value) = (&header.name, &header.value);
         steps.extend(quote!(#req.static_header(#name, #value);));
@@ -373,10 +392,19 @@ fn param_step(
             let helper = checked("query", param.ty);
             quote!(#helper(&mut #req, #name, &#ident);)
         }
-        Role::Json => {
-            let helper = checked("json", param.ty);
-            quote!(#helper(&mut #req, &#ident);)
-        }
+        Role::Json => match body_codec(resource, param) {
+            Some(codec) => {
+                let codec = p.codec(codec);
+                let ty = UserType::new(param.ty);
+                let ty_tokens = &ty.tokens;
+                let helper = p.turbofish(&["encode"], &quote!(#codec, #ty_tokens), &ty);
+                quote!(#helper(&mut #req, &#ident);)
+            }
+            None => {
+                let helper = checked("json", param.ty);
+                quote!(#helper(&mut #req, &#ident);)
+            }
+        },
         Role::Form => {
             let helper = checked("form", param.ty);
             quote!(#helper(&mut #req, &#ident);)
@@ -430,6 +458,30 @@ fn param_step(
         // no unbound or broken parameter.
         Role::Segment | Role::Tail | Role::Unbound | Role::Broken => return,
     });
+    if param.body.gzip.is_some() {
+        steps.extend(quote!(#req.gzip();));
+    }
+}
+
+/// The codec of a `#[body]` value when it is not JSON: its own
+/// `#[body(xml)]`, else the resource's `codec = ..`.
+fn body_codec<'r>(resource: &'r Resource<'_>, param: &'r Param<'_>) -> Option<&'r CodecName> {
+    param
+        .body
+        .codec
+        .as_ref()
+        .or(resource.codec.as_ref())
+        .filter(|codec| !codec.is_json())
+}
+
+/// The codec of the response body when it is not JSON: the method's
+/// `#[returns(xml)]`, else the resource's `codec = ..`.
+fn return_codec<'r>(resource: &'r Resource<'_>, e: &'r Endpoint<'_>) -> Option<&'r CodecName> {
+    e.options
+        .returns
+        .as_ref()
+        .or(resource.codec.as_ref())
+        .filter(|codec| !codec.is_json())
 }
 
 /// How the call ends: `send_json::<T>(__req)` for a JSON `Result<T>`
@@ -440,11 +492,20 @@ fn param_step(
 /// a `Paginator<T>`.
 fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
     let p = &resource.paths;
+    let codec = return_codec(resource, e).map(|codec| p.codec(codec));
     match &e.output {
-        Output::Call(Decoder::Json(ty)) => {
-            let helper = p.checked("send_json", &UserType::new(ty));
-            quote!(#helper(#req))
-        }
+        Output::Call(Decoder::Json(ty)) => match &codec {
+            Some(codec) => {
+                let ty = UserType::new(ty);
+                let ty_tokens = &ty.tokens;
+                let helper = p.turbofish(&["send_decoded"], &quote!(#codec, #ty_tokens), &ty);
+                quote!(#helper(#req))
+            }
+            None => {
+                let helper = p.checked("send_json", &UserType::new(ty));
+                quote!(#helper(#req))
+            }
+        },
         Output::Call(Decoder::Lines(ty)) => {
             let helper = p.checked("send_lines", &UserType::new(ty));
             quote!(#helper(#req))
@@ -460,7 +521,10 @@ fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserTy
                 let check = p.checked("assert_deserialize", &UserType::new(leaf));
                 out.extend(quote!(#check();));
             }
-            let decoder = p.decoder(decoder, at);
+            let decoder = match &codec {
+                Some(codec) => p.codec_decoder(decoder, at, codec),
+                None => p.decoder(decoder, at),
+            };
             out.extend(p.turbofish(&["RequestBuilder", "send"], &decoder, at));
             out.extend(quote!((#req)));
             out

@@ -101,6 +101,11 @@ fn users_snapshot() {
                 #[put("/exports/<name>")]
                 async fn import(&self, name: &str, #[body] data: Body) -> Result<()>;
 
+                /// Another codec each way, the body compressed.
+                #[post("/users/import")]
+                #[returns(msgpack)]
+                async fn import_xml(&self, #[body(xml, gzip)] user: &NewUser<'_>) -> Result<User>;
+
                 /// Users as they sign up, until `[DONE]`.
                 #[get("/users/events")]
                 #[sse(done = "[DONE]")]

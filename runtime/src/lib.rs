@@ -66,6 +66,7 @@
 //! pipeline.
 
 mod client;
+pub mod codec;
 mod error;
 mod middleware;
 mod paginate;
@@ -94,6 +95,7 @@ pub use auth::OAuth2;
 pub use client::CallOptions;
 pub use client::Client;
 pub use client::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
+pub use codec::Codec;
 pub use error::{
     ApiError, AuthError, BodyTooLarge, CallInfo, ConfigError, DecodeError, Error, InvalidRequest,
     PaginationError, RedirectError, RedirectErrorKind, Result, TimeoutError, TimeoutKind,
@@ -104,8 +106,8 @@ pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use middleware::trace::TracingMiddleware;
 pub use middleware::{BoxFuture, Middleware, Next};
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
-pub use request::Request;
 pub use request::body::Body;
+pub use request::{Operation, Request};
 pub use response::{
     ByteStream, DEFAULT_RECONNECT_DELAY, Event, EventStream, JsonLines, Progress, Response,
     ResponseBody,

@@ -47,6 +47,11 @@ pub trait Users: ::core::marker::Send + ::core::marker::Sync {
         name: &str,
         data: Body,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send;
+    /// Another codec each way, the body compressed.
+    fn import_xml(
+        &self,
+        user: &NewUser<'_>,
+    ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send;
     /// Users as they sign up, until `[DONE]`.
     fn signups(
         &self,
@@ -107,6 +112,7 @@ impl Users for UsersClient {
         id: u64,
     ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send {
         let mut __req = self.__inner.get("/v2/users/<id>");
+        __req.operation("get");
         __req.encoded_path("/v2/users/");
         ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
         ::restrait::__private::send_json::<User>(__req)
@@ -117,6 +123,7 @@ impl Users for UsersClient {
         per_page: Option<u32>,
     ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send {
         let mut __req = self.__inner.get("/v2/users");
+        __req.operation("list");
         __req.encoded_path("/v2/users");
         ::restrait::__private::query::<Option<u32>>(&mut __req, "page", &page);
         ::restrait::__private::query::<Option<u32>>(&mut __req, "per-page", &per_page);
@@ -130,6 +137,7 @@ impl Users for UsersClient {
         Output = Result<Response<User>>,
     > + ::core::marker::Send {
         let mut __req = self.__inner.post("/v2/users");
+        __req.operation("create");
         __req.encoded_path("/v2/users");
         ::restrait::__private::json::<&NewUser<'_>>(&mut __req, &user);
         ::restrait::__private::optional_header::<
@@ -148,6 +156,7 @@ impl Users for UsersClient {
         data: Bytes,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
         let mut __req = self.__inner.put("/v2/files/<path..>");
+        __req.operation("upload");
         __req.static_header("Content-Type", "application/octet-stream");
         __req.encoded_path("/v2/files/");
         ::restrait::__private::tail::<&str>(&mut __req, "path", &path);
@@ -160,6 +169,7 @@ impl Users for UsersClient {
         id: u64,
     ) -> impl ::core::future::Future<Output = Result<String>> + ::core::marker::Send {
         let mut __req = self.__inner.delete("/v2/users/{id}");
+        __req.operation("delete");
         __req.encoded_path("/v2/users/");
         ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
         __req.max_retries(5u32);
@@ -169,6 +179,7 @@ impl Users for UsersClient {
         &self,
     ) -> impl ::core::future::Future<Output = Result<Bytes>> + ::core::marker::Send {
         let mut __req = self.__inner.head("/v2");
+        __req.operation("ping");
         __req.encoded_path("/v2");
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Raw>(__req)
     }
@@ -177,6 +188,7 @@ impl Users for UsersClient {
         next: &Url,
     ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send {
         let mut __req = self.__inner.get("/v2/users");
+        __req.operation("next_page");
         ::restrait::__private::url::<&Url>(&mut __req, &next);
         ::restrait::__private::send_json::<Vec<User>>(__req)
     }
@@ -188,6 +200,7 @@ impl Users for UsersClient {
         meta: &NewUser<'_>,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
         let mut __req = self.__inner.post("/v2/users/<id>/avatar");
+        __req.operation("avatar");
         __req.multipart();
         __req.encoded_path("/v2/users/");
         ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
@@ -203,10 +216,28 @@ impl Users for UsersClient {
         data: Body,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
         let mut __req = self.__inner.put("/v2/exports/<name>");
+        __req.operation("import");
         __req.encoded_path("/v2/exports/");
         ::restrait::__private::segment::<&str>(&mut __req, "name", &name);
         ::restrait::__private::body::<Body>(&mut __req, data);
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Unit>(__req)
+    }
+    fn import_xml(
+        &self,
+        user: &NewUser<'_>,
+    ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send {
+        let mut __req = self.__inner.post("/v2/users/import");
+        __req.operation("import_xml");
+        __req.encoded_path("/v2/users/import");
+        ::restrait::__private::encode::<
+            ::restrait::__private::XmlCodec,
+            &NewUser<'_>,
+        >(&mut __req, &user);
+        __req.gzip();
+        ::restrait::__private::send_decoded::<
+            ::restrait::__private::MsgPackCodec,
+            User,
+        >(__req)
     }
     fn signups(
         &self,
@@ -214,6 +245,7 @@ impl Users for UsersClient {
         Output = Result<EventStream<User>>,
     > + ::core::marker::Send {
         let mut __req = self.__inner.get("/v2/users/events");
+        __req.operation("signups");
         __req.encoded_path("/v2/users/events");
         ::restrait::__private::send_events::<
             User,
@@ -221,6 +253,7 @@ impl Users for UsersClient {
     }
     fn all(&self, per_page: Option<u32>) -> Paginator<User> {
         let mut __req = self.__inner.get("/v2/users");
+        __req.operation("all");
         __req.encoded_path("/v2/users");
         ::restrait::__private::query::<Option<u32>>(&mut __req, "per-page", &per_page);
         ::restrait::__private::paginate::<
@@ -235,6 +268,7 @@ impl Users for UsersClient {
     }
     fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User> {
         let mut __req = self.__inner.get("/v2/teams/<team>/members");
+        __req.operation("members");
         __req.encoded_path("/v2/teams/");
         ::restrait::__private::segment::<&str>(&mut __req, "team", &team);
         __req.encoded_path("/members");

@@ -4,6 +4,7 @@
 
 mod body;
 pub(crate) mod decode;
+pub(crate) mod decompress;
 pub(crate) mod error_body;
 pub(crate) mod read;
 
@@ -232,6 +233,7 @@ impl Response<Bytes> {
                 call: self.call,
                 attempts: self.attempts,
                 not_retried: self.not_retried,
+                api_error: None,
             },
             retry_after,
         )
