@@ -48,6 +48,19 @@ impl Paths {
         quote!(#krate::Client)
     }
 
+    /// `::restrait::blocking::{item}`: the blocking client's public types.
+    pub(crate) fn blocking(&self, item: &str) -> TokenStream {
+        let krate = &self.krate;
+        let item = Ident::new(item, Span::call_site());
+        quote!(#krate::blocking::#item)
+    }
+
+    /// `::restrait::Result`.
+    pub(crate) fn result(&self) -> TokenStream {
+        let krate = &self.krate;
+        quote!(#krate::Result)
+    }
+
     pub(crate) fn call_options(&self) -> TokenStream {
         let krate = &self.krate;
         quote!(#krate::CallOptions)

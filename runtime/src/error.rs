@@ -98,6 +98,12 @@ pub enum Error {
     /// URL, or a transport that followed a redirect on its own.
     #[error(transparent)]
     Redirect(Box<RedirectError>),
+    /// A call of a [`blocking`](crate::blocking) client was made inside an
+    /// async runtime, where blocking the thread could deadlock it; nothing
+    /// was sent. Use the async client there.
+    #[cfg(feature = "blocking")]
+    #[error(transparent)]
+    Blocking(crate::blocking::BlockingError),
 }
 
 /// The `ApiError` of every status-based variant, by reference or by

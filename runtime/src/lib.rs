@@ -64,6 +64,11 @@
 //!
 //! [`Client::execute`] runs any hand-built [`Request`] through the same
 //! pipeline.
+//!
+//! With the `blocking` feature, `#[resource]` also generates
+//! `{Trait}BlockingClient`, the same methods without async, on
+//! `restrait::blocking::Client` (an internal runtime thread under the same
+//! client).
 
 mod client;
 pub mod codec;
@@ -78,6 +83,8 @@ mod response;
 mod retry_after;
 mod transport;
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;

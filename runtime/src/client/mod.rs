@@ -4,6 +4,8 @@
 
 mod attempt;
 mod auth;
+#[cfg(feature = "blocking")]
+mod blocking;
 pub(crate) mod builder;
 mod follow;
 pub(crate) mod options;

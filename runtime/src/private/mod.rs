@@ -1,6 +1,7 @@
 //! What generated code calls. Not public API: it may change in any release.
 //! The contract with the macro is written down in `macros/PRIVATE_API.md`.
 
+pub mod blocking;
 mod bounds;
 mod builder;
 mod codec_bounds;

@@ -10,6 +10,8 @@ pub(crate) mod read;
 
 pub(crate) use body::Limits;
 pub use body::ResponseBody;
+#[cfg(feature = "blocking")]
+pub(crate) use byte_stream::write_error;
 
 mod byte_stream;
 mod json;
