@@ -330,7 +330,7 @@ impl<'a> RequestBuilder<'a> {
             if !response.status().is_success() {
                 return Err(response.into_error());
             }
-            D::decode(&response)
+            D::decode(response)
         }
     }
 }
