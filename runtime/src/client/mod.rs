@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::error::{Error, Result, TimeoutError, TimeoutKind};
-use crate::middleware::{Middleware, Next};
+use crate::middleware::chain::Layers;
 use crate::redact::RedactedHeaders;
 use crate::request::Request;
 use crate::response::{Limits, Response};
@@ -56,7 +56,7 @@ pub(crate) struct ClientInner {
     pub(crate) base_url: Url,
     pub(crate) default_headers: HeaderMap,
     pub(crate) transport: Box<dyn Transport>,
-    pub(crate) middleware: Vec<Arc<dyn Middleware>>,
+    pub(crate) layers: Layers,
     pub(crate) in_flight: Option<Arc<Semaphore>>,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) call_timeout: Option<Duration>,
@@ -151,14 +151,14 @@ impl Client {
         let inner = &*self.inner;
         add_defaults(&mut request.headers, &inner.default_headers);
         replace_with(&mut request.headers, &request.options.headers);
-        let next = Next::start(&self.inner);
+        let chain = &self.inner;
         match with_deadline(request.options.timeout.or(inner.call_timeout)) {
-            None => finish(next.run(request).await?).await,
+            None => finish(chain.run_chain(request).await?).await,
             Some((limit, deadline)) => {
                 request.deadline = Some(deadline);
                 request.options.timeout = Some(limit);
                 let call = request.call_info();
-                let run = async move { finish(next.run(request).await?).await };
+                let run = async move { finish(chain.run_chain(request).await?).await };
                 match tokio::time::timeout_at(deadline, run).await {
                     Ok(result) => result,
                     Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
@@ -234,7 +234,7 @@ impl fmt::Debug for Client {
             .field("base_url", &crate::redact::redacted_url(&inner.base_url))
             .field("default_headers", &RedactedHeaders(&inner.default_headers))
             .field("transport", &inner.transport)
-            .field("middleware", &inner.middleware.len())
+            .field("middleware", &inner.layers.len())
             .field(
                 "max_in_flight",
                 &inner.in_flight.as_deref().map(Semaphore::available_permits),

@@ -1,5 +1,6 @@
 //! The retry middleware: runs the attempts of one call.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use http::HeaderValue;
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
-use crate::middleware::{BoxFuture, Middleware, Next};
+use crate::middleware::chain::{Layer, Service};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -32,7 +33,7 @@ impl RetryMiddleware {
         }
     }
 
-    async fn run(&self, mut request: Request, next: Next<'_>) -> Result<Response> {
+    async fn run<N: Service>(&self, mut request: Request, next: &N) -> Result<Response> {
         let policy = request
             .options()
             .retry
@@ -61,7 +62,7 @@ impl RetryMiddleware {
                 }
             };
             this.set_attempt(attempt);
-            let result = next.run(this).await;
+            let result = next.call(this).await;
             let reason = match classify(&policy, &result) {
                 Verdict::Done => {
                     if let Some(budget) = &self.budget {
@@ -131,9 +132,13 @@ impl RetryMiddleware {
     }
 }
 
-impl Middleware for RetryMiddleware {
-    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
-        Box::pin(self.run(request, next))
+impl Layer for RetryMiddleware {
+    fn handle<'s, N: Service>(
+        &'s self,
+        request: Request,
+        next: &'s N,
+    ) -> impl Future<Output = Result<Response>> + Send + 's {
+        self.run(request, next)
     }
 }
 
