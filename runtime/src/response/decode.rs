@@ -219,8 +219,7 @@ mod tests {
             #[allow(dead_code)]
             id: u64,
         }
-        let Err(Error::Decode(e)) =
-            Json::<Vec<User>>::decode(response(r#"[{"id":1},{"id":"x"}]"#))
+        let Err(Error::Decode(e)) = Json::<Vec<User>>::decode(response(r#"[{"id":1},{"id":"x"}]"#))
         else {
             panic!("a string id is not a u64");
         };
