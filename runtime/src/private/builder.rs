@@ -134,9 +134,16 @@ impl<'a> RequestBuilder<'a> {
         self.insert_header(name, text.as_str());
     }
 
-    /// Adds a header declared with `#[headers("Name: value")]`.
+    /// Adds a header given as text, checked when the request is built
+    /// (the generated code uses [`fixed_header`](Self::fixed_header)).
     pub fn static_header(&mut self, name: &'static str, value: &'static str) {
         self.insert_header(name, value);
+    }
+
+    /// Adds a header declared with `#[headers("Name: value")]`, which the
+    /// macro checked and built at compile time.
+    pub fn fixed_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.append(name, value);
     }
 
     fn insert_header(&mut self, name: &'static str, value: &str) {
