@@ -151,14 +151,18 @@ impl Client {
         let inner = &*self.inner;
         add_defaults(&mut request.headers, &inner.default_headers);
         replace_with(&mut request.headers, &request.options.headers);
+        // The chain's future is one state machine for every layer, a few
+        // KiB: boxed once here, so that the futures around it (this one,
+        // the generated method's, the caller's) stay small and cheap to
+        // move.
         let chain = &self.inner;
         match with_deadline(request.options.timeout.or(inner.call_timeout)) {
-            None => finish(chain.run_chain(request).await?).await,
+            None => finish(Box::pin(chain.run_chain(request)).await?).await,
             Some((limit, deadline)) => {
                 request.deadline = Some(deadline);
                 request.options.timeout = Some(limit);
                 let call = request.call_info();
-                let run = async move { finish(chain.run_chain(request).await?).await };
+                let run = async move { finish(Box::pin(chain.run_chain(request)).await?).await };
                 match tokio::time::timeout_at(deadline, run).await {
                     Ok(result) => result,
                     Err(_) => Err(Error::Timeout(Box::new(TimeoutError {

@@ -13,7 +13,10 @@
 //! where it sits in the order.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
+
+use futures::future::Either;
 
 use crate::client::ClientInner;
 use crate::error::Result;
@@ -47,112 +50,202 @@ impl Layers {
     }
 }
 
-/// The rest of the chain, as a built-in layer sees it.
-pub(crate) trait Service: Sync {
+/// The rest of the chain, as a built-in layer sees it: a few references,
+/// copied into each layer's future, so that no future borrows another's.
+pub(crate) trait Service<'c>: Copy + Send + Sync + 'c {
     /// The client the chain belongs to.
-    fn client(&self) -> &Arc<ClientInner>;
+    fn client(self) -> &'c Arc<ClientInner>;
     /// Sends `request` through the rest of the chain.
-    fn call(&self, request: Request) -> impl Future<Output = Result<Response>> + Send;
+    fn call(self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'c;
 }
 
 /// A built-in layer: [`Middleware`] with the rest of the chain as a
 /// concrete type, so that its future is not boxed.
 pub(crate) trait Layer: Sync {
-    fn handle<'s, N: Service>(
-        &'s self,
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
         request: Request,
-        next: &'s N,
-    ) -> impl Future<Output = Result<Response>> + Send + 's;
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c;
 }
 
 /// A layer, if the client has it, over the rest of the chain.
-pub(crate) struct Stage<'s, L: ?Sized, N> {
-    layer: Option<&'s L>,
-    next: &'s N,
+pub(crate) struct Stage<'c, L: ?Sized, N> {
+    layer: Option<&'c L>,
+    next: N,
 }
 
-impl<'s, L: ?Sized, N> Stage<'s, L, N> {
-    pub(crate) fn new(layer: Option<&'s L>, next: &'s N) -> Self {
+impl<L: ?Sized, N: Copy> Clone for Stage<'_, L, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L: ?Sized, N: Copy> Copy for Stage<'_, L, N> {}
+
+impl<'c, L: ?Sized, N> Stage<'c, L, N> {
+    pub(crate) fn new(layer: Option<&'c L>, next: N) -> Self {
         Stage { layer, next }
     }
 }
 
-impl<L: Layer + ?Sized, N: Service> Service for Stage<'_, L, N> {
-    fn client(&self) -> &Arc<ClientInner> {
+impl<'c, L: Layer + ?Sized, N: Service<'c>> Service<'c> for Stage<'c, L, N> {
+    fn client(self) -> &'c Arc<ClientInner> {
         self.next.client()
     }
 
-    async fn call(&self, request: Request) -> Result<Response> {
+    fn call(self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'c {
+        // No future of its own around the layer's: each level of nesting
+        // adds to the size of the call's future, and each is moved into
+        // place when it starts.
         match self.layer {
-            Some(layer) => layer.handle(request, self.next).await,
-            None => self.next.call(request).await,
+            Some(layer) => Either::Left(layer.handle(request, self.next)),
+            None => Either::Right(self.next.call(request)),
         }
     }
 }
 
 /// The bottom of the built-in chain: the user's middleware, then the
 /// transport (through the redirect guard).
+#[derive(Clone, Copy)]
 pub(crate) struct Bottom<'c>(pub(crate) &'c Arc<ClientInner>);
 
-impl Service for Bottom<'_> {
-    fn client(&self) -> &Arc<ClientInner> {
+impl<'c> Service<'c> for Bottom<'c> {
+    fn client(self) -> &'c Arc<ClientInner> {
         self.0
     }
 
-    async fn call(&self, request: Request) -> Result<Response> {
+    fn call(self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'c {
         if self.0.layers.user.is_empty() {
-            redirect::guarded_send(self.0, request).await
+            Either::Left(redirect::guarded_send(self.0, request))
         } else {
-            Next::start(self.0).run(request).await
+            Either::Right(Next::start(self.0).run(request))
         }
     }
 }
 
 /// A [`Service`] behind a pointer, for a `dyn Middleware` among the
-/// built-in layers: the one place that boxes.
+/// built-in layers.
 pub(crate) trait DynService: Sync {
     fn call_boxed(&self, request: Request) -> BoxFuture<'_, Result<Response>>;
 }
 
-impl<S: Service> DynService for S {
+/// The stages below a `dyn Middleware`, owned by its (boxed) future.
+struct Below<'c, S>(S, PhantomData<&'c ()>);
+
+impl<'c, S: Service<'c>> DynService for Below<'c, S> {
     fn call_boxed(&self, request: Request) -> BoxFuture<'_, Result<Response>> {
-        Box::pin(self.call(request))
+        Box::pin(self.0.call(request))
     }
 }
 
 /// A `dyn Middleware` can sit among the built-in layers: it gets a [`Next`]
-/// over the stages below it.
+/// over the stages below it. It is boxed, as the user's middleware is.
 impl Layer for dyn Middleware {
-    fn handle<'s, N: Service>(
-        &'s self,
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
         request: Request,
-        next: &'s N,
-    ) -> impl Future<Output = Result<Response>> + Send + 's {
-        Middleware::handle(self, request, Next::stage(next.client(), next))
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
+        let client = next.client();
+        let below = Below(next, PhantomData);
+        Box::pin(
+            async move { Middleware::handle(self, request, Next::stage(client, &below)).await },
+        )
     }
 }
 
 /// A [`Next`] is the rest of the chain for a built-in layer used as a
 /// plain [`Middleware`] (the public [`TracingMiddleware`](trace::TracingMiddleware)).
-impl Service for Next<'_> {
-    fn client(&self) -> &Arc<ClientInner> {
+impl<'a> Service<'a> for Next<'a> {
+    fn client(self) -> &'a Arc<ClientInner> {
         self.client
     }
 
-    fn call(&self, request: Request) -> impl Future<Output = Result<Response>> + Send {
+    fn call(self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'a {
         self.run(request)
     }
 }
 
 impl ClientInner {
     /// Runs a request through every layer of the client and the transport.
-    pub(crate) async fn run_chain(self: &Arc<Self>, request: Request) -> Result<Response> {
+    pub(crate) fn run_chain(
+        self: &Arc<Self>,
+        request: Request,
+    ) -> impl Future<Output = Result<Response>> + Send + '_ {
         let layers = &self.layers;
-        let bottom = Bottom(self);
-        let auth = Stage::new(layers.auth.as_ref(), &bottom);
-        let retry = Stage::new(layers.retry.as_ref(), &auth);
-        let redirect = Stage::new(layers.redirect.as_ref(), &retry);
-        let trace = Stage::new(Some(&layers.trace), &redirect);
-        trace.call(request).await
+        let auth = Stage::new(layers.auth.as_ref(), Bottom(self));
+        let retry = Stage::new(layers.retry.as_ref(), auth);
+        let redirect = Stage::new(layers.redirect.as_ref(), retry);
+        Layer::handle(&layers.trace, request, redirect)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::mem::size_of_val;
+
+    use super::*;
+    use crate::testing::{MockResponse, MockTransport};
+
+    fn request() -> Request {
+        Request::new(
+            http::Method::GET,
+            "https://api.test/x".parse().expect("url"),
+        )
+    }
+
+    /// Every layer's future is part of the call's: each level is moved into
+    /// place when it starts, so its size is paid in copies on every call
+    /// (the bench's instructions per call). About 6 KiB today, with every
+    /// built-in layer.
+    #[test]
+    fn the_call_future_stays_small() {
+        let client = crate::Client::builder("https://api.test")
+            .bearer_token("t")
+            .transport(MockTransport::new())
+            .build()
+            .expect("client");
+        let inner = &client.inner;
+        let chain = size_of_val(&inner.run_chain(request()));
+        assert!(chain <= 8 * 1024, "the chain's future is {chain} bytes");
+        let execute = size_of_val(&client.execute(request()));
+        assert!(execute <= 6 * 1024, "execute's future is {execute} bytes");
+    }
+
+    /// A layer used as a plain `dyn Middleware` among the built-in ones
+    /// (as a new layer may be at first) gets a `Next` over the stages
+    /// below it.
+    #[tokio::test]
+    async fn a_dyn_middleware_sits_among_the_stages() {
+        struct Tag;
+        impl Middleware for Tag {
+            fn handle<'a>(
+                &'a self,
+                mut request: Request,
+                next: Next<'a>,
+            ) -> BoxFuture<'a, Result<Response>> {
+                request
+                    .headers_mut()
+                    .insert("x-tag", http::HeaderValue::from_static("1"));
+                next.run(request)
+            }
+        }
+        let mock = MockTransport::new().route(http::Method::GET, "/x", MockResponse::new(204));
+        let client = crate::Client::builder("https://api.test")
+            .transport(mock.clone())
+            .build()
+            .expect("client");
+        let tag: Arc<dyn Middleware> = Arc::new(Tag);
+        let below = Stage::new(client.inner.layers.retry.as_ref(), Bottom(&client.inner));
+        let stage = Stage::new(Some(&*tag), below);
+        let response = stage.call(request()).await.expect("response");
+        assert_eq!(response.status(), http::StatusCode::NO_CONTENT);
+        let sent = mock.requests();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            sent[0].headers().get("x-tag").map(|v| v.as_bytes()),
+            Some(&b"1"[..])
+        );
     }
 }

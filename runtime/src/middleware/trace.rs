@@ -22,11 +22,11 @@ use crate::response::Response;
 pub struct TracingMiddleware;
 
 impl Layer for TracingMiddleware {
-    fn handle<'s, N: Service>(
-        &'s self,
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
         request: Request,
-        next: &'s N,
-    ) -> impl Future<Output = Result<Response>> + Send + 's {
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
         let span = tracing::info_span!(
             "http.client",
             otel.name = %format_args!("{} {}", request.method(), request.template()),
@@ -64,7 +64,7 @@ impl Layer for TracingMiddleware {
 /// it opens one more span around the rest of the chain.
 impl Middleware for TracingMiddleware {
     fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
-        Box::pin(async move { Layer::handle(self, request, &next).await })
+        Box::pin(Layer::handle(self, request, next))
     }
 }
 

@@ -226,22 +226,30 @@ impl AuthMiddleware {
         }
     }
 
-    async fn run<N: Service>(&self, request: Request, next: &N) -> Result<Response> {
+    async fn run<'c, N: Service<'c>>(&self, mut sent: Request, next: N) -> Result<Response> {
         let client = next.client();
         // Credentials belong to the client's own origin: a request for
         // another one (a redirect hop, a URL the API handed back) goes on
         // without them.
-        if !same_origin(request.url(), &client.base_url) {
-            return next.call(request).await;
+        if !same_origin(sent.url(), &client.base_url) {
+            return next.call(sent).await;
         }
         // What `authorize` and `on_unauthorized` may send (a token
         // request): the user's middleware and the transport.
         let below = Next::start(client);
-        let mut sent = request;
-        if !self.may_renew {
-            self.auth.authorize(&mut sent, below).await?;
-            return next.call(sent).await;
+        if self.may_renew {
+            // Its own future, boxed: it keeps two copies of the request and
+            // a response, which would otherwise weigh on every call's future.
+            return Box::pin(self.renewing(sent, next)).await;
         }
+        self.auth.authorize(&mut sent, below).await?;
+        next.call(sent).await
+    }
+
+    /// Authorizes and sends a request, and once more after a 401 if the
+    /// auth has new credentials.
+    async fn renewing<'c, N: Service<'c>>(&self, mut sent: Request, next: N) -> Result<Response> {
+        let below = Next::start(next.client());
         // A re-send after a 401 starts again from the original, so that
         // a query-string key is not added twice: keep a copy, if the
         // body can be sent again. The request itself is authorized in
@@ -269,11 +277,11 @@ impl AuthMiddleware {
 }
 
 impl Layer for AuthMiddleware {
-    fn handle<'s, N: Service>(
-        &'s self,
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
         request: Request,
-        next: &'s N,
-    ) -> impl Future<Output = Result<Response>> + Send + 's {
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
         self.run(request, next)
     }
 }

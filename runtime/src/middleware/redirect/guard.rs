@@ -17,9 +17,13 @@ use super::credentials::strip_credentials;
 /// that the transport followed on its own (a `reqwest::Client` handed in
 /// with another policy than `Policy::none()`) into [`Error::Redirect`], so
 /// that retry does not send it again.
+///
+/// The attempt's future is boxed: it is the bottom of every call, and
+/// holding it inline would add its size to every layer above, each of
+/// which moves its inner future into place when it first polls it.
 pub(crate) async fn guarded_send(client: &ClientInner, mut request: Request) -> Result<Response> {
     if !client.layers.guard {
-        return client.send_attempt(request).await;
+        return Box::pin(client.send_attempt(request)).await;
     }
     if request.extensions.get::<AwayHop>().is_some() {
         // A header a middleware of yours added for the base origin (a
@@ -30,7 +34,7 @@ pub(crate) async fn guarded_send(client: &ClientInner, mut request: Request) -> 
         probe.set(request.url.query());
     }
     let call = request.call_info();
-    match client.send_attempt(request).await {
+    match Box::pin(client.send_attempt(request)).await {
         Err(Error::Transport(e)) => {
             match crate::transport::followed_redirect(&e).map(str::to_owned) {
                 Some(location) => Err(Error::Redirect(Box::new(RedirectError {

@@ -52,35 +52,23 @@ impl RedirectMiddleware {
         RedirectMiddleware { max }
     }
 
-    async fn run<N: Service>(&self, request: Request, next: &N) -> Result<Response> {
-        let mut hops = 0;
-        let result = self.follow(request, next, &mut hops).await;
-        if hops > 0 {
-            // On the call's span: tracing is the next layer out.
-            tracing::Span::current().record("restrait.redirect_count", hops);
-        }
-        result
-    }
-
-    /// Sends `request`, then each redirect it leads to, counting the hops.
-    async fn follow<N: Service>(
-        &self,
-        request: Request,
-        next: &N,
-        hops: &mut u32,
-    ) -> Result<Response> {
+    /// Sends `request`, then each redirect it leads to, and notes the
+    /// number of hops on the call's span. One function, so that the
+    /// layer's future is one level of nesting.
+    async fn run<'c, N: Service<'c>>(&self, mut template: Request, next: N) -> Result<Response> {
+        // `template`: what each hop is made from, the caller's request with
+        // the method, URL and body of the hop, the caller's credentials
+        // still in it.
+        let mut hops: u32 = 0;
         let client = next.client();
         let base = &client.base_url;
         // Credentials the caller put on the request (default headers, call
         // options, a header of the method) were meant for where it first
         // went; they go along only while the call stays at the client's own
         // origin. Auth adds its own to every hop to that origin.
-        let started_home = same_origin(&request.url, base);
+        let started_home = same_origin(&template.url, base);
         // The requests sent so far, recorded from the first redirect on.
         let mut seen: Option<Seen> = None;
-        // What each hop is made from: the caller's request with the method,
-        // URL and body of the hop, the caller's credentials still in it.
-        let mut template = request;
         // Only a layer below this one can add query pairs (auth, or the
         // user's middleware): without one, there is nothing to take out.
         let probe = (client.layers.auth.is_some() || !client.layers.user.is_empty())
@@ -88,7 +76,7 @@ impl RedirectMiddleware {
         if let Some(probe) = &probe {
             template.extensions.insert(probe.clone());
         }
-        loop {
+        let result = loop {
             let body_replayable = replayable_body(&template);
             // A one-shot body goes with this hop; what is left to follow
             // with is the request without it.
@@ -99,12 +87,15 @@ impl RedirectMiddleware {
                     std::mem::replace(&mut template, head)
                 }
             };
-            if *hops > 0 && !(started_home && same_origin(&sent.url, base)) {
+            if hops > 0 && !(started_home && same_origin(&sent.url, base)) {
                 strip_credentials(&mut sent.headers);
                 // For the guard: strip again what a middleware adds below.
                 sent.extensions.insert(AwayHop);
             }
-            let response = next.call(sent).await?;
+            let response = match next.call(sent).await {
+                Ok(response) => response,
+                Err(e) => break Err(e),
+            };
             let sent_query = probe.as_ref().and_then(SentQuery::take);
             let location = response.headers().get(header::LOCATION);
             let step = decide(&Hop {
@@ -113,13 +104,13 @@ impl RedirectMiddleware {
                 url: &template.url,
                 location,
                 body_replayable,
-                hops: *hops,
+                hops,
                 max: self.max,
             });
             let (mut url, method, keep_body) = match step {
-                Step::Return => return Ok(response),
+                Step::Return => break Ok(response),
                 Step::Refuse(kind) => {
-                    return Err(refused(kind, &template, &response, location, *hops));
+                    break Err(refused(kind, &template, &response, location, hops));
                 }
                 Step::Follow {
                     url,
@@ -138,12 +129,12 @@ impl RedirectMiddleware {
             let seen = seen.get_or_insert_with(|| Seen::new(&template.method, &template.url));
             if !seen.insert(&method, &url) {
                 let kind = RedirectErrorKind::Loop;
-                return Err(refused(kind, &template, &response, location, *hops));
+                break Err(refused(kind, &template, &response, location, hops));
             }
-            *hops = hops.saturating_add(1);
+            hops = hops.saturating_add(1);
             tracing::debug!(
                 http.response.status_code = response.status().as_u16(),
-                redirect.hop = *hops,
+                redirect.hop = hops,
                 redirect.cross_origin = !same_origin(&url, base),
                 "following a redirect to {}",
                 shown(&url),
@@ -157,16 +148,21 @@ impl RedirectMiddleware {
                 template.body = crate::Body::empty();
                 remove_body_headers(&mut template.headers);
             }
+        };
+        if hops > 0 {
+            // On the call's span: tracing is the next layer out.
+            tracing::Span::current().record("restrait.redirect_count", hops);
         }
+        result
     }
 }
 
 impl Layer for RedirectMiddleware {
-    fn handle<'s, N: Service>(
-        &'s self,
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
         request: Request,
-        next: &'s N,
-    ) -> impl Future<Output = Result<Response>> + Send + 's {
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
         self.run(request, next)
     }
 }

@@ -33,7 +33,7 @@ impl RetryMiddleware {
         }
     }
 
-    async fn run<N: Service>(&self, mut request: Request, next: &N) -> Result<Response> {
+    async fn run<'c, N: Service<'c>>(&self, mut request: Request, next: N) -> Result<Response> {
         let policy = request
             .options()
             .retry
@@ -52,7 +52,6 @@ impl RetryMiddleware {
         // The request is copied only when it may really be sent again: an
         // attempt is left and the body can be replayed. Otherwise it moves
         // into its last attempt, and what remains is its head, for logs.
-        let mut request = request;
         loop {
             let (mut this, kept) = match (attempt < max_retries).then(|| request.try_clone()) {
                 Some(Some(copy)) => (copy, true),
@@ -133,11 +132,11 @@ impl RetryMiddleware {
 }
 
 impl Layer for RetryMiddleware {
-    fn handle<'s, N: Service>(
-        &'s self,
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
         request: Request,
-        next: &'s N,
-    ) -> impl Future<Output = Result<Response>> + Send + 's {
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
         self.run(request, next)
     }
 }
