@@ -57,6 +57,34 @@ pub(crate) trait Service<'c>: Copy + Send + Sync + 'c {
     fn client(self) -> &'c Arc<ClientInner>;
     /// Sends `request` through the rest of the chain.
     fn call(self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'c;
+
+    /// Sends a copy of `template`, which the layer above keeps (the
+    /// redirect layer's request, whose body can be sent again), marked as
+    /// a hop away from the client's origin if `away`. A layer that sends
+    /// several attempts (retry) makes its copies from the template rather
+    /// than copy a copy; the others send one copy.
+    fn call_kept<'t>(
+        self,
+        template: &'t Request,
+        away: bool,
+    ) -> impl Future<Output = Result<Response>> + Send + 't
+    where
+        'c: 't,
+    {
+        let copy = kept_copy(template, away);
+        async move { self.call(copy?).await }
+    }
+}
+
+/// A copy of a kept request for one hop: see [`Service::call_kept`].
+pub(crate) fn kept_copy(template: &Request, away: bool) -> Result<Request> {
+    let mut copy = template
+        .try_clone()
+        .ok_or_else(|| crate::Error::invalid_request("the request's body cannot be sent again"))?;
+    if away {
+        redirect::leave_home(&mut copy);
+    }
+    Ok(copy)
 }
 
 /// A built-in layer: [`Middleware`] with the rest of the chain as a
@@ -67,6 +95,21 @@ pub(crate) trait Layer: Sync {
         request: Request,
         next: N,
     ) -> impl Future<Output = Result<Response>> + Send + 'c;
+
+    /// [`handle`](Layer::handle) for a request the layer above keeps: see
+    /// [`Service::call_kept`].
+    fn handle_kept<'c, 't, N: Service<'c>>(
+        &'c self,
+        template: &'t Request,
+        away: bool,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 't
+    where
+        'c: 't,
+    {
+        let copy = kept_copy(template, away);
+        async move { self.handle(copy?, next).await }
+    }
 }
 
 /// A layer, if the client has it, over the rest of the chain.
@@ -101,6 +144,20 @@ impl<'c, L: Layer + ?Sized, N: Service<'c>> Service<'c> for Stage<'c, L, N> {
         match self.layer {
             Some(layer) => Either::Left(layer.handle(request, self.next)),
             None => Either::Right(self.next.call(request)),
+        }
+    }
+
+    fn call_kept<'t>(
+        self,
+        template: &'t Request,
+        away: bool,
+    ) -> impl Future<Output = Result<Response>> + Send + 't
+    where
+        'c: 't,
+    {
+        match self.layer {
+            Some(layer) => Either::Left(layer.handle_kept(template, away, self.next)),
+            None => Either::Right(self.next.call_kept(template, away)),
         }
     }
 }

@@ -25,6 +25,8 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 
+use futures::future::Either;
+
 use http::Method;
 use http::header::{self, HeaderValue};
 use url::Url;
@@ -78,21 +80,22 @@ impl RedirectMiddleware {
         }
         let result = loop {
             let body_replayable = replayable_body(&template);
-            // A one-shot body goes with this hop; what is left to follow
-            // with is the request without it.
-            let mut sent = match template.try_clone() {
-                Some(copy) => copy,
-                None => {
-                    let head = template.head_clone();
-                    std::mem::replace(&mut template, head)
+            let away = hops > 0 && !(started_home && same_origin(&template.url, base));
+            let sent = if body_replayable {
+                // The layers below copy the template for what they send
+                // (retry, once per attempt): one copy, not a copy of a copy.
+                Either::Left(next.call_kept(&template, away))
+            } else {
+                // A one-shot body goes with this hop; what is left to
+                // follow with is the request without it.
+                let head = template.head_clone();
+                let mut sent = std::mem::replace(&mut template, head);
+                if away {
+                    leave_home(&mut sent);
                 }
+                Either::Right(next.call(sent))
             };
-            if hops > 0 && !(started_home && same_origin(&sent.url, base)) {
-                strip_credentials(&mut sent.headers);
-                // For the guard: strip again what a middleware adds below.
-                sent.extensions.insert(AwayHop);
-            }
-            let response = match next.call(sent).await {
+            let response = match sent.await {
                 Ok(response) => response,
                 Err(e) => break Err(e),
             };
@@ -165,6 +168,14 @@ impl Layer for RedirectMiddleware {
     ) -> impl Future<Output = Result<Response>> + Send + 'c {
         self.run(request, next)
     }
+}
+
+/// Readies a hop away from the client's origin: it loses the caller's
+/// credentials, and is marked for the guard, which strips again what a
+/// middleware adds below.
+pub(crate) fn leave_home(request: &mut Request) {
+    strip_credentials(&mut request.headers);
+    request.extensions.insert(AwayHop);
 }
 
 /// The one place that says whether a request's body can be sent again on a
