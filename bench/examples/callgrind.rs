@@ -18,71 +18,19 @@ use std::io::{BufRead, BufReader, Write as _};
 use std::process::{Command, Stdio};
 
 use bytes::Bytes;
-use http::header::{ACCEPT, HeaderValue, USER_AGENT};
-use http_body_util::{BodyExt, Empty, Full};
-use hyper_util::client::legacy::Client as HyperClient;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use restrait::{Client, Result, resource};
-use serde::Deserialize;
+use http::header::HeaderValue;
+use http_body_util::Full;
+use hyper_util::rt::TokioIo;
 
-/// What `GET /users/<id>` returns.
-#[derive(Debug, Deserialize)]
-#[allow(dead_code)] // decoded as a real client would; not read
-struct User {
-    id: u64,
-    email: String,
-    name: String,
-    active: bool,
-}
+// The bench's own contenders, so that the calls measured here are the
+// calls it times.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../src/contenders.rs"]
+mod contenders;
 
-#[resource]
-trait Users {
-    #[get("/users/<id>")]
-    async fn get(&self, id: u64) -> Result<User>;
-}
+use contenders::{BoxError, Contender};
 
-const AGENT: &str = concat!("restrait/", env!("CARGO_PKG_VERSION"));
 const WARM_UP: u64 = 50;
-
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-enum Contender {
-    Restrait(UsersClient),
-    Reqwest(reqwest::Client, String),
-    Hyper(HyperClient<HttpConnector, Empty<Bytes>>, String),
-}
-
-impl Contender {
-    async fn call(&self, id: u64) -> std::result::Result<User, BoxError> {
-        match self {
-            Contender::Restrait(users) => Ok(users.get(id).await?),
-            Contender::Reqwest(client, base) => {
-                let response = client
-                    .get(format!("{base}/users/{id}"))
-                    .header(ACCEPT, HeaderValue::from_static("application/json"))
-                    .send()
-                    .await?;
-                if !response.status().is_success() {
-                    return Err(format!("status {}", response.status()).into());
-                }
-                Ok(serde_json::from_slice(&response.bytes().await?)?)
-            }
-            Contender::Hyper(client, base) => {
-                let request = http::Request::get(format!("{base}/users/{id}"))
-                    .header(ACCEPT, HeaderValue::from_static("application/json"))
-                    .header(USER_AGENT, HeaderValue::from_static(AGENT))
-                    .body(Empty::new())?;
-                let response = client.request(request).await?;
-                if !response.status().is_success() {
-                    return Err(format!("status {}", response.status()).into());
-                }
-                let body = response.into_body().collect().await?.to_bytes();
-                Ok(serde_json::from_slice(&body)?)
-            }
-        }
-    }
-}
 
 fn main() -> std::result::Result<(), BoxError> {
     let mut args = std::env::args().skip(1);
@@ -101,30 +49,23 @@ fn main() -> std::result::Result<(), BoxError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let contender = match which.as_str() {
-        "restrait" => Contender::Restrait(UsersClient::new(Client::builder(&base).build()?)),
-        "reqwest" => Contender::Reqwest(
-            reqwest::Client::builder()
-                .tcp_nodelay(true)
-                .user_agent(AGENT)
-                .build()?,
-            base,
-        ),
-        "hyper" => Contender::Hyper(
-            HyperClient::builder(TokioExecutor::new()).build({
-                let mut connector = HttpConnector::new();
-                connector.set_nodelay(true);
-                connector
-            }),
-            base,
-        ),
-        other => {
-            return Err(format!("unknown contender {other:?}: restrait, reqwest or hyper").into());
+    let result = runtime.block_on(async {
+        let found = Contender::all(&base)
+            .into_iter()
+            .zip(Contender::NAMES)
+            .find(|(_, name)| *name == which);
+        match found {
+            Some((contender, _)) => Ok(contender),
+            None => Err(BoxError::from(format!(
+                "unknown contender {which:?}: one of {:?}",
+                Contender::NAMES
+            ))),
         }
-    };
-    let result = runtime
-        .block_on(run(&contender, 0, WARM_UP))
-        .and_then(|()| measure(&runtime, &contender, calls));
+    });
+    let result = result.and_then(|contender| {
+        runtime.block_on(run(&contender, 0, WARM_UP))?;
+        measure(&runtime, &contender, calls)
+    });
     let _ = server.kill();
     let _ = server.wait();
     result?;
@@ -144,7 +85,7 @@ fn measure(
 
 async fn run(contender: &Contender, from: u64, calls: u64) -> std::result::Result<(), BoxError> {
     for id in from..from.saturating_add(calls) {
-        let user = contender.call(id).await?;
+        let user = contender.get_user(id).await?;
         if user.id != id {
             return Err(format!("asked for user {id}, got {}", user.id).into());
         }

@@ -70,7 +70,6 @@ mod tests;
 
 use std::any::TypeId;
 use std::fmt;
-use std::future::Future;
 
 use http::StatusCode;
 
@@ -226,26 +225,6 @@ impl AuthMiddleware {
         }
     }
 
-    async fn run<'c, N: Service<'c>>(&self, mut sent: Request, next: N) -> Result<Response> {
-        let client = next.client();
-        // Credentials belong to the client's own origin: a request for
-        // another one (a redirect hop, a URL the API handed back) goes on
-        // without them.
-        if !same_origin(sent.url(), &client.base_url) {
-            return next.call(sent).await;
-        }
-        // What `authorize` and `on_unauthorized` may send (a token
-        // request): the user's middleware and the transport.
-        let below = Next::start(client);
-        if self.may_renew {
-            // Its own future, boxed: it keeps two copies of the request and
-            // a response, which would otherwise weigh on every call's future.
-            return Box::pin(self.renewing(sent, next)).await;
-        }
-        self.auth.authorize(&mut sent, below).await?;
-        next.call(sent).await
-    }
-
     /// Authorizes and sends a request, and once more after a 401 if the
     /// auth has new credentials.
     async fn renewing<'c, N: Service<'c>>(&self, mut sent: Request, next: N) -> Result<Response> {
@@ -277,12 +256,24 @@ impl AuthMiddleware {
 }
 
 impl Layer for AuthMiddleware {
-    fn handle<'c, N: Service<'c>>(
-        &'c self,
-        request: Request,
-        next: N,
-    ) -> impl Future<Output = Result<Response>> + Send + 'c {
-        self.run(request, next)
+    async fn handle<'c, N: Service<'c>>(&'c self, mut sent: Request, next: N) -> Result<Response> {
+        let client = next.client();
+        // Credentials belong to the client's own origin: a request for
+        // another one (a redirect hop, a URL the API handed back) goes on
+        // without them.
+        if !same_origin(sent.url(), &client.base_url) {
+            return next.call(sent).await;
+        }
+        // What `authorize` and `on_unauthorized` may send (a token
+        // request): the user's middleware and the transport.
+        let below = Next::start(client);
+        if self.may_renew {
+            // Its own future, boxed: it keeps two copies of the request and
+            // a response, which would otherwise weigh on every call's future.
+            return Box::pin(self.renewing(sent, next)).await;
+        }
+        self.auth.authorize(&mut sent, below).await?;
+        next.call(sent).await
     }
 }
 

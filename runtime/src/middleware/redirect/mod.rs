@@ -22,7 +22,6 @@ mod guard;
 pub(crate) use guard::guarded_send;
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 
 use futures::future::Either;
@@ -53,11 +52,17 @@ impl RedirectMiddleware {
     pub(crate) fn new(max: u32) -> Self {
         RedirectMiddleware { max }
     }
+}
 
-    /// Sends `request`, then each redirect it leads to, and notes the
+impl Layer for RedirectMiddleware {
+    /// Sends the request, then each redirect it leads to, and notes the
     /// number of hops on the call's span. One function, so that the
     /// layer's future is one level of nesting.
-    async fn run<'c, N: Service<'c>>(&self, mut template: Request, next: N) -> Result<Response> {
+    async fn handle<'c, N: Service<'c>>(
+        &'c self,
+        mut template: Request,
+        next: N,
+    ) -> Result<Response> {
         // `template`: what each hop is made from, the caller's request with
         // the method, URL and body of the hop, the caller's credentials
         // still in it.
@@ -157,16 +162,6 @@ impl RedirectMiddleware {
             tracing::Span::current().record("restrait.redirect_count", hops);
         }
         result
-    }
-}
-
-impl Layer for RedirectMiddleware {
-    fn handle<'c, N: Service<'c>>(
-        &'c self,
-        request: Request,
-        next: N,
-    ) -> impl Future<Output = Result<Response>> + Send + 'c {
-        self.run(request, next)
     }
 }
 
