@@ -1,8 +1,9 @@
 //! Authentication: credentials added to every attempt of every call.
 //!
-//! Auth is a [`Middleware`] that sits inside the retry loop (the chain is
-//! tracing, redirect, retry, auth, your middleware, transport), so each attempt of a
-//! call carries the newest credentials. Configure it on the
+//! Auth is a layer of the [`Middleware`](crate::Middleware) chain that sits
+//! inside the retry loop (the chain is tracing, redirect, retry, auth, your
+//! middleware, transport), so each attempt of a call carries the newest
+//! credentials. Configure it on the
 //! [`ClientBuilder`](crate::ClientBuilder):
 //!
 //! - [`bearer_token`](crate::ClientBuilder::bearer_token): `Authorization: Bearer <token>`;
