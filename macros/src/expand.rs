@@ -7,6 +7,7 @@
 
 use crate::ast::{self, Decoder, Endpoint, Item, Output, Param, Resource, Role};
 use crate::attr::{self, Retry, Timeout};
+use crate::codec::CodecName;
 use crate::ctxt::Ctxt;
 use crate::paginate::{Paginate, Strategy};
 use crate::paths::{self, UserType};
@@ -14,7 +15,13 @@ use crate::template::{self, Piece};
 use crate::{check, fallback};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
+use syn::ext::IdentExt as _;
 use syn::{FnArg, ItemTrait, TraitItem};
+
+// By path, so that the timing example, which includes this file by path too,
+// finds it.
+#[path = "expand/blocking.rs"]
+mod blocking;
 
 /// Expands `#[resource(args)] input`.
 pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
@@ -94,6 +101,7 @@ fn expand(resource: &Resource<'_>, items: &[Checked<'_>]) -> TokenStream {
     }
     out.extend(quote!(#[automatically_derived] impl #trait_ident for #client));
     out.extend(Some(braces(methods)));
+    out.extend(blocking::client(resource, items, &heads));
     out
 }
 
@@ -243,6 +251,21 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             quote!(.with_headers(&__HEADERS)),
         )
     };
+    // `#[resource(error = T, ok_field = "..")]`, on the resource client.
+    let mut inner = quote!(#resource_client::new(client, #trait_name) #with_headers);
+    if let Some(ty) = &resource.error {
+        let helper = p.checked("error_type", &UserType::new(ty));
+        inner = quote!(#helper(#inner));
+    }
+    if let Some(field) = &resource.ok_field {
+        inner.extend(quote!(.with_ok_field(#field)));
+    }
+    if let Some(check) = &resource.check {
+        // Spanned at the user's path: a function of another signature is
+        // reported there.
+        let with_check = quote::quote_spanned!(syn::spanned::Spanned::span(check)=> with_check);
+        inner.extend(quote!(.#with_check(#check)));
+    }
     quote! {
         #[doc = #struct_doc]
         #[derive(#clone, #debug)]
@@ -257,7 +280,7 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             #[must_use]
             #vis fn new(client: #runtime_client) -> Self {
                 #headers
-                Self { __inner: #resource_client::new(client, #trait_name) #with_headers }
+                Self { __inner: #inner }
             }
 
             /// Returns a copy of this client whose calls use `options`, merged over the options it already has.
@@ -293,6 +316,8 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     let p = &resource.paths;
     let req = format_ident!("__req");
     let mut steps = TokenStream::new();
+    let operation = e.method.sig.ident.unraw().to_string();
+    steps.extend(quote!(#req.operation(#operation);));
     // Checked by `attr.rs`, built at compile time: `from_static` in a
     // `const` block costs nothing per call.
     let (name_ty, value_ty) = p.header_types();
@@ -379,10 +404,19 @@ fn param_step(
             let helper = checked("query", param.ty);
             quote!(#helper(&mut #req, #name, &#ident);)
         }
-        Role::Json => {
-            let helper = checked("json", param.ty);
-            quote!(#helper(&mut #req, &#ident);)
-        }
+        Role::Json => match body_codec(resource, param) {
+            Some(codec) => {
+                let codec = p.codec(codec);
+                let ty = UserType::new(param.ty);
+                let ty_tokens = &ty.tokens;
+                let helper = p.turbofish(&["encode"], &quote!(#codec, #ty_tokens), &ty);
+                quote!(#helper(&mut #req, &#ident);)
+            }
+            None => {
+                let helper = checked("json", param.ty);
+                quote!(#helper(&mut #req, &#ident);)
+            }
+        },
         Role::Form => {
             let helper = checked("form", param.ty);
             quote!(#helper(&mut #req, &#ident);)
@@ -436,6 +470,30 @@ fn param_step(
         // no unbound or broken parameter.
         Role::Segment | Role::Tail | Role::Unbound | Role::Broken => return,
     });
+    if param.body.gzip.is_some() {
+        steps.extend(quote!(#req.gzip();));
+    }
+}
+
+/// The codec of a `#[body]` value when it is not JSON: its own
+/// `#[body(xml)]`, else the resource's `codec = ..`.
+fn body_codec<'r>(resource: &'r Resource<'_>, param: &'r Param<'_>) -> Option<&'r CodecName> {
+    param
+        .body
+        .codec
+        .as_ref()
+        .or(resource.codec.as_ref())
+        .filter(|codec| !codec.is_json())
+}
+
+/// The codec of the response body when it is not JSON: the method's
+/// `#[returns(xml)]`, else the resource's `codec = ..`.
+fn return_codec<'r>(resource: &'r Resource<'_>, e: &'r Endpoint<'_>) -> Option<&'r CodecName> {
+    e.options
+        .returns
+        .as_ref()
+        .or(resource.codec.as_ref())
+        .filter(|codec| !codec.is_json())
 }
 
 /// How the call ends: `send_json::<T>(__req)` for a JSON `Result<T>`
@@ -446,11 +504,20 @@ fn param_step(
 /// a `Paginator<T>`.
 fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
     let p = &resource.paths;
+    let codec = return_codec(resource, e).map(|codec| p.codec(codec));
     match &e.output {
-        Output::Call(Decoder::Json(ty)) => {
-            let helper = p.checked("send_json", &UserType::new(ty));
-            quote!(#helper(#req))
-        }
+        Output::Call(Decoder::Json(ty)) => match &codec {
+            Some(codec) => {
+                let ty = UserType::new(ty);
+                let ty_tokens = &ty.tokens;
+                let helper = p.turbofish(&["send_decoded"], &quote!(#codec, #ty_tokens), &ty);
+                quote!(#helper(#req))
+            }
+            None => {
+                let helper = p.checked("send_json", &UserType::new(ty));
+                quote!(#helper(#req))
+            }
+        },
         Output::Call(Decoder::Lines(ty)) => {
             let helper = p.checked("send_lines", &UserType::new(ty));
             quote!(#helper(#req))
@@ -466,7 +533,10 @@ fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserTy
                 let check = p.checked("assert_deserialize", &UserType::new(leaf));
                 out.extend(quote!(#check();));
             }
-            let decoder = p.decoder(decoder, at);
+            let decoder = match &codec {
+                Some(codec) => p.codec_decoder(decoder, at, codec),
+                None => p.decoder(decoder, at),
+            };
             out.extend(p.turbofish(&["RequestBuilder", "send"], &decoder, at));
             out.extend(quote!((#req)));
             out

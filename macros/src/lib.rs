@@ -5,7 +5,7 @@
 //! `#[resource]` turns an annotated trait into an HTTP client. Inside the
 //! trait, the verb attributes (`#[get("/users/<id>")]` ..), the method
 //! attributes (`#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`,
-//! `#[paginate]`, `#[multipart]`, `#[sse]`) and the parameter attributes
+//! `#[paginate]`, `#[multipart]`, `#[sse]`, `#[returns]`) and the parameter attributes
 //! (`#[query]`, `#[header]`, `#[body]`, `#[form]`, `#[url]`, `#[part]`) are read and removed by `#[resource]`. The
 //! same names exported here only report an error when they are used
 //! anywhere else. `#[resource(crate = "::path")]` names the runtime crate
@@ -64,10 +64,20 @@
 //! `runtime/src/private/upload_bounds.rs`). `#[body]` picks `Role::Upload` by
 //! the type's name (`Body`), as it picks `Raw` for `Bytes`: a macro cannot
 //! ask for a trait, and the helper's bound then names the type.
+//!
+//! Issue 20 added resource-level keys and one method attribute the same
+//! way: `error = T`, `ok_field = ".."` and `codec = ..` in
+//! `ResourceArgs` (wrapping the `ResourceClient` in `client_struct`);
+//! `#[body(xml, gzip)]` and `#[returns(msgpack)]` parsed in `codec.rs`
+//! into `Param::body` and `Options::returns`, checked by `check::codecs`,
+//! and expanded in `param_step` (`encode::<C, T>`, `gzip()`) and `send`
+//! (`send_decoded::<C, T>`, `CodecDecoded`); every request also names its
+//! method with `operation("..")`.
 
 mod ast;
 mod attr;
 mod check;
+mod codec;
 mod ctxt;
 mod expand;
 mod fallback;
@@ -100,7 +110,7 @@ macro_rules! stray_attributes {
 
 stray_attributes!(
     get, post, put, patch, delete, head, options, headers, timeout, retry, idempotent, paginate,
-    multipart, sse
+    multipart, sse, returns
 );
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 /// ([`HeaderValue::is_sensitive`], which every auth method sets), and any
 /// name that says it holds a key, token, secret or password (e.g.
 /// `X-Api-Key`), as redaction does.
-fn is_credential(name: &HeaderName, value: &HeaderValue) -> bool {
+pub(crate) fn is_credential(name: &HeaderName, value: &HeaderValue) -> bool {
     *name == header::AUTHORIZATION
         || *name == header::PROXY_AUTHORIZATION
         || *name == header::COOKIE

@@ -19,6 +19,7 @@ mod credentials;
 mod decide;
 mod guard;
 
+pub(crate) use credentials::is_credential;
 pub(crate) use guard::guarded_send;
 
 use std::collections::HashSet;
