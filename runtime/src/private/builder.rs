@@ -72,7 +72,7 @@ impl<'a> RequestBuilder<'a> {
 
     /// Names the trait method this request is made by: the request carries
     /// an [`Operation`](crate::Operation) of the resource's trait and this
-    /// method in its extensions.
+    /// method ([`Request::operation`](crate::Request::operation)).
     pub fn operation(&mut self, method: &'static str) {
         self.operation = Some(method);
     }
@@ -340,9 +340,7 @@ impl<'a> RequestBuilder<'a> {
             request.extensions.insert(errors);
         }
         if let Some(method) = operation {
-            request
-                .extensions
-                .insert(crate::Operation::new(resource.name, method));
+            request.operation = Some(crate::Operation::new(resource.name, method));
         }
         request.options = options;
         request.idempotent = idempotent;
