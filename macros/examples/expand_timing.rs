@@ -20,6 +20,8 @@ mod ctxt;
 mod expand;
 #[path = "../src/fallback.rs"]
 mod fallback;
+#[path = "../src/openapi/mod.rs"]
+mod openapi;
 #[path = "../src/paginate.rs"]
 mod paginate;
 #[path = "../src/paths.rs"]

@@ -41,6 +41,8 @@ pub(crate) struct Resource<'a> {
     pub(crate) codec: Option<CodecName>,
     /// `#[resource(check = path)]`.
     pub(crate) check: Option<syn::Path>,
+    /// `#[resource(openapi = "..")]`: the spec to check the endpoints against.
+    pub(crate) openapi: Option<LitStr>,
 }
 
 pub(crate) enum Item<'a> {
@@ -420,6 +422,7 @@ pub(crate) fn from_syn<'a>(cx: &Ctxt, args: TokenStream, item: &'a ItemTrait) ->
         ok_field: args.ok_field,
         codec: args.codec,
         check: args.check,
+        openapi: args.openapi,
     }
 }
 

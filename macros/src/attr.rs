@@ -112,7 +112,7 @@ pub(crate) enum Retry {
     Never,
 }
 
-/// `#[resource(prefix = "..", client = "..", crate = "..", error = T, ok_field = "..")]`.
+/// `#[resource(prefix = "..", client = "..", crate = "..", error = T, ok_field = "..", openapi = "..")]`.
 #[derive(Default)]
 pub(crate) struct ResourceArgs {
     pub(crate) prefix: Option<LitStr>,
@@ -127,10 +127,12 @@ pub(crate) struct ResourceArgs {
     pub(crate) codec: Option<crate::codec::CodecName>,
     /// `check = path::to::fn`: a 2xx answer it gives a message for is an error.
     pub(crate) check: Option<syn::Path>,
+    /// `openapi = "specs/api.yaml"`: the spec the endpoints are checked against.
+    pub(crate) openapi: Option<LitStr>,
 }
 
 const RESOURCE_ARGS: &[&str] = &[
-    "prefix", "client", "crate", "error", "ok_field", "codec", "check",
+    "prefix", "client", "crate", "error", "ok_field", "codec", "check", "openapi",
 ];
 
 pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs {
@@ -200,6 +202,9 @@ pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs 
                 );
             }
             set_once(cx, &mut out.ok_field, lit, &meta, "ok_field");
+        } else if meta.path.is_ident("openapi") {
+            let lit: LitStr = meta.value()?.parse()?;
+            set_once(cx, &mut out.openapi, lit, &meta, "openapi");
         } else {
             unknown_argument(cx, &meta, "`#[resource]`", RESOURCE_ARGS)?;
         }

@@ -12,7 +12,7 @@ use crate::ctxt::Ctxt;
 use crate::paginate::{Paginate, Strategy};
 use crate::paths::{self, UserType};
 use crate::template::{self, Piece};
-use crate::{check, fallback};
+use crate::{check, fallback, openapi};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::ext::IdentExt as _;
@@ -23,8 +23,20 @@ use syn::{FnArg, ItemTrait, TraitItem};
 #[path = "expand/blocking.rs"]
 mod blocking;
 
-/// Expands `#[resource(args)] input`.
+/// Expands `#[resource(args)] input`. The entry point calls [`run_in`];
+/// this is for the unit tests and `examples/expand_timing.rs`.
+#[allow(dead_code)]
 pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
+    run_in(args, input, &openapi::Invocation::default())
+}
+
+/// [`run`], knowing where the macro was called from (to find an `openapi`
+/// spec beside the source file).
+pub(crate) fn run_in(
+    args: TokenStream,
+    input: TokenStream,
+    invocation: &openapi::Invocation,
+) -> TokenStream {
     let Ok(item) = syn::parse2::<ItemTrait>(input.clone()) else {
         return fallback::not_a_trait(input);
     };
@@ -45,6 +57,7 @@ pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let mut resource = ast::from_syn(&cx, args, &item);
     check::run(&resource);
+    let tracked = openapi::check(&cx, &resource, invocation);
     let mut errors: Vec<syn::Error> = cx.check().err().into_iter().collect();
     let items: Vec<Checked<'_>> = std::mem::take(&mut resource.items)
         .into_iter()
@@ -60,6 +73,7 @@ pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
         })
         .collect();
     let mut tokens = expand(&resource, &items);
+    tokens.extend(tracked);
     for error in errors {
         tokens.extend(error.into_compile_error());
     }

@@ -376,3 +376,51 @@ fn streaming_and_upload_mistakes() {
         ],
     );
 }
+
+#[test]
+fn openapi_checks_run_in_the_macro_and_track_the_spec() {
+    let dir = std::env::temp_dir().join(format!("restrait-macros-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("api.json"),
+        r#"{"openapi": "3.1.0", "paths": {"/users/{userId}": {"get": {}}}}"#,
+    )
+    .expect("write the spec");
+    let source = dir.join("lib.rs");
+    let output = expand::run_in(
+        quote!(openapi = "api.json"),
+        quote! {
+            pub trait Users {
+                #[get("/users/<user_id>")]
+                async fn get(&self, user_id: u64) -> Result<String>;
+                #[delete("/users/<user_id>")]
+                async fn delete(&self, user_id: u64) -> Result<()>;
+                #[get("/user/<id>")]
+                async fn typo(&self, id: u64) -> Result<String>;
+            }
+        },
+        &crate::openapi::Invocation {
+            source_file: Some(source),
+        },
+    );
+    let mut errors = Vec::new();
+    collect_errors(output.clone(), &mut errors);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].contains("no `DELETE /users/{userId}`"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains("did you mean \\\"/users/{userId}\\\""),
+        "{}",
+        errors[1]
+    );
+    let output = output.to_string();
+    assert!(
+        output.contains("include_bytes !") && output.contains("api.json"),
+        "the spec is not tracked: {output}"
+    );
+    // The conforming `get` got a real body, the others a stub.
+    assert!(output.contains("\"/users/<user_id>\""), "{output}");
+}
