@@ -56,7 +56,8 @@
 //!   [`CallOptions`], and runs the [`Middleware`] chain: tracing,
 //!   [redirects](ClientBuilder::max_redirects), [retry](RetryPolicy),
 //!   [`auth`], then yours;
-//! - a [`Transport`] sends it: a pooled `reqwest::Client` by default, or
+//! - a [`Transport`] sends it: a pooled `reqwest::Client` by default,
+//!   `HyperTransport` (feature `hyper-transport`), or
 //!   [`testing::MockTransport`] in tests;
 //! - the [`Response`] becomes a typed [`Error`] or the decoded value;
 //!   list endpoints become lazy [`Paginator`] streams.
@@ -118,6 +119,8 @@ pub use response::{
     ByteStream, DEFAULT_RECONNECT_DELAY, Event, EventStream, JsonLines, Progress, Response,
     ResponseBody,
 };
+#[cfg(feature = "hyper-transport")]
+pub use transport::{HyperTransport, HyperTransportBuilder};
 pub use transport::{ReqwestTransport, Transport, TransportResponse};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).

@@ -44,6 +44,9 @@ pub struct ClientBuilder {
     reqwest: Option<Reqwest>,
     max_redirects: u32,
     transport: Option<Box<dyn Transport>>,
+    /// Set by [`hyper_transport`](Self::hyper_transport) (in `transport.rs`).
+    #[cfg(feature = "hyper-transport")]
+    pub(crate) hyper_transport: bool,
     pub(crate) retry_layer: Option<crate::middleware::retry::RetryMiddleware>,
     /// The policy of `retry_layer`, for streams that reconnect.
     retry_policy: Arc<RetryPolicy>,
@@ -74,6 +77,8 @@ impl ClientBuilder {
             reqwest: None,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             transport: None,
+            #[cfg(feature = "hyper-transport")]
+            hyper_transport: false,
             retry_layer: crate::middleware::retry::default_layer(),
             retry_policy: Arc::new(RetryPolicy::default()),
             auth_layer: None,
@@ -348,6 +353,8 @@ impl ClientBuilder {
                     (Box::new(ReqwestTransport::new(client)), true)
                 }
                 (None, Some(Reqwest::Builder(b))) => (pool.build(*b)?, false),
+                #[cfg(feature = "hyper-transport")]
+                (None, None) if self.hyper_transport => (super::transport::hyper(&pool)?, false),
                 (None, None) => (
                     pool.build(reqwest::Client::builder().tcp_nodelay(true))?,
                     false,
@@ -387,11 +394,11 @@ enum Reqwest {
     Builder(Box<reqwest::ClientBuilder>),
 }
 
-/// The builder's settings that go to a `reqwest::ClientBuilder`.
-struct PoolSettings {
-    connect_timeout: Option<Duration>,
-    max_idle_per_host: Option<usize>,
-    idle_timeout: Option<Option<Duration>>,
+/// The builder's settings that go to the transport it makes.
+pub(super) struct PoolSettings {
+    pub(super) connect_timeout: Option<Duration>,
+    pub(super) max_idle_per_host: Option<usize>,
+    pub(super) idle_timeout: Option<Option<Duration>>,
 }
 
 impl PoolSettings {
