@@ -106,6 +106,8 @@ pub(crate) struct Options {
     pub(crate) multipart: bool,
     /// `#[sse(done = "..")]`: the data of the event that ends an `EventStream`.
     pub(crate) sse_done: Option<LitStr>,
+    /// `#[rate_limit("group")]`: the endpoint group of the method's requests.
+    pub(crate) rate_limit: Option<LitStr>,
 }
 
 /// A verb's path template.
@@ -632,6 +634,12 @@ fn method_attr<'a>(
             duplicate(cx, attr, &name, seen(e, "sse"));
             e.options.sse_done = e.options.sse_done.take().or(done);
             e.option_attrs.push(("sse", attr));
+        }
+        "rate_limit" => {
+            let group = attr::parse_rate_limit(cx, attr);
+            duplicate(cx, attr, &name, seen(e, "rate_limit"));
+            e.options.rate_limit = e.options.rate_limit.take().or(group);
+            e.option_attrs.push(("rate_limit", attr));
         }
         "header" => cx.error_spanned_by(
             attr,

@@ -343,6 +343,9 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     if let Some(done) = &e.options.sse_done {
         steps.extend(quote!(#req.sse_done(#done);));
     }
+    if let Some(group) = &e.options.rate_limit {
+        steps.extend(quote!(#req.rate_limit_group(#group);));
+    }
 
     let verb = paths::verb_method(e.verb());
     let template = e.template.as_ref().map_or("", |t| t.full.as_str());

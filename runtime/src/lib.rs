@@ -85,8 +85,8 @@ pub use request::body::multipart;
 pub mod testing;
 
 pub use restrait_macros::{
-    delete, get, head, headers, idempotent, options, paginate, patch, post, put, resource, retry,
-    timeout,
+    delete, get, head, headers, idempotent, options, paginate, patch, post, put, rate_limit,
+    resource, retry, timeout,
 };
 
 pub use auth::OAuth2;
@@ -98,6 +98,7 @@ pub use error::{
     PaginationError, RedirectError, RedirectErrorKind, Result, TimeoutError, TimeoutKind,
     TransportError, TransportErrorKind,
 };
+pub use middleware::rate_limit::{Quota, RateLimitGroup};
 pub use middleware::redirect::DEFAULT_MAX_REDIRECTS;
 pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use middleware::trace::TracingMiddleware;

@@ -45,6 +45,7 @@ pub struct ClientBuilder {
     transport: Option<Box<dyn Transport>>,
     pub(crate) retry_layer: Option<Arc<dyn Middleware>>,
     pub(crate) auth_layer: Option<Arc<dyn Middleware>>,
+    pub(crate) quota: super::quota::QuotaSettings,
     middleware: Vec<Arc<dyn Middleware>>,
 }
 
@@ -73,6 +74,7 @@ impl ClientBuilder {
             transport: None,
             retry_layer: crate::middleware::retry::default_layer(),
             auth_layer: None,
+            quota: Default::default(),
             middleware: Vec::new(),
         }
     }
@@ -353,7 +355,9 @@ impl ClientBuilder {
         if self.max_redirects > 0 {
             middleware.push(Arc::new(RedirectMiddleware::new(self.max_redirects)));
         }
+        let quota = self.quota.layers();
         middleware.extend(self.retry_layer);
+        middleware.extend(quota.rate_limit);
         middleware.extend(self.auth_layer);
         middleware.extend(self.middleware);
         if may_follow || self.max_redirects > 0 {

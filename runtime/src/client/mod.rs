@@ -6,6 +6,7 @@ mod attempt;
 mod auth;
 pub(crate) mod builder;
 pub(crate) mod options;
+mod quota;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use options::CallOptions;

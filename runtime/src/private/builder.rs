@@ -36,6 +36,8 @@ pub struct RequestBuilder<'a> {
     form: Option<crate::multipart::Form>,
     /// The terminator of a `#[sse(done = "..")]` method.
     sse_done: Option<&'static str>,
+    /// The group of a `#[rate_limit("..")]` method.
+    rate_limit_group: Option<&'static str>,
     error: Option<Error>,
 }
 
@@ -63,6 +65,7 @@ impl<'a> RequestBuilder<'a> {
             absolute: None,
             form: None,
             sse_done: None,
+            rate_limit_group: None,
             error: None,
         }
     }
@@ -259,6 +262,11 @@ impl<'a> RequestBuilder<'a> {
         self.idempotent = true;
     }
 
+    /// `#[rate_limit("group")]`: the request takes a slot of that group.
+    pub fn rate_limit_group(&mut self, group: &'static str) {
+        self.rate_limit_group = Some(group);
+    }
+
     fn finish(self, accept: Option<&'static str>) -> Result<Request> {
         let RequestBuilder {
             resource,
@@ -274,6 +282,7 @@ impl<'a> RequestBuilder<'a> {
             absolute,
             form,
             sse_done,
+            rate_limit_group,
             error,
         } = self;
         if let Some(e) = error {
@@ -305,6 +314,9 @@ impl<'a> RequestBuilder<'a> {
         }
         if let Some(done) = sse_done {
             request.extensions.insert(SseDone(done));
+        }
+        if let Some(group) = rate_limit_group {
+            request.extensions.insert(crate::RateLimitGroup::new(group));
         }
         request.options = options;
         request.idempotent = idempotent;

@@ -1,0 +1,82 @@
+//! The quota settings of [`ClientBuilder`]: rate limits for the client and
+//! for endpoint groups.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::builder::ClientBuilder;
+use crate::middleware::Middleware;
+use crate::middleware::rate_limit::{Limiter, LocalLimiter, Quota, RateLimitMiddleware};
+
+/// What the quota methods of the builder collected.
+#[derive(Default)]
+pub(crate) struct QuotaSettings {
+    client: Option<Quota>,
+    groups: Vec<(String, Quota)>,
+}
+
+/// The layers the settings make, each where it goes in the chain.
+pub(crate) struct QuotaLayers {
+    /// Below retry, above auth.
+    pub(crate) rate_limit: Option<Arc<dyn Middleware>>,
+}
+
+impl QuotaSettings {
+    pub(crate) fn layers(self) -> QuotaLayers {
+        let local = |quota: Quota| LocalLimiter::new(quota).map(Limiter::Local);
+        let client = self.client.and_then(local);
+        let groups: HashMap<String, Limiter> = self
+            .groups
+            .into_iter()
+            .filter_map(|(name, quota)| Some((name, local(quota)?)))
+            .collect();
+        let rate_limit = (client.is_some() || !groups.is_empty())
+            .then(|| Arc::new(RateLimitMiddleware::new(client, groups)) as Arc<dyn Middleware>);
+        QuotaLayers { rate_limit }
+    }
+}
+
+/// Rate limits.
+impl ClientBuilder {
+    /// Limits the whole client to `quota`: every request it sends (retries,
+    /// token requests excepted, and the pages of a paginated list included)
+    /// takes a slot. A call waits for its slot within its deadline, without
+    /// spinning; when the slot lies past the deadline, the call ends at once
+    /// with [`Error::RateLimited`](crate::Error::RateLimited) (see
+    /// [`Error::is_local_rate_limit`](crate::Error::is_local_rate_limit)),
+    /// and nothing is sent. Replaces an earlier `rate_limit`.
+    ///
+    /// ```
+    /// # fn main() -> restrait::Result<()> {
+    /// use restrait::{Client, Quota};
+    /// let client = Client::builder("https://api.example.com")
+    ///     .rate_limit(Quota::per_second(10).burst(20))
+    ///     .rate_limit_group("search", Quota::per_minute(30))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn rate_limit(mut self, quota: Quota) -> Self {
+        if let Err(e) = quota.check() {
+            self.push_error(format!("rate_limit {e}"));
+        }
+        self.quota.client = Some(quota);
+        self
+    }
+
+    /// Limits the requests of the endpoint group `name` (methods marked
+    /// `#[rate_limit("name")]`, or requests carrying a
+    /// [`RateLimitGroup`](crate::RateLimitGroup)) to `quota`, on top of
+    /// the client's own [`rate_limit`](Self::rate_limit). A group that
+    /// methods name but the client does not configure has no limit of its
+    /// own: only the client's applies. Replaces an earlier quota of the
+    /// same group.
+    pub fn rate_limit_group(mut self, name: impl Into<String>, quota: Quota) -> Self {
+        let name = name.into();
+        if let Err(e) = quota.check() {
+            self.push_error(format!("rate_limit_group `{name}` {e}"));
+        }
+        self.quota.groups.retain(|(n, _)| *n != name);
+        self.quota.groups.push((name, quota));
+        self
+    }
+}
