@@ -98,6 +98,7 @@ pub use error::{
     PaginationError, RedirectError, RedirectErrorKind, Result, TimeoutError, TimeoutKind,
     TransportError, TransportErrorKind,
 };
+pub use middleware::cache::{Cache, CacheStats, CacheStatus};
 pub use middleware::rate_limit::{Quota, RateLimitGroup};
 pub use middleware::redirect::DEFAULT_MAX_REDIRECTS;
 pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};

@@ -351,11 +351,12 @@ impl ClientBuilder {
                     false,
                 ),
             };
+        let quota = self.quota.layers();
         let mut middleware: Vec<Arc<dyn Middleware>> = vec![Arc::new(TracingMiddleware)];
+        middleware.extend(quota.cache);
         if self.max_redirects > 0 {
             middleware.push(Arc::new(RedirectMiddleware::new(self.max_redirects)));
         }
-        let quota = self.quota.layers();
         middleware.extend(self.retry_layer);
         middleware.extend(quota.rate_limit);
         middleware.extend(self.auth_layer);

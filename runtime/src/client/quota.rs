@@ -1,11 +1,12 @@
 //! The quota settings of [`ClientBuilder`]: rate limits for the client and
-//! for endpoint groups.
+//! for endpoint groups, and the response cache.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::builder::ClientBuilder;
 use crate::middleware::Middleware;
+use crate::middleware::cache::{Cache, CacheMiddleware, unique_partition};
 use crate::middleware::rate_limit::{Limiter, LocalLimiter, Quota, RateLimitMiddleware};
 
 /// What the quota methods of the builder collected.
@@ -13,10 +14,16 @@ use crate::middleware::rate_limit::{Limiter, LocalLimiter, Quota, RateLimitMiddl
 pub(crate) struct QuotaSettings {
     client: Option<Quota>,
     groups: Vec<(String, Quota)>,
+    cache: Option<Cache>,
+    /// What the auth says about its credential: `None` without an auth,
+    /// `Some(None)` for one that cannot say (see `Auth::cache_key`).
+    pub(crate) auth_cache_key: Option<Option<u64>>,
 }
 
 /// The layers the settings make, each where it goes in the chain.
 pub(crate) struct QuotaLayers {
+    /// Just below tracing.
+    pub(crate) cache: Option<Arc<dyn Middleware>>,
     /// Below retry, above auth.
     pub(crate) rate_limit: Option<Arc<dyn Middleware>>,
 }
@@ -32,7 +39,15 @@ impl QuotaSettings {
             .collect();
         let rate_limit = (client.is_some() || !groups.is_empty())
             .then(|| Arc::new(RateLimitMiddleware::new(client, groups)) as Arc<dyn Middleware>);
-        QuotaLayers { rate_limit }
+        let partition = match self.auth_cache_key {
+            None => 0,
+            Some(Some(key)) => key,
+            Some(None) => unique_partition(),
+        };
+        let cache = self
+            .cache
+            .map(|cache| Arc::new(CacheMiddleware::new(cache, partition)) as Arc<dyn Middleware>);
+        QuotaLayers { cache, rate_limit }
     }
 }
 
@@ -77,6 +92,27 @@ impl ClientBuilder {
         }
         self.quota.groups.retain(|(n, _)| *n != name);
         self.quota.groups.push((name, quota));
+        self
+    }
+}
+
+/// The response cache.
+impl ClientBuilder {
+    /// Caches GET responses in `cache` and revalidates them with
+    /// conditional requests (see [`Cache`]). A `Cache` can be shared by
+    /// several clients: entries are keyed by credential, so clients of
+    /// different users never see each other's.
+    ///
+    /// ```
+    /// # fn main() -> restrait::Result<()> {
+    /// use restrait::{Cache, Client};
+    /// let client = Client::builder("https://api.example.com")
+    ///     .cache(Cache::memory(16 << 20))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn cache(mut self, cache: Cache) -> Self {
+        self.quota.cache = Some(cache);
         self
     }
 }

@@ -3,6 +3,7 @@
 //! [`redirect`], [`retry`], [`auth`].
 
 pub mod auth;
+pub(crate) mod cache;
 pub(crate) mod rate_limit;
 pub(crate) mod redirect;
 pub(crate) mod retry;
