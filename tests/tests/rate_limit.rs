@@ -175,3 +175,82 @@ fn an_empty_quota_is_a_config_error() {
         assert!(matches!(err, Error::Config(_)), "{err:?}");
     }
 }
+
+/// A server with a budget of `budget` requests that reports what is left
+/// in `style`, and answers 429 once it is used up; the budget comes back
+/// `reset` seconds after it ran out.
+async fn budgeted(budget: usize, style: &'static str) -> TestServer {
+    let seen = Arc::new(AtomicUsize::new(0));
+    TestServer::start(move |_| {
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        async move {
+            if n >= budget {
+                return Reply::status(429).header("retry-after", "30");
+            }
+            let left = (budget - n - 1).to_string();
+            let reply = Reply::json(200, &serde_json::json!({ "n": n }));
+            let reset_at = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_secs()
+                + 30;
+            match style {
+                "ietf" => reply
+                    .header("ratelimit-policy", "\"default\";q=3;w=30")
+                    .header("ratelimit", &format!("\"default\";r={left};t=30")),
+                "github" => reply
+                    .header("x-ratelimit-limit", "3")
+                    .header("x-ratelimit-remaining", &left)
+                    .header("x-ratelimit-reset", &reset_at.to_string()),
+                _ => reply
+                    .header("x-ratelimit-limit-requests", "3")
+                    .header("x-ratelimit-remaining-requests", &left)
+                    .header("x-ratelimit-reset-requests", "30s"),
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_used_up_server_budget_holds_calls_instead_of_sending_them_into_a_429() {
+    for style in ["ietf", "github", "openai"] {
+        let server = budgeted(3, style).await;
+        let client = Client::builder(server.url())
+            .adapt_to_server_limits(true)
+            .retry(RetryPolicy::never())
+            .timeout(Duration::from_secs(10))
+            .build()
+            .expect("client");
+        let api = api(client);
+        for _ in 0..3 {
+            api.things().await.expect("within the budget");
+        }
+        let err = api.things().await.expect_err("held past the deadline");
+        assert!(err.is_local_rate_limit(), "{style}: {err:?}");
+        assert!(err.to_string().contains("server's rate limit"), "{err}");
+        assert_eq!(
+            server.request_count(),
+            3,
+            "{style}: no request went into a 429"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_held_call_goes_once_the_budget_resets() {
+    let server = budgeted(1, "ietf").await;
+    let client = Client::builder(server.url())
+        .rate_limit(Quota::per_second(100))
+        .retry(RetryPolicy::never())
+        .build()
+        .expect("client");
+    let api = api(client);
+    api.things().await.expect("the budget's one request");
+    let start = Instant::now();
+    // Held for the 30 s reset, then sent (into the 429 this server
+    // answers once the budget is gone: the hold came first).
+    let _ = api.things().await;
+    assert!(Instant::now() - start >= Duration::from_secs(30));
+    assert_eq!(server.request_count(), 2);
+}

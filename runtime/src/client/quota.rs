@@ -15,6 +15,8 @@ pub(crate) struct QuotaSettings {
     client: Option<Quota>,
     groups: Vec<(String, Quota)>,
     cache: Option<Cache>,
+    /// `adapt_to_server_limits`: `None` until set.
+    adaptive: Option<bool>,
     /// What the auth says about its credential: `None` without an auth,
     /// `Some(None)` for one that cannot say (see `Auth::cache_key`).
     pub(crate) auth_cache_key: Option<Option<u64>>,
@@ -37,8 +39,11 @@ impl QuotaSettings {
             .into_iter()
             .filter_map(|(name, quota)| Some((name, local(quota)?)))
             .collect();
-        let rate_limit = (client.is_some() || !groups.is_empty())
-            .then(|| Arc::new(RateLimitMiddleware::new(client, groups)) as Arc<dyn Middleware>);
+        let limited = client.is_some() || !groups.is_empty();
+        let adaptive = self.adaptive.unwrap_or(limited);
+        let rate_limit = (limited || adaptive).then(|| {
+            Arc::new(RateLimitMiddleware::new(client, groups, adaptive)) as Arc<dyn Middleware>
+        });
         let partition = match self.auth_cache_key {
             None => 0,
             Some(Some(key)) => key,
@@ -92,6 +97,34 @@ impl ClientBuilder {
         }
         self.quota.groups.retain(|(n, _)| *n != name);
         self.quota.groups.push((name, quota));
+        self
+    }
+
+    /// Whether calls follow what the server says of its own rate limit (on
+    /// by default once a [`rate_limit`](Self::rate_limit) or
+    /// [`rate_limit_group`](Self::rate_limit_group) is set; off otherwise).
+    ///
+    /// The client reads the IETF `RateLimit` / `RateLimit-Policy` fields
+    /// (and the earlier drafts' `RateLimit-Remaining` / `RateLimit-Reset`),
+    /// GitHub's `X-RateLimit-Remaining` / `X-RateLimit-Reset` and OpenAI's
+    /// `x-ratelimit-remaining-requests` / `x-ratelimit-reset-requests`, and
+    /// a 429's `Retry-After`. When a response says no request is left,
+    /// further calls of the same group (or, for one without a group, the
+    /// other calls without one) wait until the reset, within their
+    /// deadline; a call whose deadline comes first ends at once with
+    /// [`Error::RateLimited`](crate::Error::RateLimited), nothing sent.
+    /// Retries and pages draw on the same budget. A reset more than a day
+    /// away is taken as a day.
+    ///
+    /// ```
+    /// # fn main() -> restrait::Result<()> {
+    /// let client = restrait::Client::builder("https://api.github.com")
+    ///     .adapt_to_server_limits(true)   // no quota of our own, just the server's
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn adapt_to_server_limits(mut self, adapt: bool) -> Self {
+        self.quota.adaptive = Some(adapt);
         self
     }
 }

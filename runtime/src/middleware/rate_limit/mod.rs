@@ -1,11 +1,15 @@
 //! The client-side rate limit: a [`Quota`] for the whole client and one per
-//! endpoint group (`#[rate_limit("search")]`), on a GCRA limiter.
+//! endpoint group (`#[rate_limit("search")]`), on a GCRA limiter, and what
+//! the server says of its own limit (`headers`), which holds a group's
+//! calls while the server's budget is used up (`holds`).
 //!
 //! The layer sits below retry, so every attempt takes a slot: first calls,
 //! retries and the pages of a paginated list all draw on one budget. A call
 //! waits for its slot within its deadline; when the slot lies past the
 //! deadline it ends at once with [`Error::RateLimited`] and nothing is sent.
 
+mod headers;
+mod holds;
 mod local;
 mod quota;
 
@@ -18,6 +22,7 @@ use crate::middleware::{BoxFuture, Middleware, Next};
 use crate::request::Request;
 use crate::response::Response;
 
+use holds::Holds;
 pub(crate) use local::LocalLimiter;
 pub use quota::Quota;
 
@@ -65,17 +70,35 @@ impl Limiter {
 pub(crate) struct RateLimitMiddleware {
     client: Option<Limiter>,
     groups: HashMap<String, Limiter>,
+    /// What the server's headers said, when the client follows them.
+    holds: Option<Holds>,
 }
 
 impl RateLimitMiddleware {
-    pub(crate) fn new(client: Option<Limiter>, groups: HashMap<String, Limiter>) -> Self {
-        RateLimitMiddleware { client, groups }
+    pub(crate) fn new(
+        client: Option<Limiter>,
+        groups: HashMap<String, Limiter>,
+        adaptive: bool,
+    ) -> Self {
+        RateLimitMiddleware {
+            client,
+            groups,
+            holds: adaptive.then(Holds::default),
+        }
     }
 
-    /// Waits for the request's slots: its group's, then the client's.
+    /// Waits while the server's budget for the request's group is used up,
+    /// then for the request's slots: its group's, then the client's.
     async fn admit(&self, request: &Request) -> Result<()> {
         let group = request.extensions().get::<RateLimitGroup>();
         let deadline = request.deadline();
+        if let Some(holds) = &self.holds {
+            let name = group.map(RateLimitGroup::name);
+            holds
+                .wait(name, deadline)
+                .await
+                .map_err(|wait| held(request, name, wait))?;
+        }
         let limiter = group.and_then(|g| self.groups.get(g.name()));
         for (limiter, name) in [
             (limiter, group.map(RateLimitGroup::name)),
@@ -93,7 +116,17 @@ impl RateLimitMiddleware {
 
     async fn run(&self, request: Request, next: Next<'_>) -> Result<Response> {
         self.admit(&request).await?;
-        next.run(request).await
+        let Some(holds) = &self.holds else {
+            return next.run(request).await;
+        };
+        let group = request.extensions().get::<RateLimitGroup>().cloned();
+        let response = next.run(request).await?;
+        holds.observe(
+            group.as_ref().map(RateLimitGroup::name),
+            response.status(),
+            response.headers(),
+        );
+        Ok(response)
     }
 }
 
@@ -101,6 +134,22 @@ impl Middleware for RateLimitMiddleware {
     fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
         Box::pin(self.run(request, next))
     }
+}
+
+/// The error of a call held past its deadline by the server's used-up budget.
+fn held(request: &Request, group: Option<&str>, wait: Duration) -> Error {
+    let whose = match group {
+        Some(name) => format!(" for group `{name}`"),
+        None => String::new(),
+    };
+    Error::rate_limited_locally(
+        request.call_info(),
+        wait,
+        format!(
+            "the server's rate limit{whose} is used up and resets in {:.3}s, past the call's deadline; nothing was sent",
+            wait.as_secs_f64()
+        ),
+    )
 }
 
 /// The error of a call whose slot lies past its deadline.
