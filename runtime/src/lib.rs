@@ -80,6 +80,8 @@ mod transport;
 #[doc(hidden)]
 pub mod fuzzing;
 pub use middleware::auth;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub use request::body;
 pub use request::body::multipart;
 pub mod testing;

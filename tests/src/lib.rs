@@ -6,8 +6,10 @@
 pub mod capture;
 pub mod fault;
 pub mod memory;
+pub mod redis;
 pub mod server;
 pub mod upload;
 
 pub use capture::LogCapture;
+pub use redis::RedisServer;
 pub use server::{Recorded, Reply, TestServer};

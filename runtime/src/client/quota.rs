@@ -9,11 +9,31 @@ use crate::middleware::Middleware;
 use crate::middleware::cache::{Cache, CacheMiddleware, unique_partition};
 use crate::middleware::rate_limit::{Limiter, LocalLimiter, Quota, RateLimitMiddleware};
 
+/// Where a quota's slots come from.
+enum Source {
+    Local,
+    /// From Redis, under this name, shared by every process that uses it.
+    #[cfg(feature = "redis")]
+    Shared(crate::redis::Redis, String),
+}
+
+impl Source {
+    fn limiter(self, quota: Quota) -> Option<Limiter> {
+        match self {
+            Source::Local => LocalLimiter::new(quota).map(Limiter::Local),
+            #[cfg(feature = "redis")]
+            Source::Shared(redis, name) => {
+                crate::redis::SharedLimiter::new(&redis, &name, quota).map(Limiter::Shared)
+            }
+        }
+    }
+}
+
 /// What the quota methods of the builder collected.
 #[derive(Default)]
 pub(crate) struct QuotaSettings {
-    client: Option<Quota>,
-    groups: Vec<(String, Quota)>,
+    client: Option<(Quota, Source)>,
+    groups: Vec<(String, Quota, Source)>,
     cache: Option<Cache>,
     /// `adapt_to_server_limits`: `None` until set.
     adaptive: Option<bool>,
@@ -32,12 +52,13 @@ pub(crate) struct QuotaLayers {
 
 impl QuotaSettings {
     pub(crate) fn layers(self) -> QuotaLayers {
-        let local = |quota: Quota| LocalLimiter::new(quota).map(Limiter::Local);
-        let client = self.client.and_then(local);
+        let client = self
+            .client
+            .and_then(|(quota, source)| source.limiter(quota));
         let groups: HashMap<String, Limiter> = self
             .groups
             .into_iter()
-            .filter_map(|(name, quota)| Some((name, local(quota)?)))
+            .filter_map(|(name, quota, source)| Some((name, source.limiter(quota)?)))
             .collect();
         let limited = client.is_some() || !groups.is_empty();
         let adaptive = self.adaptive.unwrap_or(limited);
@@ -75,11 +96,24 @@ impl ClientBuilder {
     ///     .build()?;
     /// # let _ = client; Ok(()) }
     /// ```
-    pub fn rate_limit(mut self, quota: Quota) -> Self {
+    pub fn rate_limit(self, quota: Quota) -> Self {
+        self.client_quota("rate_limit", quota, Source::Local)
+    }
+
+    fn client_quota(mut self, method: &str, quota: Quota, source: Source) -> Self {
         if let Err(e) = quota.check() {
-            self.push_error(format!("rate_limit {e}"));
+            self.push_error(format!("{method} {e}"));
         }
-        self.quota.client = Some(quota);
+        self.quota.client = Some((quota, source));
+        self
+    }
+
+    fn group_quota(mut self, method: &str, name: String, quota: Quota, source: Source) -> Self {
+        if let Err(e) = quota.check() {
+            self.push_error(format!("{method} `{name}` {e}"));
+        }
+        self.quota.groups.retain(|(n, ..)| *n != name);
+        self.quota.groups.push((name, quota, source));
         self
     }
 
@@ -90,14 +124,8 @@ impl ClientBuilder {
     /// methods name but the client does not configure has no limit of its
     /// own: only the client's applies. Replaces an earlier quota of the
     /// same group.
-    pub fn rate_limit_group(mut self, name: impl Into<String>, quota: Quota) -> Self {
-        let name = name.into();
-        if let Err(e) = quota.check() {
-            self.push_error(format!("rate_limit_group `{name}` {e}"));
-        }
-        self.quota.groups.retain(|(n, _)| *n != name);
-        self.quota.groups.push((name, quota));
-        self
+    pub fn rate_limit_group(self, name: impl Into<String>, quota: Quota) -> Self {
+        self.group_quota("rate_limit_group", name.into(), quota, Source::Local)
     }
 
     /// Whether calls follow what the server says of its own rate limit (on
@@ -147,5 +175,49 @@ impl ClientBuilder {
     pub fn cache(mut self, cache: Cache) -> Self {
         self.quota.cache = Some(cache);
         self
+    }
+}
+
+/// Rate limits shared by many processes, on Redis.
+#[cfg(feature = "redis")]
+impl ClientBuilder {
+    /// Limits the whole client to `quota` together with every other client,
+    /// in this process or another, that uses the same `name` on the same
+    /// Redis: N processes together stay under one quota. The slots come
+    /// from one atomic GCRA script in Redis; waiting and the deadline work
+    /// as for [`rate_limit`](Self::rate_limit).
+    ///
+    /// While Redis cannot be reached, each process falls back to a limiter
+    /// of its own with the same quota (so N processes may then send up to N
+    /// times the quota), with a `tracing` warning once per outage, and goes
+    /// back to the shared quota as soon as Redis answers.
+    ///
+    /// ```
+    /// # fn main() -> restrait::Result<()> {
+    /// use restrait::{redis::Redis, Client, Quota};
+    /// let redis = Redis::open("redis://127.0.0.1:6379/")?;
+    /// let client = Client::builder("https://api.github.com")
+    ///     .shared_rate_limit(&redis, "github", Quota::per_hour(5000).burst(100))
+    ///     .build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn shared_rate_limit(self, redis: &crate::redis::Redis, name: &str, quota: Quota) -> Self {
+        let source = Source::Shared(redis.clone(), name.to_owned());
+        self.client_quota("shared_rate_limit", quota, source)
+    }
+
+    /// Limits the endpoint group `group` as
+    /// [`rate_limit_group`](Self::rate_limit_group) does, with the quota
+    /// shared on Redis as [`shared_rate_limit`](Self::shared_rate_limit)
+    /// shares one (under the name `group:<group>`).
+    pub fn shared_rate_limit_group(
+        self,
+        redis: &crate::redis::Redis,
+        group: impl Into<String>,
+        quota: Quota,
+    ) -> Self {
+        let group = group.into();
+        let source = Source::Shared(redis.clone(), format!("group:{group}"));
+        self.group_quota("shared_rate_limit_group", group, quota, source)
     }
 }

@@ -78,7 +78,8 @@ use crate::request::Request;
 use crate::response::Response;
 
 pub use oauth2::{
-    ClientAuth, DEFAULT_SKEW, DEFAULT_TOKEN_TIMEOUT, OAuth2, StoreError, TokenSet, TokenStore,
+    ClientAuth, DEFAULT_SKEW, DEFAULT_TOKEN_TIMEOUT, OAuth2, RefreshLock, StoreError, TokenSet,
+    TokenStore,
 };
 pub use secret::Secret;
 pub use static_auth::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken};

@@ -56,12 +56,17 @@ impl RateLimitGroup {
 /// Where the slots of one quota come from.
 pub(crate) enum Limiter {
     Local(LocalLimiter),
+    /// Shared by every process that uses the same Redis key.
+    #[cfg(feature = "redis")]
+    Shared(crate::redis::SharedLimiter),
 }
 
 impl Limiter {
     async fn acquire(&self, deadline: Option<tokio::time::Instant>) -> Result<(), Duration> {
         match self {
             Limiter::Local(l) => l.acquire(deadline).await,
+            #[cfg(feature = "redis")]
+            Limiter::Shared(l) => l.acquire(deadline).await,
         }
     }
 }
