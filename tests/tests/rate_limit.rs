@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use futures::StreamExt;
 use restrait::{Client, Error, Quota, Result, RetryPolicy, resource};
 use serde::Deserialize;
 use support::{Reply, TestServer};
@@ -31,6 +32,11 @@ trait Api {
     #[get("/other")]
     #[rate_limit("unconfigured")]
     async fn other(&self) -> Result<Hit>;
+
+    #[get("/pages")]
+    #[rate_limit("pages")]
+    #[paginate(cursor = "next", param = "cursor", items = "data")]
+    fn pages(&self) -> restrait::Paginator<Hit>;
 }
 
 /// A server that numbers the requests it answers.
@@ -253,4 +259,32 @@ async fn a_held_call_goes_once_the_budget_resets() {
     let _ = api.things().await;
     assert!(Instant::now() - start >= Duration::from_secs(30));
     assert_eq!(server.request_count(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_page_of_a_list_takes_a_slot() {
+    // Endless pages: `{"data": [{"n": k}], "next": k + 1}`.
+    let server = TestServer::start(|r| async move {
+        let k: usize = r
+            .query()
+            .and_then(|q| q.strip_prefix("cursor="))
+            .and_then(|k| k.parse().ok())
+            .unwrap_or(0);
+        Reply::json(
+            200,
+            &serde_json::json!({"data": [{"n": k}], "next": (k + 1).to_string()}),
+        )
+    })
+    .await;
+    let client = Client::builder(server.url())
+        .rate_limit_group("pages", Quota::per_minute(3))
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let items: Vec<_> = api(client).pages().collect().await;
+    assert_eq!(items.len(), 4, "three pages, then the error: {items:?}");
+    assert!(items[..3].iter().all(|i| i.is_ok()));
+    let err = items[3].as_ref().expect_err("no slot for page 4");
+    assert!(err.is_local_rate_limit(), "{err:?}");
+    assert_eq!(server.request_count(), 3);
 }

@@ -59,7 +59,10 @@ impl Seen {
         let tolerance = interval * (BURST - 1);
         let mut tat = self.tat.lock().expect("lock");
         let at = tat.map_or(now, |t| t.max(now));
-        if at.checked_sub(tolerance).is_some_and(|earliest| now < earliest) {
+        if at
+            .checked_sub(tolerance)
+            .is_some_and(|earliest| now < earliest)
+        {
             return false;
         }
         *tat = Some(at + interval);
@@ -151,7 +154,9 @@ async fn figures() {
     let server = api(seen.clone()).await;
     let (api_url, redis_url) = (server.url(), redis.url());
 
-    println!("quota: {RATE} req/s, burst {BURST}; {PROCESSES} processes x {CALLERS} callers, {SECONDS} s");
+    println!(
+        "quota: {RATE} req/s, burst {BURST}; {PROCESSES} processes x {CALLERS} callers, {SECONDS} s"
+    );
     for mode in ["shared", "local"] {
         seen.reset();
         let started = Instant::now();
@@ -178,7 +183,8 @@ async fn figures() {
             .expect("workers");
         let made = seen.tokens.load(Ordering::SeqCst) - before;
         println!("100 processes, {round}: {made} token request(s)");
-        seen.expired.store(seen.tokens.load(Ordering::SeqCst), Ordering::SeqCst);
+        seen.expired
+            .store(seen.tokens.load(Ordering::SeqCst), Ordering::SeqCst);
     }
 
     cache_figure().await;
@@ -237,7 +243,9 @@ async fn worker(args: &[String]) {
                 // The limiters alone: no holding back on the API's 429s.
                 .adapt_to_server_limits(false)
                 .timeout(Duration::from_secs(1));
-            let redis = Redis::open(redis).expect("redis").timeout(Duration::from_secs(5));
+            let redis = Redis::open(redis)
+                .expect("redis")
+                .timeout(Duration::from_secs(5));
             let builder = match mode.as_str() {
                 "shared" => builder.shared_rate_limit(&redis, "figures", quota),
                 _ => builder.rate_limit(quota),
@@ -250,7 +258,8 @@ async fn worker(args: &[String]) {
                     tokio::spawn(async move {
                         while Instant::now() < end {
                             let url = client.base_url().join("/things").expect("url");
-                            let call = client.execute(Request::new(restrait::http::Method::GET, url));
+                            let call =
+                                client.execute(Request::new(restrait::http::Method::GET, url));
                             match call.await {
                                 Ok(_) => {}
                                 // The next slot is more than the call's second away.
@@ -273,10 +282,15 @@ async fn worker(args: &[String]) {
             }
         }
         [kind, api, redis] if kind == "token" => {
-            let redis = Redis::open(redis).expect("redis").timeout(Duration::from_secs(5));
+            let redis = Redis::open(redis)
+                .expect("redis")
+                .timeout(Duration::from_secs(5));
             let oauth = OAuth2::client_credentials(format!("{api}/token"), "fleet", "s3cret")
                 .store(RedisTokenStore::new(&redis, "figures:tokens"));
-            let client = Client::builder(api.as_str()).auth(oauth).build().expect("client");
+            let client = Client::builder(api.as_str())
+                .auth(oauth)
+                .build()
+                .expect("client");
             let url = client.base_url().join("/me").expect("url");
             let response = client
                 .execute(Request::new(restrait::http::Method::GET, url))
@@ -284,6 +298,8 @@ async fn worker(args: &[String]) {
                 .expect("call");
             assert_eq!(response.status(), 204, "the call was authorized");
         }
-        _ => panic!("usage: quota_figures [worker rate shared|local API REDIS SECS | worker token API REDIS]"),
+        _ => panic!(
+            "usage: quota_figures [worker rate shared|local API REDIS SECS | worker token API REDIS]"
+        ),
     }
 }
