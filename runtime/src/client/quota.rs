@@ -79,9 +79,9 @@ impl QuotaSettings {
 
 /// Rate limits.
 impl ClientBuilder {
-    /// Limits the whole client to `quota`: every request it sends (retries,
-    /// token requests excepted, and the pages of a paginated list included)
-    /// takes a slot. A call waits for its slot within its deadline, without
+    /// Limits the whole client to `quota`: every request it sends takes a
+    /// slot (first attempts, retries and the pages of a paginated list; not
+    /// OAuth2 token requests, which go to another endpoint). A call waits for its slot within its deadline, without
     /// spinning; when the slot lies past the deadline, the call ends at once
     /// with [`Error::RateLimited`](crate::Error::RateLimited) (see
     /// [`Error::is_local_rate_limit`](crate::Error::is_local_rate_limit)),

@@ -163,10 +163,13 @@ pub(crate) fn go_duration(text: &str) -> Option<Duration> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    /// A header map of `pairs`, for the tests here and in `holds.rs`.
+    pub(in crate::middleware::rate_limit) fn headers(
+        pairs: &[(&'static str, &'static str)],
+    ) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (name, value) in pairs {
             map.append(*name, http::HeaderValue::from_static(value));

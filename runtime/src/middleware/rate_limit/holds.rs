@@ -82,15 +82,8 @@ impl Holds {
 
 #[cfg(test)]
 mod tests {
+    use super::super::headers::tests::headers;
     use super::*;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, http::HeaderValue::from_static(value));
-        }
-        map
-    }
 
     #[tokio::test(start_paused = true)]
     async fn a_used_up_budget_holds_its_group_until_the_reset() {

@@ -55,7 +55,7 @@ pub trait TokenStore: Send + Sync + 'static {
     fn save<'a>(&'a self, tokens: &'a TokenSet) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// The lock of a store that several processes share, such as
-    /// [`RedisTokenStore`](crate::redis::RedisTokenStore): when a new token
+    /// `restrait::redis::RedisTokenStore` (the `redis` feature): when a new token
     /// is needed, the process that takes it asks the token endpoint, and
     /// the others wait for the token to appear in the store (reading it
     /// with [`load`](TokenStore::load), with a growing pause, for at most
