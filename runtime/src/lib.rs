@@ -53,9 +53,10 @@
 //! - the generated `{Trait}Client` builds a request description from the
 //!   arguments (path, query, headers, body) and calls the runtime;
 //! - [`Client`] adds the base URL, default headers and per-call
-//!   [`CallOptions`], and runs the [`Middleware`] chain: tracing,
-//!   [redirects](ClientBuilder::max_redirects), [retry](RetryPolicy),
-//!   [`auth`], then yours;
+//!   [`CallOptions`], and runs the [`Middleware`] chain: tracing, the
+//!   [`Cache`] (opt-in), [redirects](ClientBuilder::max_redirects),
+//!   [retry](RetryPolicy), the [rate limit](ClientBuilder::rate_limit)
+//!   (opt-in), [`auth`], then yours;
 //! - a [`Transport`] sends it: a pooled `reqwest::Client` by default, or
 //!   [`testing::MockTransport`] in tests;
 //! - the [`Response`] becomes a typed [`Error`] or the decoded value;

@@ -85,7 +85,9 @@ impl ClientBuilder {
     /// spinning; when the slot lies past the deadline, the call ends at once
     /// with [`Error::RateLimited`](crate::Error::RateLimited) (see
     /// [`Error::is_local_rate_limit`](crate::Error::is_local_rate_limit)),
-    /// and nothing is sent. Replaces an earlier `rate_limit`.
+    /// and nothing is sent. A slot that comes just before the deadline
+    /// leaves the request what remains of it. Replaces an earlier
+    /// `rate_limit`.
     ///
     /// ```
     /// # fn main() -> restrait::Result<()> {
