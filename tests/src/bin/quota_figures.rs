@@ -3,7 +3,7 @@
 //!
 //! 1. 4 processes x 32 callers sharing a 50 req/s quota (burst 10) on
 //!    Redis: what the server sees per second, and how many requests its
-//!    own 50 req/s quota would have refused with a 429.
+//!    own quota (at most 50 + 10 in any one second) refused with a 429.
 //! 2. The same with a limiter per process only.
 //! 3. 100 processes starting with no token, then the same after the token
 //!    expired (the API answers 401 to it): token requests.
@@ -45,27 +45,27 @@ fn main() {
 struct Seen {
     arrivals: Mutex<Vec<Instant>>,
     refused: AtomicUsize,
-    /// The API's own GCRA: the theoretical arrival time.
-    tat: Mutex<Option<Instant>>,
+    /// The requests the API let through in the last second.
+    window: Mutex<std::collections::VecDeque<Instant>>,
     tokens: AtomicUsize,
     expired: AtomicUsize,
 }
 
 impl Seen {
-    /// True if the API's quota (RATE per second, BURST at once) allows a
-    /// request now.
+    /// True if the API's own quota allows a request now: at most RATE +
+    /// BURST in any one second (50 req/s plus one burst).
     fn allow(&self, now: Instant) -> bool {
-        let interval = Duration::from_secs(1) / RATE;
-        let tolerance = interval * (BURST - 1);
-        let mut tat = self.tat.lock().expect("lock");
-        let at = tat.map_or(now, |t| t.max(now));
-        if at
-            .checked_sub(tolerance)
-            .is_some_and(|earliest| now < earliest)
+        let mut window = self.window.lock().expect("lock");
+        while window
+            .front()
+            .is_some_and(|t| now - *t >= Duration::from_secs(1))
         {
+            window.pop_front();
+        }
+        if window.len() >= (RATE + BURST) as usize {
             return false;
         }
-        *tat = Some(at + interval);
+        window.push_back(now);
         true
     }
 
@@ -86,7 +86,7 @@ impl Seen {
 
     fn reset(&self) {
         self.arrivals.lock().expect("lock").clear();
-        *self.tat.lock().expect("lock") = None;
+        self.window.lock().expect("lock").clear();
         self.refused.store(0, Ordering::SeqCst);
     }
 }
@@ -166,10 +166,16 @@ async fn figures() {
             .await
             .expect("workers");
         let elapsed = started.elapsed().as_secs_f64();
-        let total = seen.arrivals.lock().expect("lock").len();
+        let (total, span) = {
+            let arrivals = seen.arrivals.lock().expect("lock");
+            let first = arrivals.iter().min().copied();
+            let last = arrivals.iter().max().copied();
+            let span = first.zip(last).map_or(0.0, |(f, l)| (l - f).as_secs_f64());
+            (arrivals.len(), span)
+        };
         println!(
-            "{mode:>6} limiter: {total} requests in {elapsed:.1} s ({:.1} req/s), peak {} in one second, {} answered 429 by the API's own quota",
-            total as f64 / elapsed,
+            "{mode:>6} limiter: {total} requests over {span:.1} s ({:.1} req/s; run {elapsed:.1} s with start-up), peak {} in one second, {} answered 429 by the API's own quota",
+            total as f64 / span.max(f64::MIN_POSITIVE),
             seen.peak_per_second(),
             seen.refused.load(Ordering::SeqCst),
         );
