@@ -10,8 +10,8 @@
 
 use std::time::Instant;
 
-use futures::TryStreamExt;
-use restrait::{Client, Error, OAuth2, Paginator, Response, Result, resource};
+use futures::{StreamExt, TryStreamExt};
+use restrait::{Client, Error, EventStream, OAuth2, Paginator, Response, Result, resource};
 use restrait_examples::demo::Demo;
 use serde::{Deserialize, Serialize};
 
@@ -85,6 +85,15 @@ pub trait Account {
     /// The user the access token belongs to.
     #[get("/me")]
     async fn me(&self) -> Result<User>;
+}
+
+/// A live feed, as server-sent events.
+#[resource]
+pub trait Feed {
+    /// A `user` event per user; ends at the event whose data is `[DONE]`.
+    #[get("/events")]
+    #[sse(done = "[DONE]")]
+    async fn users(&self) -> Result<EventStream<User>>;
 }
 
 #[tokio::main]
@@ -225,6 +234,28 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
                 tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
             }
         }
+    }
+
+    // 9. Server-sent events: each event's data decoded into a `User` as it
+    //    arrives. The demo drops the connection after two events; the stream
+    //    reconnects by itself with `Last-Event-ID: 2` after the `retry:`
+    //    delay the server asked for, and ends at `data: [DONE]`.
+    let mut events = FeedClient::new(client.clone()).users().await?;
+    let mut names = Vec::new();
+    while let Some(event) = events.next().await {
+        names.push(event?.data.name);
+    }
+    print!(
+        "9. GET /events (EventStream<User>) -> {} events: {}",
+        names.len(),
+        names.join(", ")
+    );
+    match &demo {
+        Some(demo) => println!(
+            " ({} connections: the first dropped after two events, the stream resumed)",
+            demo.hits("GET /events")
+        ),
+        None => println!(),
     }
 
     println!("\ndone: every call above went through one pooled `restrait::Client`.");

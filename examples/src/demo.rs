@@ -1,6 +1,7 @@
 //! A small in-memory users API served on 127.0.0.1, with endpoints that
-//! misbehave on purpose (a flaky one, a rate-limited one) so that the
-//! quickstart can show what restrait does about them.
+//! misbehave on purpose (a flaky one, a rate-limited one, an event stream
+//! that drops its connection) so that the quickstart can show what restrait
+//! does about them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -72,6 +73,7 @@ impl Demo {
             .route("/v1/flaky", get(flaky))
             .route("/v1/limited", get(limited))
             .route("/v1/me", get(me))
+            .route("/v1/events", get(events))
             .route("/oauth/token", axum::routing::post(token))
             .with_state(db.clone());
         tokio::spawn(async move {
@@ -271,4 +273,50 @@ async fn me(State(db): State<Shared>, headers: HeaderMap) -> Response {
             .into_response();
     }
     Json(json!({"id": 1, "name": "Ada Lovelace", "email": "ada@example.com"})).into_response()
+}
+
+/// Server-sent events: one `user` event (id: the user's id) per user after
+/// the `Last-Event-ID` the client sends, then `data: [DONE]`. The first
+/// connection breaks after two events, as a flaky proxy would.
+async fn events(State(db): State<Shared>, headers: HeaderMap) -> Response {
+    let after = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let (users, first) = {
+        let mut db = lock(&db);
+        let first = hit(&mut db, "GET /events") == 1;
+        let users: Vec<(u64, Value)> = db
+            .users
+            .range(after.saturating_add(1)..)
+            .map(|(id, user)| (*id, user.clone()))
+            .collect();
+        (users, first)
+    };
+    let drop_after = if first && users.len() > 2 {
+        Some(2)
+    } else {
+        None
+    };
+    // Reconnect after 200 ms rather than the default 3 s.
+    let mut chunks = vec!["retry: 200\n\n".to_owned()];
+    for (id, user) in users.iter().take(drop_after.unwrap_or(usize::MAX)) {
+        chunks.push(format!("event: user\nid: {id}\ndata: {user}\n\n"));
+    }
+    let last = futures::stream::once(async move {
+        if drop_after.is_some() {
+            // A pause first, so that the events before it go out.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err(std::io::Error::other("the demo drops the connection"))
+        } else {
+            Ok("data: [DONE]\n\n".to_owned())
+        }
+    });
+    let body = futures::StreamExt::chain(futures::stream::iter(chunks.into_iter().map(Ok)), last);
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/event-stream")],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
 }

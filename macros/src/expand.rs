@@ -340,9 +340,6 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     if e.options.idempotent {
         steps.extend(quote!(#req.idempotent();));
     }
-    if let Some(done) = &e.options.sse_done {
-        steps.extend(quote!(#req.sse_done(#done);));
-    }
     if let Some(group) = &e.options.rate_limit {
         steps.extend(quote!(#req.rate_limit_group(#group);));
     }
@@ -439,7 +436,8 @@ fn param_step(
 }
 
 /// How the call ends: `send_json::<T>(__req)` for a JSON `Result<T>`
-/// (`send_lines`, `send_events` for `JsonLines<T>`, `EventStream<T>`), else
+/// (`send_lines` for `JsonLines<T>`, `send_events::<T>(__req, done)` with
+/// the `#[sse(done = "..")]` terminator for `EventStream<T>`), else
 /// `RequestBuilder::send::<D>(__req)` spanned across the decoded type (after
 /// a `DeserializeOwned` check on a JSON leaf); `paginate::<T>(__req, ..)` for
 /// a `Paginator<T>`.
@@ -456,7 +454,8 @@ fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserTy
         }
         Output::Call(Decoder::Events(ty)) => {
             let helper = p.checked("send_events", &UserType::new(ty));
-            quote!(#helper(#req))
+            let done = paths::option(e.options.sse_done.as_ref());
+            quote!(#helper(#req, #done))
         }
         Output::Call(decoder) => {
             let mut out = TokenStream::new();

@@ -193,6 +193,14 @@ pub(crate) fn unreachable() -> TokenStream {
     ))
 }
 
+/// `::core::option::Option::Some(value)`, or `None`.
+pub(crate) fn option(value: Option<&impl ToTokens>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
 pub(crate) fn send_trait() -> TokenStream {
     quote!(::core::marker::Send)
 }

@@ -102,6 +102,11 @@ fn users_snapshot() {
                 #[put("/exports/<name>")]
                 async fn import(&self, name: &str, #[body] data: Body) -> Result<()>;
 
+                /// Users as they sign up, until `[DONE]`.
+                #[get("/users/events")]
+                #[sse(done = "[DONE]")]
+                async fn signups(&self) -> Result<EventStream<User>>;
+
                 /// Every user, page by page.
                 #[get("/users")]
                 #[paginate(page = "page", per_page = "per-page", total = "total", items = "data")]
@@ -221,6 +226,8 @@ fn streaming_and_uploads_expand_to_their_steps() {
                 #[post("/chat")]
                 #[sse(done = "[DONE]")]
                 async fn chat(&self, #[body] req: &Chat) -> Result<EventStream<Chunk>>;
+                #[get("/feed")]
+                async fn feed(&self) -> Result<restrait::EventStream<Tick>>;
                 #[put("/files/<name>")]
                 async fn put(&self, name: &str, #[body] file: restrait::Body) -> Result<()>;
                 #[post("/upload")]
@@ -239,8 +246,8 @@ fn streaming_and_uploads_expand_to_their_steps() {
     for expected in [
         "send :: < :: restrait :: __private :: Streamed > (__req)",
         ":: restrait :: __private :: send_lines :: < Line > (__req)",
-        "__req . sse_done (\"[DONE]\") ;",
-        ":: restrait :: __private :: send_events :: < Chunk > (__req)",
+        ":: restrait :: __private :: send_events :: < Chunk > (__req , :: core :: option :: Option :: Some (\"[DONE]\"))",
+        ":: restrait :: __private :: send_events :: < Tick > (__req , :: core :: option :: Option :: None)",
         ":: restrait :: __private :: body :: < restrait :: Body > (& mut __req , file) ;",
         "__req . multipart () ;",
         ":: restrait :: __private :: part :: < & str > (& mut __req , \"title\" , title) ;",

@@ -506,7 +506,7 @@ fn after_attempts(attempts: u32) -> Cow<'static, str> {
 #[derive(thiserror::Error)]
 #[error(
     "{call}: cannot decode {}the {status} response as {target}: at `{path}`: {message}; body: {excerpt}",
-    fmt_line(*line)
+    fmt_place(*line, event.as_ref())
 )]
 pub struct DecodeError {
     pub(crate) status: StatusCode,
@@ -516,14 +516,33 @@ pub struct DecodeError {
     pub(crate) message: String,
     pub(crate) excerpt: String,
     pub(crate) line: Option<u64>,
+    /// The server-sent event whose data failed.
+    pub(crate) event: Option<EventOrigin>,
     #[source]
     pub(crate) source: Option<serde_json::Error>,
 }
 
-fn fmt_line(line: Option<u64>) -> Cow<'static, str> {
-    match line {
-        Some(n) => Cow::Owned(format!("line {n} of ")),
-        None => Cow::Borrowed(""),
+/// Which server-sent event of a stream a [`DecodeError`] is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct EventOrigin {
+    /// 1-based, counting every event the stream dispatched.
+    pub(crate) number: u64,
+    /// The event's last event ID, if it had one.
+    pub(crate) id: Option<String>,
+}
+
+fn fmt_place(line: Option<u64>, event: Option<&EventOrigin>) -> Cow<'static, str> {
+    match (line, event) {
+        (
+            _,
+            Some(EventOrigin {
+                number,
+                id: Some(id),
+            }),
+        ) => Cow::Owned(format!("event {number} (id {id:?}) of ")),
+        (_, Some(EventOrigin { number, id: None })) => Cow::Owned(format!("event {number} of ")),
+        (Some(n), None) => Cow::Owned(format!("line {n} of ")),
+        (None, None) => Cow::Borrowed(""),
     }
 }
 
@@ -556,6 +575,15 @@ impl DecodeError {
     pub fn line(&self) -> Option<u64> {
         self.line
     }
+    /// The 1-based number of the server-sent event (of an
+    /// [`EventStream`](crate::EventStream)) whose data failed, if it was one.
+    pub fn event(&self) -> Option<u64> {
+        self.event.as_ref().map(|e| e.number)
+    }
+    /// The ID of that event (its last event ID), if it had one.
+    pub fn event_id(&self) -> Option<&str> {
+        self.event.as_ref().and_then(|e| e.id.as_deref())
+    }
 }
 
 impl fmt::Debug for DecodeError {
@@ -568,6 +596,7 @@ impl fmt::Debug for DecodeError {
             .field("message", &self.message)
             .field("excerpt", &self.excerpt)
             .field("line", &self.line)
+            .field("event", &self.event)
             .finish()
     }
 }

@@ -110,7 +110,10 @@ pub use middleware::{BoxFuture, Middleware, Next};
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
 pub use request::Request;
 pub use request::body::Body;
-pub use response::{ByteStream, JsonLines, Progress, Response, ResponseBody};
+pub use response::{
+    ByteStream, DEFAULT_RECONNECT_DELAY, Event, EventStream, JsonLines, Progress, Response,
+    ResponseBody,
+};
 pub use transport::{ReqwestTransport, Transport, TransportResponse};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).

@@ -62,7 +62,7 @@ impl Recorded {
 pub struct Reply {
     status: StatusCode,
     headers: HeaderMap,
-    body: BoxBody<Bytes, Infallible>,
+    body: BoxBody<Bytes, std::io::Error>,
     delay: Option<Duration>,
 }
 
@@ -72,7 +72,7 @@ impl Reply {
         Reply {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             headers: HeaderMap::new(),
-            body: Full::new(Bytes::new()).boxed(),
+            body: full(Bytes::new()),
             delay: None,
         }
     }
@@ -97,7 +97,7 @@ impl Reply {
     }
     /// Sets the body.
     pub fn body(mut self, body: impl Into<Bytes>) -> Self {
-        self.body = Full::new(body.into()).boxed();
+        self.body = full(body.into());
         self
     }
     /// A body of `chunks` chunks of `chunk_size` bytes, made as it is sent
@@ -106,8 +106,19 @@ impl Reply {
         let chunk = Bytes::from(vec![b'x'; chunk_size]);
         let frames = stream::repeat(chunk)
             .take(chunks)
-            .map(|c| Ok::<_, Infallible>(Frame::data(c)));
+            .map(|c| Ok::<_, std::io::Error>(Frame::data(c)));
         self.body = BodyExt::boxed(StreamBody::new(frames));
+        self
+    }
+    /// A body sent chunk by chunk as `chunks` yields them, without a
+    /// `Content-Length`. An `Err` breaks the connection mid-body, as a
+    /// crashed server or proxy would; dropping the stream is how a test sees
+    /// the client go away.
+    pub fn stream(
+        mut self,
+        chunks: impl futures::Stream<Item = std::io::Result<Bytes>> + Send + Sync + 'static,
+    ) -> Self {
+        self.body = BodyExt::boxed(StreamBody::new(chunks.map(|c| c.map(Frame::data))));
         self
     }
     /// Waits this long before answering.
@@ -203,6 +214,10 @@ impl Drop for TestServer {
     }
 }
 
+fn full(bytes: Bytes) -> BoxBody<Bytes, std::io::Error> {
+    Full::new(bytes).map_err(|never| match never {}).boxed()
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -231,7 +246,7 @@ async fn serve(
     connection: usize,
     state: &State,
     handler: &Handler,
-) -> http::Response<BoxBody<Bytes, Infallible>> {
+) -> http::Response<BoxBody<Bytes, std::io::Error>> {
     let _guard = InFlight::enter(state);
     let (parts, body) = req.into_parts();
     let body = body

@@ -7,9 +7,10 @@
 #![allow(missing_docs)]
 
 use bytes::Bytes;
+use futures::StreamExt;
 use restrait::multipart::Part;
 use restrait::url::Url;
-use restrait::{Body, Client, Paginator, Response, Result};
+use restrait::{Body, Client, EventStream, Paginator, Response, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
@@ -33,6 +34,9 @@ async fn the_checked_in_expansion_sends_its_requests() {
     let server = TestServer::start(|r: Recorded| async move {
         match r.path() {
             "/v2/users/7" => Reply::json(200, &json!({"id": 7})),
+            "/v2/users/events" => Reply::status(200)
+                .header("content-type", "text/event-stream")
+                .body("data: {\"id\":3}\n\ndata: [DONE]\n\n"),
             _ => Reply::json(200, &json!([{"id": 1}])),
         }
     })
@@ -64,6 +68,19 @@ async fn the_checked_in_expansion_sends_its_requests() {
         .await
         .expect("import");
     assert_eq!(server.last().body, &b"a,b"[..]);
+    let signups: Vec<u64> = users
+        .signups()
+        .await
+        .expect("signups")
+        .map(|e| e.expect("an event").data.id)
+        .collect()
+        .await;
+    assert_eq!(signups, [3], "ended at [DONE]");
+    assert_eq!(
+        server.last().header("accept"),
+        Some("application/json"),
+        "the trait's #[headers] win over the stream kind's Accept"
+    );
     let _ = (Bytes::new(), NewUser { name: "x" });
     let _: fn(&UsersClient) -> Paginator<User> = |u| u.all(None);
     let _: Option<Response<User>> = None;

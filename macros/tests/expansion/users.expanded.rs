@@ -47,6 +47,12 @@ pub trait Users: ::core::marker::Send + ::core::marker::Sync {
         name: &str,
         data: Body,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send;
+    /// Users as they sign up, until `[DONE]`.
+    fn signups(
+        &self,
+    ) -> impl ::core::future::Future<
+        Output = Result<EventStream<User>>,
+    > + ::core::marker::Send;
     /// Every user, page by page.
     fn all(&self, per_page: Option<u32>) -> Paginator<User>;
     fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User>;
@@ -202,6 +208,17 @@ impl Users for UsersClient {
         ::restrait::__private::segment::<&str>(&mut __req, "name", &name);
         ::restrait::__private::body::<Body>(&mut __req, data);
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Unit>(__req)
+    }
+    fn signups(
+        &self,
+    ) -> impl ::core::future::Future<
+        Output = Result<EventStream<User>>,
+    > + ::core::marker::Send {
+        let mut __req = self.__inner.get("/v2/users/events");
+        __req.encoded_path("/v2/users/events");
+        ::restrait::__private::send_events::<
+            User,
+        >(__req, ::core::option::Option::Some("[DONE]"))
     }
     fn all(&self, per_page: Option<u32>) -> Paginator<User> {
         let mut __req = self.__inner.get("/v2/users");

@@ -44,6 +44,8 @@ pub struct ClientBuilder {
     max_redirects: u32,
     transport: Option<Box<dyn Transport>>,
     pub(crate) retry_layer: Option<Arc<dyn Middleware>>,
+    /// The policy of `retry_layer`, for streams that reconnect.
+    retry_policy: Arc<RetryPolicy>,
     pub(crate) auth_layer: Option<Arc<dyn Middleware>>,
     pub(crate) quota: super::quota::QuotaSettings,
     middleware: Vec<Arc<dyn Middleware>>,
@@ -73,6 +75,7 @@ impl ClientBuilder {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             transport: None,
             retry_layer: crate::middleware::retry::default_layer(),
+            retry_policy: Arc::new(RetryPolicy::default()),
             auth_layer: None,
             quota: Default::default(),
             middleware: Vec::new(),
@@ -377,6 +380,7 @@ impl ClientBuilder {
                 call_timeout: self.call_timeout,
                 max_body_size: self.max_body_size,
                 max_error_body: self.max_error_body,
+                retry_policy: self.retry_policy,
             }),
         })
     }
@@ -440,6 +444,7 @@ impl ClientBuilder {
     /// # Ok(()) }
     /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Arc::new(policy.clone());
         self.retry_layer = Some(Arc::new(crate::middleware::retry::RetryMiddleware::new(
             policy,
         )));

@@ -63,6 +63,8 @@ pub(crate) struct ClientInner {
     pub(crate) call_timeout: Option<Duration>,
     pub(crate) max_body_size: u64,
     pub(crate) max_error_body: u64,
+    /// The client's retry policy, which an event stream's reconnects follow.
+    pub(crate) retry_policy: Arc<crate::RetryPolicy>,
 }
 
 impl Client {

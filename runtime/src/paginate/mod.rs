@@ -295,6 +295,7 @@ fn page_decode_error(response: &Response<Bytes>, path: String, e: serde_json::Er
         message: e.to_string(),
         excerpt: Excerpt(response.body()).to_text(),
         line: None,
+        event: None,
         source: Some(e),
     }))
 }

@@ -34,8 +34,6 @@ pub struct RequestBuilder<'a> {
     absolute: Option<String>,
     /// The form of a `#[multipart]` method, its parts added in order.
     form: Option<crate::multipart::Form>,
-    /// The terminator of a `#[sse(done = "..")]` method.
-    sse_done: Option<&'static str>,
     /// The group of a `#[rate_limit("..")]` method.
     rate_limit_group: Option<&'static str>,
     error: Option<Error>,
@@ -64,7 +62,6 @@ impl<'a> RequestBuilder<'a> {
             idempotent: false,
             absolute: None,
             form: None,
-            sse_done: None,
             rate_limit_group: None,
             error: None,
         }
@@ -241,12 +238,6 @@ impl<'a> RequestBuilder<'a> {
         self.form = Some(form.part(name, part));
     }
 
-    /// `#[sse(done = "[DONE]")]`: the event data that ends the stream
-    /// cleanly.
-    pub fn sse_done(&mut self, done: &'static str) {
-        self.sse_done = Some(done);
-    }
-
     /// `#[timeout(..)]`: the deadline of the whole call.
     pub fn timeout(&mut self, total: Duration) {
         self.options.timeout = Some(total);
@@ -281,7 +272,6 @@ impl<'a> RequestBuilder<'a> {
             idempotent,
             absolute,
             form,
-            sse_done,
             rate_limit_group,
             error,
         } = self;
@@ -311,9 +301,6 @@ impl<'a> RequestBuilder<'a> {
             // The form's own type: it names the boundary.
             request.headers.insert(CONTENT_TYPE, form.content_type());
             request.body = crate::Body::from(form);
-        }
-        if let Some(done) = sse_done {
-            request.extensions.insert(SseDone(done));
         }
         if let Some(group) = rate_limit_group {
             request.extensions.insert(crate::RateLimitGroup::new(group));
@@ -359,11 +346,6 @@ impl RequestBuilder<'_> {
         crate::Paginator::from_result(client, first, pagination)
     }
 }
-
-/// The terminator a `#[sse(done = "..")]` method declared, carried on the
-/// request for the event stream.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SseDone(pub &'static str);
 
 /// The request's URL: the client's parsed base URL with the built path and
 /// query set on it, so that the scheme and host (IDNA included) are not

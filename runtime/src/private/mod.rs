@@ -6,14 +6,18 @@ mod builder;
 mod parts;
 mod upload_bounds;
 
-pub use crate::response::decode::{Decode, Json, Lines, Raw, Streamed, Text, Unit, WithResponse};
+pub use crate::response::decode::{
+    Decode, Events, Json, Lines, Raw, Streamed, Text, Unit, WithResponse,
+};
 pub use bounds::{
     DeserializeResponse, DisplayParam, SerializeParam, assert_deserialize, form, header, json,
     optional_header, paginate, part, query, segment, send_json, tail, url,
 };
-pub use builder::{RequestBuilder, SseDone};
+pub use builder::RequestBuilder;
 pub use parts::PartValue;
-pub use upload_bounds::{IntoBody, SerializePart, body, json_part, optional_json_part, send_lines};
+pub use upload_bounds::{
+    IntoBody, SerializePart, body, json_part, optional_json_part, send_events, send_lines,
+};
 
 pub use crate::Pagination;
 

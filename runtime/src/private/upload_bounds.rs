@@ -85,3 +85,13 @@ pub fn send_lines<'a, T: super::DeserializeResponse + Send + 'static>(
 ) -> impl ::core::future::Future<Output = crate::Result<crate::JsonLines<T>>> + Send + 'a {
     req.send::<super::Lines<T>>()
 }
+
+/// Sends the request streamed and decodes a `Result<EventStream<T>>`;
+/// `done` is the data of the event that ends it (`#[sse(done = "..")]`).
+pub fn send_events<'a, T: super::DeserializeResponse + Send + 'static>(
+    req: super::RequestBuilder<'a>,
+    done: Option<&'static str>,
+) -> impl ::core::future::Future<Output = crate::Result<crate::EventStream<T>>> + Send + 'a {
+    let sent = req.send::<super::Events<T>>();
+    async move { Ok(sent.await?.until(done)) }
+}

@@ -92,6 +92,7 @@ impl Decode for Text {
                 message: format!("the body is not valid UTF-8: {e}"),
                 excerpt: Excerpt(&response.body).to_text(),
                 line: None,
+                event: None,
                 source: None,
             }))),
         }
@@ -172,6 +173,25 @@ impl<T: DeserializeOwned> Decode for Lines<T> {
         // One line may be as long as a whole buffered body may be.
         let max_line = usize::try_from(client.inner.max_body_size).unwrap_or(usize::MAX);
         Ok(crate::JsonLines::new(byte_stream(response), max_line))
+    }
+}
+
+/// `Result<EventStream<T>>`: server-sent events whose data is a `T`.
+pub struct Events<T>(PhantomData<fn() -> T>);
+
+impl<T: DeserializeOwned + 'static> Decode for Events<T> {
+    type Output = crate::EventStream<T>;
+    const ACCEPT: Option<&'static str> = Some("text/event-stream");
+    const STREAM: bool = true;
+    fn decode(response: &Response<Bytes>) -> Result<crate::EventStream<T>> {
+        crate::EventStream::buffered(response)
+    }
+    fn decode_stream(
+        response: Response,
+        client: crate::Client,
+        request: Option<crate::Request>,
+    ) -> Result<crate::EventStream<T>> {
+        crate::EventStream::new(response, client, request)
     }
 }
 

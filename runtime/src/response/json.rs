@@ -36,6 +36,7 @@ pub(crate) fn decode<T: DeserializeOwned>(text: &[u8], origin: Origin<'_>) -> Re
         message: inner.to_string(),
         excerpt: Excerpt(text).to_text(),
         line: origin.line,
+        event: None,
         source: Some(inner),
     })))
 }

@@ -14,13 +14,11 @@ mod byte_stream;
 mod json;
 mod json_lines;
 mod lines;
-// The WHATWG event-stream parser, tested on its own; `EventStream<T>` (the
-// next step of issue 14) is built on it.
-#[allow(dead_code)]
 mod sse;
 
 pub use byte_stream::{ByteStream, Progress};
 pub use json_lines::JsonLines;
+pub use sse::{DEFAULT_RECONNECT_DELAY, Event, EventStream};
 
 use std::any::Any;
 use std::fmt;
