@@ -113,4 +113,24 @@ mod tests {
             "no wait"
         );
     }
+
+    /// The largest quotas `build` accepts do not make governor overflow.
+    #[tokio::test(start_paused = true)]
+    async fn the_largest_accepted_quotas_work() {
+        let decades = Duration::from_secs(49 * 365 * 24 * 60 * 60);
+        let slow = Quota::new(1, decades);
+        assert!(slow.check().is_ok());
+        let limiter = LocalLimiter::new(slow).expect("valid");
+        let soon = Some(Instant::now() + Duration::from_secs(1));
+        limiter.acquire(soon).await.expect("the burst");
+        let wait = limiter.acquire(soon).await.expect_err("decades away");
+        assert!(wait > decades / 2, "{wait:?}");
+
+        let wide = Quota::per_second(1_000_000).burst(u32::MAX);
+        assert!(wide.check().is_ok());
+        let limiter = LocalLimiter::new(wide).expect("valid");
+        for _ in 0..1000 {
+            limiter.acquire(soon).await.expect("within the burst");
+        }
+    }
 }

@@ -87,6 +87,15 @@ impl Quota {
                 "{self:?}: the period of a quota must be longer than zero"
             ));
         }
+        // The limiter counts in nanoseconds: keep its whole span well inside.
+        let span = self
+            .interval()
+            .saturating_mul(self.burst_size().saturating_add(1));
+        if span >= crate::client::NO_LIMIT_FROM {
+            return Err(format!(
+                "{self:?}: a quota's burst must refill within 100 years"
+            ));
+        }
         Ok(())
     }
 
@@ -118,6 +127,13 @@ mod tests {
         assert!(Quota::per_second(0).check().is_err());
         assert!(Quota::per_second(5).burst(0).check().is_err());
         assert!(Quota::new(3, Duration::ZERO).check().is_err());
+        assert!(Quota::new(2, Duration::MAX).check().is_err());
+        assert!(Quota::per_hour(1).burst(u32::MAX).check().is_err());
+        assert!(Quota::per_second(1_000_000).burst(u32::MAX).check().is_ok());
+        assert!(
+            Quota::per_second(u32::MAX).check().is_err(),
+            "under a nanosecond apart"
+        );
         assert!(Quota::per_second(0).to_governor().is_none());
         assert!(Quota::per_minute(30).check().is_ok());
         let g = Quota::per_second(10)
