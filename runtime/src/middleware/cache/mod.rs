@@ -13,6 +13,7 @@ mod status;
 mod store;
 
 use std::fmt;
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
@@ -174,15 +175,21 @@ impl CacheMiddleware {
         CacheMiddleware { cache, partition }
     }
 
-    async fn run(&self, mut request: Request, next: Next<'_>) -> Result<Response> {
+    /// Handles one request; `next` sends it on through the rest of the
+    /// chain (called once at most), whatever form the chain takes.
+    pub(crate) async fn run<F, Fut>(&self, mut request: Request, next: F) -> Result<Response>
+    where
+        F: FnOnce(Request) -> Fut,
+        Fut: Future<Output = Result<Response>>,
+    {
         if request.stream {
-            return next.run(request).await;
+            return next(request).await;
         }
         if request.method() != Method::GET {
             return self.unsafe_request(request, next).await;
         }
         let Some(parts) = request_parts(&request) else {
-            return next.run(request).await;
+            return next(request).await;
         };
         let key = Key {
             method: Method::GET,
@@ -219,7 +226,7 @@ impl CacheMiddleware {
             }
         }
         let call = request.call_info();
-        let response = next.run(request).await?;
+        let response = next(request).await?;
         let now = SystemTime::now();
         if let Some(entry) = revalidating
             && response.status() == StatusCode::NOT_MODIFIED
@@ -274,13 +281,17 @@ impl CacheMiddleware {
 
     /// A request that is not a GET: sent as it is; a successful unsafe one
     /// drops what is stored for its URL.
-    async fn unsafe_request(&self, request: Request, next: Next<'_>) -> Result<Response> {
+    async fn unsafe_request<F, Fut>(&self, request: Request, next: F) -> Result<Response>
+    where
+        F: FnOnce(Request) -> Fut,
+        Fut: Future<Output = Result<Response>>,
+    {
         let safe = matches!(
             *request.method(),
             Method::HEAD | Method::OPTIONS | Method::TRACE
         );
         let url = (!safe).then(|| request.url().as_str().to_owned());
-        let response = next.run(request).await?;
+        let response = next(request).await?;
         if let Some(url) = url
             && (response.status().is_success() || response.status().is_redirection())
         {
@@ -292,7 +303,7 @@ impl CacheMiddleware {
 
 impl Middleware for CacheMiddleware {
     fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
-        Box::pin(self.run(request, next))
+        Box::pin(self.run(request, move |request| next.run(request)))
     }
 }
 

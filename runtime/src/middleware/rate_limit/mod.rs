@@ -119,13 +119,19 @@ impl RateLimitMiddleware {
         Ok(())
     }
 
-    async fn run(&self, request: Request, next: Next<'_>) -> Result<Response> {
+    /// Handles one request; `next` sends it on through the rest of the
+    /// chain (called once), whatever form the chain takes.
+    pub(crate) async fn run<F, Fut>(&self, request: Request, next: F) -> Result<Response>
+    where
+        F: FnOnce(Request) -> Fut,
+        Fut: std::future::Future<Output = Result<Response>>,
+    {
         self.admit(&request).await?;
         let Some(holds) = &self.holds else {
-            return next.run(request).await;
+            return next(request).await;
         };
         let group = request.extensions().get::<RateLimitGroup>().cloned();
-        let response = next.run(request).await?;
+        let response = next(request).await?;
         holds.observe(
             group.as_ref().map(RateLimitGroup::name),
             response.status(),
@@ -137,7 +143,7 @@ impl RateLimitMiddleware {
 
 impl Middleware for RateLimitMiddleware {
     fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
-        Box::pin(self.run(request, next))
+        Box::pin(self.run(request, move |request| next.run(request)))
     }
 }
 
