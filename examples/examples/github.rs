@@ -1,6 +1,7 @@
 //! A GitHub REST client declared as GitHub documents it: the
 //! `application/vnd.github+json` media type, a token, issues paged by the
-//! `Link` header, and a 404 matched as a typed error.
+//! `Link` header, an issue's `comments_url` followed with `#[url]`, and a
+//! 404 matched as a typed error with GitHub's error body decoded.
 //!
 //! ```text
 //! cargo run --example github                        # against a local stand-in
@@ -36,6 +37,28 @@ pub struct Issue {
     pub user: Account,
     /// Set when the "issue" is a pull request.
     pub pull_request: Option<serde_json::Value>,
+    /// How many comments it has.
+    pub comments: u64,
+    /// Where they are: an absolute URL, followed with `#[url]`.
+    pub comments_url: String,
+}
+
+/// A comment on an issue.
+#[derive(Debug, Deserialize)]
+pub struct Comment {
+    /// Who wrote it.
+    pub user: Account,
+    /// Its text.
+    pub body: String,
+}
+
+/// GitHub's error body (<https://docs.github.com/rest/using-the-rest-api/troubleshooting-the-rest-api>).
+#[derive(Debug, Deserialize)]
+pub struct GithubError {
+    /// `Not Found`, `Bad credentials`, `Validation Failed`, ..
+    pub message: String,
+    /// The page that explains it.
+    pub documentation_url: Option<String>,
 }
 
 /// A GitHub account.
@@ -46,7 +69,8 @@ pub struct Account {
 }
 
 /// The endpoints used here, written as <https://docs.github.com/rest> gives them.
-#[resource]
+/// Error bodies decode into [`GithubError`] (`e.api_error::<GithubError>()`).
+#[resource(error = GithubError)]
 #[headers(
     "Accept: application/vnd.github+json",
     "X-GitHub-Api-Version: 2022-11-28"
@@ -68,6 +92,12 @@ pub trait Github {
         #[query] labels: Option<&str>,
         #[query] per_page: Option<u32>,
     ) -> Paginator<Issue>;
+
+    /// [List issue comments](https://docs.github.com/rest/issues/comments#list-issue-comments)
+    /// at the `comments_url` an issue hands back: the request goes to that
+    /// URL, and the template names the endpoint in traces and errors.
+    #[get("/issues/comments")]
+    async fn comments(&self, #[url] comments_url: &str) -> Result<Vec<Comment>>;
 }
 
 #[tokio::main]
@@ -154,15 +184,34 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         "3. every open issue labelled `{label}`, 5 a page -> {count} issues over {page_count} pages"
     );
 
-    // 4. A repository that does not exist: a typed 404 with GitHub's message.
+    // 4. The comments of the first issue that has some, at the
+    //    `comments_url` GitHub put in the issue (`#[url]`).
+    if let Some(issue) = first.iter().find(|i| i.comments > 0) {
+        let comments = github.comments(&issue.comments_url).await?;
+        println!(
+            "4. GET {} (#[url] from the issue) -> {} comments{}",
+            issue.comments_url,
+            comments.len(),
+            comments
+                .first()
+                .map(|c| format!(", the first by @{}: {:?}", c.user.login, c.body))
+                .unwrap_or_default()
+        );
+    }
+
+    // 5. A repository that does not exist: a typed 404 with GitHub's
+    //    message, its body decoded as the resource's `error = GithubError`.
     match github.repository(owner, "no-such-repository").await {
         Err(Error::NotFound(e)) => println!(
-            "4. GET /repos/{owner}/no-such-repository -> Error::NotFound: {:?} ({} {})",
+            "5. GET /repos/{owner}/no-such-repository -> Error::NotFound: {:?} ({} {}, see {})",
             e.message(),
             e.status(),
-            e.path_template()
+            e.path_template(),
+            e.api_error::<GithubError>()
+                .and_then(|g| g.documentation_url.as_deref())
+                .unwrap_or("?")
         ),
-        other => println!("4. GET /repos/{owner}/no-such-repository -> unexpected: {other:?}"),
+        other => println!("5. GET /repos/{owner}/no-such-repository -> unexpected: {other:?}"),
     }
 
     if let Some(standin) = &standin {

@@ -76,7 +76,9 @@ pub struct StripeErrorBody {
 }
 
 /// The endpoints used here, written as <https://docs.stripe.com/api> gives them.
-#[resource]
+/// Every error body is Stripe's `{"error": {..}}`: `error = StripeError`
+/// decodes it once, reached with `e.api_error::<StripeError>()`.
+#[resource(error = StripeError)]
 pub trait Stripe {
     /// [Create a customer](https://docs.stripe.com/api/customers/create):
     /// every attempt carries the same `Idempotency-Key`.
@@ -205,14 +207,17 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     );
 
     // 3. A customer that does not exist: Stripe's 404 is Error::NotFound,
-    //    with Stripe's message, and its body decodes into `StripeError`.
+    //    with Stripe's message, and its body already decoded as the
+    //    resource's `error = StripeError`.
     match stripe.customer("cus_doesnotexist").await {
         Err(Error::NotFound(e)) => {
-            let code = e.json::<StripeError>().and_then(|s| s.error.code);
+            let code = e
+                .api_error::<StripeError>()
+                .and_then(|s| s.error.code.as_deref());
             println!(
                 "3. GET /v1/customers/cus_doesnotexist -> Error::NotFound: {:?} (code {})",
                 e.message(),
-                code.as_deref().unwrap_or("?")
+                code.unwrap_or("?")
             );
         }
         other => println!("3. GET /v1/customers/cus_doesnotexist -> unexpected: {other:?}"),
@@ -227,7 +232,7 @@ async fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         .await
     {
         Err(Error::Validation(e)) => {
-            let details = e.json::<StripeError>().map(|s| s.error);
+            let details = e.api_error::<StripeError>().map(|s| &s.error);
             println!(
                 "4. POST /v1/payment_intents amount=10 -> Error::Validation: {:?} ({} {}, param `{}`)",
                 e.message(),

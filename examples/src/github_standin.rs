@@ -54,6 +54,10 @@ impl GithubStandin {
         let app = Router::new()
             .route("/repos/{owner}/{repo}", get(repository))
             .route("/repos/{owner}/{repo}/issues", get(issues))
+            .route(
+                "/repos/{owner}/{repo}/issues/{number}/comments",
+                get(comments),
+            )
             .with_state(Shared {
                 addr,
                 seen: seen.clone(),
@@ -217,6 +221,10 @@ async fn issues(
                 "user": {"login": LOGINS[(number % 4) as usize]},
                 "labels": [{"name": label}],
                 "comments": number % 7,
+                "comments_url": format!(
+                    "http://{}/repos/{owner}/{repo}/issues/{number}/comments",
+                    shared.addr
+                ),
             })
         })
         .filter(|issue| match q.labels.as_deref() {
@@ -241,6 +249,31 @@ async fn issues(
         response.headers_mut().insert(header::LINK, value);
     }
     response
+}
+
+/// An issue's comments, at the `comments_url` the issue names.
+async fn comments(
+    State(shared): State<Shared>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    headers: HeaderMap,
+) -> Response {
+    let route = "GET /repos/{owner}/{repo}/issues/{number}/comments";
+    if let Some(denied) = check(&shared, route, &headers) {
+        return denied;
+    }
+    if (owner.as_str(), repo.as_str()) != (OWNER, REPO) || number == 0 || number > OPEN_ISSUES {
+        return not_found();
+    }
+    let body: Vec<Value> = (0..number % 7)
+        .map(|i| {
+            json!({
+                "id": number * 100 + i,
+                "user": {"login": LOGINS[((number + i) % 4) as usize]},
+                "body": format!("comment {} on #{number}", i + 1),
+            })
+        })
+        .collect();
+    axum::Json(body).into_response()
 }
 
 const LOGINS: [&str; 4] = ["ada", "grace", "alan", "barbara"];

@@ -12,12 +12,16 @@ mod ast;
 mod attr;
 #[path = "../src/check.rs"]
 mod check;
+#[path = "../src/codec.rs"]
+mod codec;
 #[path = "../src/ctxt.rs"]
 mod ctxt;
 #[path = "../src/expand.rs"]
 mod expand;
 #[path = "../src/fallback.rs"]
 mod fallback;
+#[path = "../src/openapi/mod.rs"]
+mod openapi;
 #[path = "../src/paginate.rs"]
 mod paginate;
 #[path = "../src/paths.rs"]

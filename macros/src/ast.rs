@@ -8,6 +8,7 @@
 //! `expand` read the model and never look at syntax to decide anything.
 
 use crate::attr::{self, ParamAttr, Retry, StaticHeader, Timeout, Verb};
+use crate::codec::{BodyArgs, CodecName};
 use crate::ctxt::Ctxt;
 use crate::paginate::{self, Paginate};
 use crate::paths::Paths;
@@ -32,6 +33,16 @@ pub(crate) struct Resource<'a> {
     pub(crate) missing_supertraits: Vec<&'static str>,
     /// One entry per trait item, in order.
     pub(crate) items: Vec<Item<'a>>,
+    /// `#[resource(error = T)]`.
+    pub(crate) error: Option<syn::Type>,
+    /// `#[resource(ok_field = "..")]`.
+    pub(crate) ok_field: Option<LitStr>,
+    /// `#[resource(codec = ..)]`: the default codec of bodies and responses.
+    pub(crate) codec: Option<CodecName>,
+    /// `#[resource(check = path)]`.
+    pub(crate) check: Option<syn::Path>,
+    /// `#[resource(openapi = "..")]`: the spec to check the endpoints against.
+    pub(crate) openapi: Option<LitStr>,
 }
 
 pub(crate) enum Item<'a> {
@@ -106,6 +117,8 @@ pub(crate) struct Options {
     pub(crate) multipart: bool,
     /// `#[sse(done = "..")]`: the data of the event that ends an `EventStream`.
     pub(crate) sse_done: Option<LitStr>,
+    /// `#[returns(xml)]`: the codec of the response body.
+    pub(crate) returns: Option<CodecName>,
     /// `#[rate_limit("group")]`: the endpoint group of the method's requests.
     pub(crate) rate_limit: Option<LitStr>,
 }
@@ -133,6 +146,8 @@ pub(crate) struct Param<'a> {
     /// Our attribute's name and the span of its name.
     pub(crate) attr: Option<(&'static str, Span)>,
     pub(crate) role: Role<'a>,
+    /// `#[body(..)]`: its codec and compression.
+    pub(crate) body: BodyArgs,
 }
 
 impl Param<'_> {
@@ -216,6 +231,14 @@ pub(crate) enum Decoder<'a> {
 }
 
 impl<'a> Decoder<'a> {
+    /// The decoder inside any `Response<..>`.
+    pub(crate) fn without_response(&self) -> &Decoder<'a> {
+        match self {
+            Decoder::WithResponse(inner) => inner.without_response(),
+            other => other,
+        }
+    }
+
     /// The types decoded as JSON (a whole body, a line or an event's data),
     /// for the `DeserializeOwned` checks.
     pub(crate) fn json_leaf(&self) -> Option<&'a Type> {
@@ -397,6 +420,11 @@ pub(crate) fn from_syn<'a>(cx: &Ctxt, args: TokenStream, item: &'a ItemTrait) ->
         paths: Paths::new(args.krate.as_ref()),
         headers,
         items,
+        error: args.error,
+        ok_field: args.ok_field,
+        codec: args.codec,
+        check: args.check,
+        openapi: args.openapi,
     }
 }
 
@@ -469,6 +497,10 @@ fn endpoint<'a>(cx: &Ctxt, method: &'a TraitItemFn, prefix: &str) -> Endpoint<'a
         };
         let name = ident.map(|i| i.unraw().to_string()).unwrap_or_default();
         let role = role(ours.as_ref(), &name, &typed.ty, e.template.as_ref());
+        let body = match &ours {
+            Some(Ok((ParamAttr::Body(args), _))) => args.clone(),
+            _ => BodyArgs::default(),
+        };
         e.params.push(Param {
             arg: typed,
             attrs,
@@ -480,6 +512,7 @@ fn endpoint<'a>(cx: &Ctxt, method: &'a TraitItemFn, prefix: &str) -> Endpoint<'a
                 .and_then(|o| o.as_ref().ok())
                 .map(|(a, span)| (a.name(), *span)),
             role,
+            body,
         });
     }
 
@@ -523,11 +556,11 @@ fn role<'a>(
                 _ => None,
             },
         },
-        Some(Ok((ParamAttr::Body, _))) if is_bytes(ty) => Role::Raw {
+        Some(Ok((ParamAttr::Body(_), _))) if is_bytes(ty) => Role::Raw {
             by_ref: matches!(ty, Type::Reference(_)),
         },
-        Some(Ok((ParamAttr::Body, _))) if is_upload(ty) => Role::Upload,
-        Some(Ok((ParamAttr::Body, _))) => Role::Json,
+        Some(Ok((ParamAttr::Body(_), _))) if is_upload(ty) => Role::Upload,
+        Some(Ok((ParamAttr::Body(_), _))) => Role::Json,
         Some(Ok((ParamAttr::Part { name: rename, json }, _))) => Role::Part {
             name: rename
                 .as_ref()
@@ -634,6 +667,12 @@ fn method_attr<'a>(
             duplicate(cx, attr, &name, seen(e, "sse"));
             e.options.sse_done = e.options.sse_done.take().or(done);
             e.option_attrs.push(("sse", attr));
+        }
+        "returns" => {
+            let codec = crate::codec::parse_returns(cx, attr);
+            duplicate(cx, attr, &name, seen(e, "returns"));
+            e.options.returns = e.options.returns.take().or(codec);
+            e.option_attrs.push(("returns", attr));
         }
         "rate_limit" => {
             let group = attr::parse_rate_limit(cx, attr);

@@ -62,6 +62,7 @@ pub(crate) const METHOD_ATTRS: &[&str] = &[
     "paginate",
     "multipart",
     "sse",
+    "returns",
     "rate_limit",
 ];
 /// Parameter attributes.
@@ -112,16 +113,28 @@ pub(crate) enum Retry {
     Never,
 }
 
-/// `#[resource(prefix = "..", client = "..", crate = "..")]`.
+/// `#[resource(prefix = "..", client = "..", crate = "..", error = T, ok_field = "..", openapi = "..")]`.
 #[derive(Default)]
 pub(crate) struct ResourceArgs {
     pub(crate) prefix: Option<LitStr>,
     pub(crate) client: Option<Ident>,
     /// The path of the runtime crate, when it is not `::restrait`.
     pub(crate) krate: Option<syn::Path>,
+    /// `error = Type`: error bodies are decoded as this type too.
+    pub(crate) error: Option<syn::Type>,
+    /// `ok_field = "ok"`: a 2xx body whose field is `false` is an error.
+    pub(crate) ok_field: Option<LitStr>,
+    /// `codec = xml`: the codec of bodies and responses.
+    pub(crate) codec: Option<crate::codec::CodecName>,
+    /// `check = path::to::fn`: a 2xx answer it gives a message for is an error.
+    pub(crate) check: Option<syn::Path>,
+    /// `openapi = "specs/api.yaml"`: the spec the endpoints are checked against.
+    pub(crate) openapi: Option<LitStr>,
 }
 
-const RESOURCE_ARGS: &[&str] = &["prefix", "client", "crate"];
+const RESOURCE_ARGS: &[&str] = &[
+    "prefix", "client", "crate", "error", "ok_field", "codec", "check", "openapi",
+];
 
 pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs {
     let mut out = ResourceArgs::default();
@@ -159,6 +172,40 @@ pub(crate) fn parse_resource_args(cx: &Ctxt, args: TokenStream) -> ResourceArgs 
                     ),
                 ),
             }
+        } else if meta.path.is_ident("error") {
+            let value = meta.value()?;
+            if value.peek(LitStr) {
+                let lit: LitStr = value.parse()?;
+                cx.error_spanned_by(
+                    &lit,
+                    format!(
+                        "`error = {:?}` names a type, not a string: write it without quotes, e.g. `error = {}`",
+                        lit.value(),
+                        lit.value()
+                    ),
+                );
+            } else {
+                let ty: syn::Type = value.parse()?;
+                set_once(cx, &mut out.error, ty, &meta, "error");
+            }
+        } else if meta.path.is_ident("check") {
+            let path: syn::Path = meta.value()?.parse()?;
+            set_once(cx, &mut out.check, path, &meta, "check");
+        } else if meta.path.is_ident("codec") {
+            let codec = crate::codec::parse_resource_codec(&meta)?;
+            set_once(cx, &mut out.codec, codec, &meta, "codec");
+        } else if meta.path.is_ident("ok_field") {
+            let lit: LitStr = meta.value()?.parse()?;
+            if lit.value().trim().is_empty() {
+                cx.error_spanned_by(
+                    &lit,
+                    "`ok_field` names the body's success flag and cannot be empty: write e.g. `ok_field = \"ok\"`",
+                );
+            }
+            set_once(cx, &mut out.ok_field, lit, &meta, "ok_field");
+        } else if meta.path.is_ident("openapi") {
+            let lit: LitStr = meta.value()?.parse()?;
+            set_once(cx, &mut out.openapi, lit, &meta, "openapi");
         } else {
             unknown_argument(cx, &meta, "`#[resource]`", RESOURCE_ARGS)?;
         }
@@ -398,7 +445,8 @@ pub(crate) enum ParamAttr {
     Query(Option<LitStr>),
     /// `#[header]` or `#[header("Name")]`.
     Header(Option<LitStr>),
-    Body,
+    /// `#[body]`, `#[body(xml)]`, `#[body(gzip)]`, ..
+    Body(crate::codec::BodyArgs),
     Form,
     /// `#[url]`: an absolute URL sent instead of the base URL and the path.
     Url,
@@ -415,7 +463,7 @@ impl ParamAttr {
         match self {
             ParamAttr::Query(_) => "query",
             ParamAttr::Header(_) => "header",
-            ParamAttr::Body => "body",
+            ParamAttr::Body(_) => "body",
             ParamAttr::Form => "form",
             ParamAttr::Url => "url",
             ParamAttr::Part { .. } => "part",
@@ -454,7 +502,7 @@ pub(crate) fn parse_param_attrs<'a>(cx: &Ctxt, attrs: &'a [Attribute]) -> ParamA
                     _ => name.map(ParamAttr::Header),
                 }
             }
-            "body" => no_args(cx, attr, "body").then_some(ParamAttr::Body),
+            "body" => crate::codec::parse_body(cx, attr).map(ParamAttr::Body),
             "form" => no_args(cx, attr, "form").then_some(ParamAttr::Form),
             "url" => no_args(cx, attr, "url").then_some(ParamAttr::Url),
             "part" => parse_part(cx, attr),

@@ -31,6 +31,55 @@ pub(crate) fn check(cx: &Ctxt, e: &Endpoint<'_>) {
     multipart(cx, e, name);
     streaming(cx, e, name);
     sse(cx, e, name);
+    codecs(cx, e, name);
+}
+
+/// `#[body(xml)]`, `#[body(gzip)]` and `#[returns(xml)]` where they can
+/// apply: a codec encodes a value (not `Bytes` or a `restrait::Body`),
+/// gzip compresses a body in memory (not a `restrait::Body`, which may be
+/// a file or a stream), and a codec decodes a `Result<T>` or
+/// `Result<Response<T>>`.
+fn codecs(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {
+    for p in &e.params {
+        if let Some(codec) = &p.body.codec
+            && matches!(p.role, Role::Raw { .. } | Role::Upload)
+        {
+            cx.error_at(
+                codec.span(),
+                format!(
+                    "a codec encodes a value, but `{}` is sent as it is (`Bytes` or `restrait::Body`): remove the codec, or pass a `Serialize` value",
+                    p.name
+                ),
+            );
+        }
+        if let Some(gzip) = p.body.gzip
+            && p.role == Role::Upload
+        {
+            cx.error_at(
+                gzip,
+                format!(
+                    "`#[body(gzip)]` compresses a body built in memory, but `{}` is a `restrait::Body` (maybe a file or a stream), sent as it is: compress it yourself, or pass the value or its `Bytes`",
+                    p.name
+                ),
+            );
+        }
+    }
+    let Some(codec) = &e.options.returns else {
+        return;
+    };
+    let decodes_a_value = match &e.output {
+        Output::Call(decoder) => matches!(decoder.without_response(), crate::ast::Decoder::Json(_)),
+        Output::Stream(_) | Output::Unknown => false,
+    };
+    if !decodes_a_value || e.paginate.is_some() {
+        cx.error_at(
+            codec.span(),
+            format!(
+                "`#[returns(..)]` names how a `Result<T>` or `Result<Response<T>>` body is decoded, but `{name}` returns {}",
+                e.ret.map_or_else(|| "nothing".to_owned(), |ty| format!("`{}`", quote::quote!(#ty).to_string().replace(' ', "")))
+            ),
+        );
+    }
 }
 
 fn verbs(cx: &Ctxt, e: &Endpoint<'_>, name: &str) {

@@ -7,17 +7,36 @@
 
 use crate::ast::{self, Decoder, Endpoint, Item, Output, Param, Resource, Role};
 use crate::attr::{self, Retry, Timeout};
+use crate::codec::CodecName;
 use crate::ctxt::Ctxt;
 use crate::paginate::{Paginate, Strategy};
 use crate::paths::{self, UserType};
 use crate::template::{self, Piece};
-use crate::{check, fallback};
+use crate::{check, fallback, openapi};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
+use syn::ext::IdentExt as _;
 use syn::{FnArg, ItemTrait, TraitItem};
 
-/// Expands `#[resource(args)] input`.
+// By path, so that the timing example, which includes this file by path too,
+// finds it.
+#[path = "expand/blocking.rs"]
+mod blocking;
+
+/// Expands `#[resource(args)] input`. The entry point calls [`run_in`];
+/// this is for the unit tests and `examples/expand_timing.rs`.
+#[allow(dead_code)]
 pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
+    run_in(args, input, &openapi::Invocation::default())
+}
+
+/// [`run`], knowing where the macro was called from (to find an `openapi`
+/// spec beside the source file).
+pub(crate) fn run_in(
+    args: TokenStream,
+    input: TokenStream,
+    invocation: &openapi::Invocation,
+) -> TokenStream {
     let Ok(item) = syn::parse2::<ItemTrait>(input.clone()) else {
         return fallback::not_a_trait(input);
     };
@@ -38,6 +57,7 @@ pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let mut resource = ast::from_syn(&cx, args, &item);
     check::run(&resource);
+    let tracked = openapi::check(&cx, &resource, invocation);
     let mut errors: Vec<syn::Error> = cx.check().err().into_iter().collect();
     let items: Vec<Checked<'_>> = std::mem::take(&mut resource.items)
         .into_iter()
@@ -53,6 +73,7 @@ pub(crate) fn run(args: TokenStream, input: TokenStream) -> TokenStream {
         })
         .collect();
     let mut tokens = expand(&resource, &items);
+    tokens.extend(tracked);
     for error in errors {
         tokens.extend(error.into_compile_error());
     }
@@ -94,6 +115,7 @@ fn expand(resource: &Resource<'_>, items: &[Checked<'_>]) -> TokenStream {
     }
     out.extend(quote!(#[automatically_derived] impl #trait_ident for #client));
     out.extend(Some(braces(methods)));
+    out.extend(blocking::client(resource, items, &heads));
     out
 }
 
@@ -243,6 +265,21 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             quote!(.with_headers(&__HEADERS)),
         )
     };
+    // `#[resource(error = T, ok_field = "..")]`, on the resource client.
+    let mut inner = quote!(#resource_client::new(client, #trait_name) #with_headers);
+    if let Some(ty) = &resource.error {
+        let helper = p.checked("error_type", &UserType::new(ty));
+        inner = quote!(#helper(#inner));
+    }
+    if let Some(field) = &resource.ok_field {
+        inner.extend(quote!(.with_ok_field(#field)));
+    }
+    if let Some(check) = &resource.check {
+        // Spanned at the user's path: a function of another signature is
+        // reported there.
+        let with_check = quote::quote_spanned!(syn::spanned::Spanned::span(check)=> with_check);
+        inner.extend(quote!(.#with_check(#check)));
+    }
     quote! {
         #[doc = #struct_doc]
         #[derive(#clone, #debug)]
@@ -257,7 +294,7 @@ fn client_struct(resource: &Resource<'_>) -> TokenStream {
             #[must_use]
             #vis fn new(client: #runtime_client) -> Self {
                 #headers
-                Self { __inner: #resource_client::new(client, #trait_name) #with_headers }
+                Self { __inner: #inner }
             }
 
             /// Returns a copy of this client whose calls use `options`, merged over the options it already has.
@@ -293,6 +330,8 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     let p = &resource.paths;
     let req = format_ident!("__req");
     let mut steps = TokenStream::new();
+    let operation = e.method.sig.ident.unraw().to_string();
+    steps.extend(quote!(#req.operation(#operation);));
     for header in &e.options.headers {
         let (name, value) = (&header.name, &header.value);
         steps.extend(quote!(#req.static_header(#name, #value);));
@@ -376,10 +415,19 @@ fn param_step(
             let helper = checked("query", param.ty);
             quote!(#helper(&mut #req, #name, &#ident);)
         }
-        Role::Json => {
-            let helper = checked("json", param.ty);
-            quote!(#helper(&mut #req, &#ident);)
-        }
+        Role::Json => match body_codec(resource, param) {
+            Some(codec) => {
+                let codec = p.codec(codec);
+                let ty = UserType::new(param.ty);
+                let ty_tokens = &ty.tokens;
+                let helper = p.turbofish(&["encode"], &quote!(#codec, #ty_tokens), &ty);
+                quote!(#helper(&mut #req, &#ident);)
+            }
+            None => {
+                let helper = checked("json", param.ty);
+                quote!(#helper(&mut #req, &#ident);)
+            }
+        },
         Role::Form => {
             let helper = checked("form", param.ty);
             quote!(#helper(&mut #req, &#ident);)
@@ -433,6 +481,30 @@ fn param_step(
         // no unbound or broken parameter.
         Role::Segment | Role::Tail | Role::Unbound | Role::Broken => return,
     });
+    if param.body.gzip.is_some() {
+        steps.extend(quote!(#req.gzip();));
+    }
+}
+
+/// The codec of a `#[body]` value when it is not JSON: its own
+/// `#[body(xml)]`, else the resource's `codec = ..`.
+fn body_codec<'r>(resource: &'r Resource<'_>, param: &'r Param<'_>) -> Option<&'r CodecName> {
+    param
+        .body
+        .codec
+        .as_ref()
+        .or(resource.codec.as_ref())
+        .filter(|codec| !codec.is_json())
+}
+
+/// The codec of the response body when it is not JSON: the method's
+/// `#[returns(xml)]`, else the resource's `codec = ..`.
+fn return_codec<'r>(resource: &'r Resource<'_>, e: &'r Endpoint<'_>) -> Option<&'r CodecName> {
+    e.options
+        .returns
+        .as_ref()
+        .or(resource.codec.as_ref())
+        .filter(|codec| !codec.is_json())
 }
 
 /// How the call ends: `send_json::<T>(__req)` for a JSON `Result<T>`
@@ -443,11 +515,20 @@ fn param_step(
 /// a `Paginator<T>`.
 fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserType) -> TokenStream {
     let p = &resource.paths;
+    let codec = return_codec(resource, e).map(|codec| p.codec(codec));
     match &e.output {
-        Output::Call(Decoder::Json(ty)) => {
-            let helper = p.checked("send_json", &UserType::new(ty));
-            quote!(#helper(#req))
-        }
+        Output::Call(Decoder::Json(ty)) => match &codec {
+            Some(codec) => {
+                let ty = UserType::new(ty);
+                let ty_tokens = &ty.tokens;
+                let helper = p.turbofish(&["send_decoded"], &quote!(#codec, #ty_tokens), &ty);
+                quote!(#helper(#req))
+            }
+            None => {
+                let helper = p.checked("send_json", &UserType::new(ty));
+                quote!(#helper(#req))
+            }
+        },
         Output::Call(Decoder::Lines(ty)) => {
             let helper = p.checked("send_lines", &UserType::new(ty));
             quote!(#helper(#req))
@@ -463,7 +544,10 @@ fn send(resource: &Resource<'_>, req: &syn::Ident, e: &Endpoint<'_>, at: &UserTy
                 let check = p.checked("assert_deserialize", &UserType::new(leaf));
                 out.extend(quote!(#check();));
             }
-            let decoder = p.decoder(decoder, at);
+            let decoder = match &codec {
+                Some(codec) => p.codec_decoder(decoder, at, codec),
+                None => p.decoder(decoder, at),
+            };
             out.extend(p.turbofish(&["RequestBuilder", "send"], &decoder, at));
             out.extend(quote!((#req)));
             out

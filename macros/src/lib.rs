@@ -5,11 +5,13 @@
 //! `#[resource]` turns an annotated trait into an HTTP client. Inside the
 //! trait, the verb attributes (`#[get("/users/<id>")]` ..), the method
 //! attributes (`#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`,
-//! `#[paginate]`, `#[multipart]`, `#[sse]`, `#[rate_limit]`) and the parameter attributes
+//! `#[paginate]`, `#[multipart]`, `#[sse]`, `#[returns]`, `#[rate_limit]`) and the parameter attributes
 //! (`#[query]`, `#[header]`, `#[body]`, `#[form]`, `#[url]`, `#[part]`) are read and removed by `#[resource]`. The
 //! same names exported here only report an error when they are used
 //! anywhere else. `#[resource(crate = "::path")]` names the runtime crate
 //! when it is not `::restrait` (renamed in `Cargo.toml`, or re-exported).
+//! `#[resource(openapi = "specs/api.yaml")]` checks every endpoint against
+//! an OpenAPI spec while the crate compiles (module `openapi`).
 //!
 //! # Phases, one module each
 //!
@@ -22,6 +24,8 @@
 //!   `Output`/`Decoder`. Nothing later looks at syntax to decide anything.
 //! - `check`: cross-checks only; reads the model and records errors in each
 //!   endpoint's own collector, which must be consumed (`Ctxt::check`).
+//!   `openapi` checks the model against a spec the same way (`load`,
+//!   `spec`, `matching` as plain data, `report` for the messages).
 //! - `expand`: codegen for endpoints whose collector came back empty;
 //!   `fallback` writes the stub of a failed endpoint and the bare trait when
 //!   no client can be generated; `paths` is the one place that spells the
@@ -64,13 +68,24 @@
 //! `runtime/src/private/upload_bounds.rs`). `#[body]` picks `Role::Upload` by
 //! the type's name (`Body`), as it picks `Raw` for `Bytes`: a macro cannot
 //! ask for a trait, and the helper's bound then names the type.
+//!
+//! Issue 20 added resource-level keys and one method attribute the same
+//! way: `error = T`, `ok_field = ".."` and `codec = ..` in
+//! `ResourceArgs` (wrapping the `ResourceClient` in `client_struct`);
+//! `#[body(xml, gzip)]` and `#[returns(msgpack)]` parsed in `codec.rs`
+//! into `Param::body` and `Options::returns`, checked by `check::codecs`,
+//! and expanded in `param_step` (`encode::<C, T>`, `gzip()`) and `send`
+//! (`send_decoded::<C, T>`, `CodecDecoded`); every request also names its
+//! method with `operation("..")`.
 
 mod ast;
 mod attr;
 mod check;
+mod codec;
 mod ctxt;
 mod expand;
 mod fallback;
+mod openapi;
 mod paginate;
 mod paths;
 mod stray;
@@ -82,7 +97,12 @@ use proc_macro::TokenStream;
 /// `restrait` crate documentation.
 #[proc_macro_attribute]
 pub fn resource(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::run(args.into(), input.into()).into()
+    // `Span::local_file` is Rust 1.88, as are the let chains the crate
+    // already uses; the workspace's `rust-version` still says 1.85.
+    #[allow(clippy::incompatible_msrv)]
+    let source_file = proc_macro::Span::call_site().local_file();
+    let invocation = openapi::Invocation { source_file };
+    expand::run_in(args.into(), input.into(), &invocation).into()
 }
 
 macro_rules! stray_attributes {
@@ -100,7 +120,7 @@ macro_rules! stray_attributes {
 
 stray_attributes!(
     get, post, put, patch, delete, head, options, headers, timeout, retry, idempotent, paginate,
-    multipart, sse, rate_limit
+    multipart, sse, returns, rate_limit
 );
 
 #[cfg(test)]

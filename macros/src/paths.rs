@@ -6,6 +6,7 @@
 
 use crate::ast::Decoder;
 use crate::attr::Verb;
+use crate::codec::CodecName;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 
@@ -45,6 +46,19 @@ impl Paths {
     pub(crate) fn client(&self) -> TokenStream {
         let krate = &self.krate;
         quote!(#krate::Client)
+    }
+
+    /// `::restrait::blocking::{item}`: the blocking client's public types.
+    pub(crate) fn blocking(&self, item: &str) -> TokenStream {
+        let krate = &self.krate;
+        let item = Ident::new(item, Span::call_site());
+        quote!(#krate::blocking::#item)
+    }
+
+    /// `::restrait::Result`.
+    pub(crate) fn result(&self) -> TokenStream {
+        let krate = &self.krate;
+        quote!(#krate::Result)
     }
 
     pub(crate) fn call_options(&self) -> TokenStream {
@@ -92,6 +106,46 @@ impl Paths {
                 let inner = self.decoder(inner, at);
                 quote_spanned!(first=> #private::WithResponse<#inner #close)
             }
+        }
+    }
+
+    /// The type of a codec named in an attribute: a built-in one's
+    /// `::restrait::__private::XmlCodec` spanned at its name, or the
+    /// user's own path as written.
+    pub(crate) fn codec(&self, codec: &CodecName) -> TokenStream {
+        match codec {
+            CodecName::BuiltIn(name, span) => {
+                let private = self.private(*span);
+                let ty = match *name {
+                    "xml" => "XmlCodec",
+                    "msgpack" => "MsgPackCodec",
+                    _ => "JsonCodec",
+                };
+                let ty = Ident::new(ty, *span);
+                quote_spanned!(*span=> #private::#ty)
+            }
+            CodecName::Path(path) => path.to_token_stream(),
+        }
+    }
+
+    /// The decoder for a `Result<T>` or `Result<Response<T>>` decoded with
+    /// `codec` (a type from [`codec`](Self::codec)), spanned across `at`.
+    pub(crate) fn codec_decoder(
+        &self,
+        decoder: &Decoder<'_>,
+        at: &UserType,
+        codec: &TokenStream,
+    ) -> TokenStream {
+        let (first, last) = (at.first, at.last);
+        let private = self.private(first);
+        let close = quote_spanned!(last=> >);
+        match decoder {
+            Decoder::Json(ty) => quote_spanned!(first=> #private::CodecDecoded<#codec, #ty #close),
+            Decoder::WithResponse(inner) => {
+                let inner = self.codec_decoder(inner, at, codec);
+                quote_spanned!(first=> #private::WithResponse<#inner #close)
+            }
+            other => self.decoder(other, at),
         }
     }
 

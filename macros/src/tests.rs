@@ -8,15 +8,48 @@
 
 use crate::expand;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 use std::path::PathBuf;
 
 fn expand_to_string(args: TokenStream, input: TokenStream) -> String {
     let output = expand::run(args, input);
     match syn::parse2::<syn::File>(output.clone()) {
-        Ok(file) => prettyplease::unparse(&file),
+        Ok(file) => unparse(file),
         Err(error) => panic!("expansion does not parse ({error}):\n{output}"),
     }
+}
+
+/// `prettyplease`, except that the items inside the blocking client's
+/// `__private::blocking::client! { vis struct Name; items.. }` are
+/// formatted too (`prettyplease` leaves a macro's body on one line).
+fn unparse(mut file: syn::File) -> String {
+    let gated = file.items.iter().position(|item| {
+        matches!(item, syn::Item::Macro(m)
+            if m.mac.path.segments.last().is_some_and(|s| s.ident == "client"))
+    });
+    let Some(index) = gated else {
+        return prettyplease::unparse(&file);
+    };
+    let syn::Item::Macro(gate) = file.items.remove(index) else {
+        unreachable!("found above");
+    };
+    let mut tokens = gate.mac.tokens.clone().into_iter();
+    let header: TokenStream = tokens
+        .by_ref()
+        .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == ';'))
+        .collect();
+    let inner: syn::File = syn::parse2(tokens.collect()).expect("the gated items parse");
+    let path = gate.mac.path.to_token_stream().to_string().replace(' ', "");
+    let mut out = prettyplease::unparse(&file);
+    out.push_str(&format!("{path}! {{\n    {header};\n"));
+    for line in prettyplease::unparse(&inner).lines() {
+        match line.is_empty() {
+            true => out.push('\n'),
+            false => out.push_str(&format!("    {line}\n")),
+        }
+    }
+    out.push_str("}\n");
+    out
 }
 
 fn assert_snapshot(name: &str, actual: &str) {
@@ -101,6 +134,11 @@ fn users_snapshot() {
 
                 #[put("/exports/<name>")]
                 async fn import(&self, name: &str, #[body] data: Body) -> Result<()>;
+
+                /// Another codec each way, the body compressed.
+                #[post("/users/import")]
+                #[returns(msgpack)]
+                async fn import_xml(&self, #[body(xml, gzip)] user: &NewUser<'_>) -> Result<User>;
 
                 /// Users as they sign up, until `[DONE]`.
                 #[get("/users/events")]
@@ -338,4 +376,52 @@ fn streaming_and_upload_mistakes() {
             "the `#[part]` name is empty",
         ],
     );
+}
+
+#[test]
+fn openapi_checks_run_in_the_macro_and_track_the_spec() {
+    let dir = std::env::temp_dir().join(format!("restrait-macros-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("api.json"),
+        r#"{"openapi": "3.1.0", "paths": {"/users/{userId}": {"get": {}}}}"#,
+    )
+    .expect("write the spec");
+    let source = dir.join("lib.rs");
+    let output = expand::run_in(
+        quote!(openapi = "api.json"),
+        quote! {
+            pub trait Users {
+                #[get("/users/<user_id>")]
+                async fn get(&self, user_id: u64) -> Result<String>;
+                #[delete("/users/<user_id>")]
+                async fn delete(&self, user_id: u64) -> Result<()>;
+                #[get("/user/<id>")]
+                async fn typo(&self, id: u64) -> Result<String>;
+            }
+        },
+        &crate::openapi::Invocation {
+            source_file: Some(source),
+        },
+    );
+    let mut errors = Vec::new();
+    collect_errors(output.clone(), &mut errors);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].contains("no `DELETE /users/{userId}`"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains("did you mean \\\"/users/{userId}\\\""),
+        "{}",
+        errors[1]
+    );
+    let output = output.to_string();
+    assert!(
+        output.contains("include_bytes !") && output.contains("api.json"),
+        "the spec is not tracked: {output}"
+    );
+    // The conforming `get` got a real body, the others a stub.
+    assert!(output.contains("\"/users/<user_id>\""), "{output}");
 }

@@ -18,6 +18,8 @@ pub(crate) struct Trait {
     pub(crate) name: String,
     pub(crate) docs: Vec<String>,
     pub(crate) entries: Vec<Entry>,
+    /// `#[resource(openapi = "..")]`: the spec the macro checks the trait against.
+    pub(crate) openapi: Option<String>,
 }
 
 /// Prints the file: header comment, models (sorted by name), then traits (sorted by tag).
@@ -280,9 +282,10 @@ fn trait_tokens(t: &Trait, types: &Types<'_>, comments: &mut Vec<String>) -> Tok
         }
     });
     let items: Vec<TokenStream> = items.collect();
+    let args = t.openapi.as_ref().map(|path| quote!((openapi = #path)));
     quote! {
         #doc
-        #[restrait::resource]
+        #[restrait::resource #args]
         pub trait #name { #(#items)* }
     }
 }
@@ -294,6 +297,13 @@ fn method_tokens(m: &Method, _types: &Types<'_>) -> TokenStream {
     let name = ident(&m.ident);
     let params = m.params.iter().map(param_tokens);
     let body = m.body.as_ref().map(body_tokens);
+    let content_type = match m.body.as_ref().map(|b| &b.kind) {
+        Some(BodyKind::Raw(Some(media))) => {
+            let header = format!("Content-Type: {media}");
+            Some(quote!(#[headers(#header)]))
+        }
+        _ => None,
+    };
     let (asyncness, paginate, ret) = match &m.output {
         Output::Paginate { item, items_field } => {
             let item = ty(item);
@@ -311,6 +321,7 @@ fn method_tokens(m: &Method, _types: &Types<'_>) -> TokenStream {
     quote! {
         #doc
         #[#verb(#path)]
+        #content_type
         #paginate
         #asyncness fn #name(&self, #(#params,)* #body) -> #ret;
     }
@@ -356,6 +367,6 @@ fn body_tokens(b: &Body) -> TokenStream {
             let t = param_ty(&b.ty, false);
             quote!(#[form] #name: #t)
         }
-        BodyKind::Raw => quote!(#name: restrait::bytes::Bytes),
+        BodyKind::Raw(_) => quote!(#name: restrait::bytes::Bytes),
     }
 }

@@ -42,7 +42,8 @@
 //!   wire names (`#[query("per-page")]`, `#[header("X-Foo")]`) and optional
 //!   ones are `Option<T>`;
 //! - a JSON body is `#[body]`, a urlencoded one `#[form]`, anything else raw
-//!   `Bytes`; an operation with only a multipart body is skipped (the
+//!   `Bytes` sent with the spec's media type (`#[headers("Content-Type:
+//!   text/plain")]`); an operation with only a multipart body is skipped (the
 //!   macro has no `#[multipart]` yet) with a `// skipped: multipart` comment;
 //! - the first 2xx response gives `Result<T>`, `Result<()>` without content,
 //!   `Result<restrait::Response<T>>` when it declares headers, and
@@ -77,6 +78,11 @@ use schema::{ModelKind, Ty};
 pub struct Options {
     /// Only the operations of this tag (and the models they use).
     pub tag: Option<String>,
+    /// Written as `#[restrait::resource(openapi = "..")]` on every trait, so
+    /// that the macro checks the traits against the spec at this path
+    /// (relative to the `Cargo.toml` of the crate that includes the code)
+    /// whenever they compile, hand edits included.
+    pub check_against: Option<String>,
 }
 
 impl Options {
@@ -89,6 +95,21 @@ impl Options {
     #[must_use]
     pub fn tag(mut self, tag: impl Into<String>) -> Self {
         self.tag = Some(tag.into());
+        self
+    }
+
+    /// Traits checked against the spec at `path` by `#[resource(openapi = ..)]`.
+    ///
+    /// ```
+    /// # let spec = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'204': {description: none}}\n";
+    /// let options = restrait_openapi::Options::new().check_against("specs/api.yaml");
+    /// let generated = restrait_openapi::generate(spec, &options)?;
+    /// assert!(generated.code.contains(r#"#[restrait::resource(openapi = "specs/api.yaml")]"#));
+    /// # Ok::<(), restrait_openapi::Error>(())
+    /// ```
+    #[must_use]
+    pub fn check_against(mut self, path: impl Into<String>) -> Self {
+        self.check_against = Some(path.into());
         self
     }
 }
@@ -192,6 +213,7 @@ pub fn generate(spec: &str, options: &Options) -> Result<Generated, Error> {
             name,
             docs,
             entries,
+            openapi: options.check_against.clone(),
         });
     }
 

@@ -1,10 +1,12 @@
-//! `restrait-openapi SPEC [--tag T] [--out FILE]`: writes the generated
+//! `restrait-openapi SPEC [--tag T] [--check-against PATH] [--out FILE]`: writes the generated
 //! client to FILE (or stdout) and a summary to stderr.
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: restrait-openapi SPEC [--tag TAG] [--out FILE]\n\
-    Generates restrait #[resource] traits and serde models from an OpenAPI 3.0/3.1 spec (JSON or YAML).";
+const USAGE: &str = "usage: restrait-openapi SPEC [--tag TAG] [--check-against PATH] [--out FILE]\n\
+    Generates restrait #[resource] traits and serde models from an OpenAPI 3.0/3.1 spec (JSON or YAML).\n\
+    --check-against PATH writes #[restrait::resource(openapi = PATH)]: the traits are checked\n\
+    against the spec at PATH (relative to Cargo.toml) whenever they compile.";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -24,6 +26,12 @@ fn run(args: Vec<String>) -> Result<(), String> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--tag" => options = options.tag(args.next().ok_or("--tag needs a value")?),
+            "--check-against" => {
+                options = options.check_against(
+                    args.next()
+                        .ok_or("--check-against needs the spec's path, relative to Cargo.toml")?,
+                )
+            }
             "--out" => out = Some(args.next().ok_or("--out needs a value")?),
             "-h" | "--help" => {
                 println!("{USAGE}");

@@ -47,7 +47,10 @@ pub(crate) struct Param {
 pub(crate) enum BodyKind {
     Json,
     Form,
-    Raw,
+    /// Bytes sent as they are, with the media type to declare: the spec's
+    /// first (a server that validates requests refuses the runtime's
+    /// default `application/octet-stream` for, say, `text/plain`).
+    Raw(Option<String>),
 }
 
 #[derive(Debug)]
@@ -482,7 +485,12 @@ fn request_body<'a>(
     if content.is_empty() {
         return Ok(Ok(None));
     }
-    Ok(Ok(Some((BodyKind::Raw, Ty::Bytes))))
+    let media = content
+        .keys()
+        .find(|k| !k.contains('*'))
+        .filter(|k| !k.eq_ignore_ascii_case("application/octet-stream"))
+        .map(|k| (*k).to_owned());
+    Ok(Ok(Some((BodyKind::Raw(media), Ty::Bytes))))
 }
 
 /// The return type, from the first 2xx response.

@@ -14,7 +14,13 @@ fn writes_the_file_and_prints_the_summary_with_skips() {
     let out = std::env::temp_dir().join(format!("restrait-openapi-cli-{}.rs", std::process::id()));
     let run = bin()
         .arg(&spec)
-        .args(["--tag", "todos", "--out"])
+        .args([
+            "--tag",
+            "todos",
+            "--check-against",
+            "specs/todo.yaml",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .expect("run the CLI");
@@ -31,6 +37,7 @@ fn writes_the_file_and_prints_the_summary_with_skips() {
     assert!(stderr.contains("skipped (multipart): 1"), "{stderr}");
     let code = std::fs::read_to_string(&out).expect("the output file");
     assert!(code.contains("pub trait TodosApi"));
+    assert!(code.contains(r#"#[restrait::resource(openapi = "specs/todo.yaml")]"#));
     assert!(!code.contains("pub trait DefaultApi"));
     assert!(
         code.contains(

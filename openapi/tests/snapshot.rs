@@ -1,7 +1,9 @@
 //! The generated Rust for the vendored specs, compared byte for byte with
 //! the checked-in files under `tests/snapshots/`. After a deliberate change
 //! to the output, rewrite them with `RESTRAIT_OPENAPI_BLESS=1 cargo test -p
-//! restrait-openapi --test snapshot` and review the diff.
+//! restrait-openapi --test snapshot` and review the diff. They are written
+//! with `--check-against` their spec, so `#[resource(openapi = ..)]` checks
+//! the generator's output against the spec it came from.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +17,9 @@ fn here(relative: &str) -> PathBuf {
 
 fn check(spec: &str, snapshot: &str) {
     let text = std::fs::read_to_string(here(spec)).expect("read the spec");
-    let generated = generate(&text, &Options::default()).expect("generate");
+    // Checked against their own spec whenever `clients.rs` compiles them.
+    let options = Options::new().check_against(format!("tests/{spec}"));
+    let generated = generate(&text, &options).expect("generate");
     let path = here(snapshot);
     if std::env::var_os("RESTRAIT_OPENAPI_BLESS").is_some() {
         std::fs::write(&path, &generated.code).expect("write the snapshot");

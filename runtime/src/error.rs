@@ -61,6 +61,12 @@ pub enum Error {
     /// The server answered with any other status that is not a success.
     #[error("unexpected status: {0}")]
     Api(Box<ApiError>),
+    /// The server answered with a success status, but the body says the
+    /// call failed: a resource declared `#[resource(ok_field = "ok")]` and
+    /// the body's `ok` is `false` (Slack's `{"ok": false, "error": ".."}`).
+    /// The body is not decoded as the method's return type.
+    #[error("rejected by the server: {0}")]
+    Rejected(Box<ApiError>),
     /// The request could not be sent or the response could not be read.
     #[error(transparent)]
     Transport(TransportError),
@@ -92,6 +98,31 @@ pub enum Error {
     /// URL, or a transport that followed a redirect on its own.
     #[error(transparent)]
     Redirect(Box<RedirectError>),
+    /// A call of a [`blocking`](crate::blocking) client was made inside an
+    /// async runtime, where blocking the thread could deadlock it; nothing
+    /// was sent. Use the async client there.
+    #[cfg(feature = "blocking")]
+    #[error(transparent)]
+    Blocking(crate::blocking::BlockingError),
+}
+
+/// The `ApiError` of every status-based variant, by reference or by
+/// mutable reference as `$error` is: the one list of those variants.
+macro_rules! api_error_of {
+    ($error:expr) => {
+        match $error {
+            Error::NotFound(e)
+            | Error::Validation(e)
+            | Error::Unauthorized(e)
+            | Error::Forbidden(e)
+            | Error::Conflict(e)
+            | Error::Server(e)
+            | Error::Api(e)
+            | Error::Rejected(e)
+            | Error::RateLimited { error: e, .. } => Some(e),
+            _ => None,
+        }
+    };
 }
 
 fn fmt_retry_after(retry_after: Option<Duration>) -> Cow<'static, str> {
@@ -104,17 +135,29 @@ fn fmt_retry_after(retry_after: Option<Duration>) -> Cow<'static, str> {
 impl Error {
     /// The API error behind any status-based variant.
     pub fn api(&self) -> Option<&ApiError> {
-        match self {
-            Error::NotFound(e)
-            | Error::Validation(e)
-            | Error::Unauthorized(e)
-            | Error::Forbidden(e)
-            | Error::Conflict(e)
-            | Error::Server(e)
-            | Error::Api(e)
-            | Error::RateLimited { error: e, .. } => Some(e),
-            _ => None,
-        }
+        api_error_of!(self)
+    }
+
+    /// The error body decoded as the resource's declared error type
+    /// (`#[resource(error = MyError)]`), when this is an API error whose
+    /// body decoded as `T`. `None` for other errors, for a body that did
+    /// not decode, and for another `T` than the declared one; the raw body
+    /// is still [`api()`](Self::api)`.body()`.
+    ///
+    /// ```
+    /// # #[derive(serde::Deserialize)] struct StripeError;
+    /// # fn demo(e: restrait::Error) {
+    /// if let Some(stripe) = e.api_error::<StripeError>() {
+    ///     // the typed error body
+    /// }
+    /// # }
+    /// ```
+    pub fn api_error<T: 'static>(&self) -> Option<&T> {
+        self.api()?.api_error::<T>()
+    }
+
+    pub(crate) fn api_mut(&mut self) -> Option<&mut ApiError> {
+        api_error_of!(self)
     }
 
     /// The HTTP status, if the server answered.
@@ -203,15 +246,11 @@ impl Error {
         match self {
             Error::Transport(e) => e.not_retried = Some(why),
             Error::Timeout(e) => e.not_retried = Some(why),
-            Error::NotFound(e)
-            | Error::Validation(e)
-            | Error::Unauthorized(e)
-            | Error::Forbidden(e)
-            | Error::Conflict(e)
-            | Error::Server(e)
-            | Error::Api(e)
-            | Error::RateLimited { error: e, .. } => e.not_retried = Some(why),
-            _ => {}
+            other => {
+                if let Some(api) = other.api_mut() {
+                    api.not_retried = Some(why);
+                }
+            }
         }
     }
 
@@ -242,6 +281,7 @@ impl Error {
                 call,
                 attempts: 0,
                 not_retried: None,
+                api_error: None,
             }),
         }
     }
@@ -305,6 +345,8 @@ pub struct ApiError {
     pub(crate) call: CallInfo,
     pub(crate) attempts: u32,
     pub(crate) not_retried: Option<&'static str>,
+    /// The body decoded as the resource's `error = T` type, if it decoded.
+    pub(crate) api_error: Option<crate::response::error_body::Decoded>,
 }
 
 impl ApiError {
@@ -333,6 +375,28 @@ impl ApiError {
     /// The body as JSON, if it is JSON.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_slice(&self.body).ok()
+    }
+    /// The body decoded once, when the error was made, as the resource's
+    /// declared error type (`#[resource(error = T)]`); `None` when it did
+    /// not decode as `T` (an HTML page from a proxy, a cut body) or `T` is
+    /// not the declared type. See [`Error::api_error`].
+    pub fn api_error<T: 'static>(&self) -> Option<&T> {
+        self.api_error.as_ref()?.value.downcast_ref::<T>()
+    }
+    /// The body decoded as the declared error type, owned; `None` as for
+    /// [`api_error`](Self::api_error), and then the error is left as it was.
+    pub fn take_api_error<T: 'static>(&mut self) -> Option<T> {
+        let decoded = self.api_error.take()?;
+        match decoded.value.downcast::<T>() {
+            Ok(value) => Some(*value),
+            Err(value) => {
+                self.api_error = Some(crate::response::error_body::Decoded {
+                    value,
+                    type_name: decoded.type_name,
+                });
+                None
+            }
+        }
     }
     /// The method and path template of the call.
     pub fn call(&self) -> &CallInfo {
@@ -375,6 +439,7 @@ impl fmt::Debug for ApiError {
             .field("message", &self.message)
             .field("call", &self.call)
             .field("attempts", &self.attempts)
+            .field("api_error", &self.api_error.as_ref().map(|d| d.type_name))
             .field("headers", &RedactedHeaders(&self.headers))
             .field("body", &crate::redact::Excerpt(&self.body))
             .finish()
@@ -833,6 +898,7 @@ mod tests {
             call: CallInfo::new(Method::GET, "/x/<id>"),
             attempts: 1,
             not_retried: None,
+            api_error: None,
         }
     }
 

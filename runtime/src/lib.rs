@@ -64,8 +64,14 @@
 //!
 //! [`Client::execute`] runs any hand-built [`Request`] through the same
 //! pipeline.
+//!
+//! With the `blocking` feature, `#[resource]` also generates
+//! `{Trait}BlockingClient`, the same methods without async, on
+//! `restrait::blocking::Client` (an internal runtime thread under the same
+//! client).
 
 mod client;
+pub mod codec;
 mod error;
 mod middleware;
 mod paginate;
@@ -77,6 +83,8 @@ mod response;
 mod retry_after;
 mod transport;
 
+#[cfg(feature = "blocking")]
+pub mod blocking;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -96,6 +104,7 @@ pub use auth::OAuth2;
 pub use client::CallOptions;
 pub use client::Client;
 pub use client::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
+pub use codec::Codec;
 pub use error::{
     ApiError, AuthError, BodyTooLarge, CallInfo, ConfigError, DecodeError, Error, InvalidRequest,
     PaginationError, RedirectError, RedirectErrorKind, Result, TimeoutError, TimeoutKind,
@@ -108,8 +117,8 @@ pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use middleware::trace::TracingMiddleware;
 pub use middleware::{BoxFuture, Middleware, Next};
 pub use paginate::{DEFAULT_MAX_PAGES, Page, Pages, Pagination, Paginator};
-pub use request::Request;
 pub use request::body::Body;
+pub use request::{Operation, Request};
 pub use response::{
     ByteStream, DEFAULT_RECONNECT_DELAY, Event, EventStream, JsonLines, Progress, Response,
     ResponseBody,

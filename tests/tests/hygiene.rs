@@ -106,6 +106,38 @@ pub trait Renamed {
     async fn next(&self, #[url] next: &str) -> crate::rt::Result<()>;
 }
 
+#[derive(::serde::Deserialize, ::serde::Serialize)]
+pub struct Thing {
+    pub id: u64,
+}
+
+pub fn never_fails(
+    _: &::restrait::Response<::restrait::bytes::Bytes>,
+) -> ::core::option::Option<::std::string::String> {
+    ::core::option::Option::None
+}
+
+/// Issue 20's declarations, under the renamed runtime.
+#[crate::rt::resource(
+    crate = "crate::rt",
+    client = "ShapesApi",
+    error = crate::Thing,
+    ok_field = "ok",
+    check = crate::never_fails,
+    codec = xml
+)]
+pub trait Shapes {
+    #[post("/things")]
+    #[returns(msgpack)]
+    async fn create(&self, #[body(msgpack, gzip)] thing: &Thing) -> crate::rt::Result<Thing>;
+
+    #[get("/things/<id>")]
+    async fn get(&self, id: u64) -> crate::rt::Result<crate::rt::Response<Thing>>;
+
+    #[put("/things/<id>")]
+    async fn put(&self, id: u64, #[body] thing: &Thing) -> crate::rt::Result<()>;
+}
+
 #[::core::prelude::v1::test]
 fn expands_without_the_prelude() {
     let client = ::restrait::Client::builder("http://127.0.0.1:1")
@@ -124,4 +156,7 @@ fn expands_without_the_prelude() {
     let renamed = RenamedApi::new(::core::clone::Clone::clone(api.client()));
     let _get = Renamed::get(&renamed, 1, ::core::option::Option::None);
     let _next = Renamed::next(&renamed, "http://127.0.0.1:1/next");
+    let shapes = ShapesApi::new(::core::clone::Clone::clone(api.client()));
+    let _get = Shapes::get(&shapes, 1);
+    let _put = Shapes::put(&shapes, 1, &Thing { id: 1 });
 }

@@ -18,6 +18,7 @@ async fn a_span_per_call_with_otel_fields() {
         .expect("valid");
     let rc = ResourceClient::new(client, "Users").with_options(CallOptions::new().max_retries(0));
     let mut req = RequestBuilder::new(&rc, Method::GET, "/users/<id>");
+    req.operation("get");
     req.path("/users/");
     req.segment("id", &42);
     let err = req.send::<Unit>().await.expect_err("404");
@@ -30,6 +31,7 @@ async fn a_span_per_call_with_otel_fields() {
         "server.address=\"127.0.0.1\"",
         "http.response.status_code=404",
         "http.request.resend_count=0",
+        "code.function.name=Users::get",
     ] {
         assert!(logs.contains(field), "missing {field} in:\n{logs}");
     }

@@ -47,6 +47,11 @@ pub trait Users: ::core::marker::Send + ::core::marker::Sync {
         name: &str,
         data: Body,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send;
+    /// Another codec each way, the body compressed.
+    fn import_xml(
+        &self,
+        user: &NewUser<'_>,
+    ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send;
     /// Users as they sign up, until `[DONE]`.
     fn signups(
         &self,
@@ -107,6 +112,7 @@ impl Users for UsersClient {
         id: u64,
     ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send {
         let mut __req = self.__inner.get("/v2/users/<id>");
+        __req.operation("get");
         __req.encoded_path("/v2/users/");
         ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
         ::restrait::__private::send_json::<User>(__req)
@@ -117,6 +123,7 @@ impl Users for UsersClient {
         per_page: Option<u32>,
     ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send {
         let mut __req = self.__inner.get("/v2/users");
+        __req.operation("list");
         __req.encoded_path("/v2/users");
         ::restrait::__private::query::<Option<u32>>(&mut __req, "page", &page);
         ::restrait::__private::query::<Option<u32>>(&mut __req, "per-page", &per_page);
@@ -131,6 +138,7 @@ impl Users for UsersClient {
         Output = Result<Response<User>>,
     > + ::core::marker::Send {
         let mut __req = self.__inner.post("/v2/users");
+        __req.operation("create");
         __req.encoded_path("/v2/users");
         ::restrait::__private::json::<&NewUser<'_>>(&mut __req, &user);
         ::restrait::__private::optional_header::<
@@ -149,6 +157,7 @@ impl Users for UsersClient {
         data: Bytes,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
         let mut __req = self.__inner.put("/v2/files/<path..>");
+        __req.operation("upload");
         __req.static_header("Content-Type", "application/octet-stream");
         __req.encoded_path("/v2/files/");
         ::restrait::__private::tail::<&str>(&mut __req, "path", &path);
@@ -161,6 +170,7 @@ impl Users for UsersClient {
         id: u64,
     ) -> impl ::core::future::Future<Output = Result<String>> + ::core::marker::Send {
         let mut __req = self.__inner.delete("/v2/users/{id}");
+        __req.operation("delete");
         __req.encoded_path("/v2/users/");
         ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
         __req.max_retries(5u32);
@@ -170,6 +180,7 @@ impl Users for UsersClient {
         &self,
     ) -> impl ::core::future::Future<Output = Result<Bytes>> + ::core::marker::Send {
         let mut __req = self.__inner.head("/v2");
+        __req.operation("ping");
         __req.encoded_path("/v2");
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Raw>(__req)
     }
@@ -178,6 +189,7 @@ impl Users for UsersClient {
         next: &Url,
     ) -> impl ::core::future::Future<Output = Result<Vec<User>>> + ::core::marker::Send {
         let mut __req = self.__inner.get("/v2/users");
+        __req.operation("next_page");
         ::restrait::__private::url::<&Url>(&mut __req, &next);
         ::restrait::__private::send_json::<Vec<User>>(__req)
     }
@@ -189,6 +201,7 @@ impl Users for UsersClient {
         meta: &NewUser<'_>,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
         let mut __req = self.__inner.post("/v2/users/<id>/avatar");
+        __req.operation("avatar");
         __req.multipart();
         __req.encoded_path("/v2/users/");
         ::restrait::__private::segment::<u64>(&mut __req, "id", &id);
@@ -204,10 +217,28 @@ impl Users for UsersClient {
         data: Body,
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
         let mut __req = self.__inner.put("/v2/exports/<name>");
+        __req.operation("import");
         __req.encoded_path("/v2/exports/");
         ::restrait::__private::segment::<&str>(&mut __req, "name", &name);
         ::restrait::__private::body::<Body>(&mut __req, data);
         ::restrait::__private::RequestBuilder::send::<::restrait::__private::Unit>(__req)
+    }
+    fn import_xml(
+        &self,
+        user: &NewUser<'_>,
+    ) -> impl ::core::future::Future<Output = Result<User>> + ::core::marker::Send {
+        let mut __req = self.__inner.post("/v2/users/import");
+        __req.operation("import_xml");
+        __req.encoded_path("/v2/users/import");
+        ::restrait::__private::encode::<
+            ::restrait::__private::XmlCodec,
+            &NewUser<'_>,
+        >(&mut __req, &user);
+        __req.gzip();
+        ::restrait::__private::send_decoded::<
+            ::restrait::__private::MsgPackCodec,
+            User,
+        >(__req)
     }
     fn signups(
         &self,
@@ -215,6 +246,7 @@ impl Users for UsersClient {
         Output = Result<EventStream<User>>,
     > + ::core::marker::Send {
         let mut __req = self.__inner.get("/v2/users/events");
+        __req.operation("signups");
         __req.encoded_path("/v2/users/events");
         ::restrait::__private::send_events::<
             User,
@@ -222,6 +254,7 @@ impl Users for UsersClient {
     }
     fn all(&self, per_page: Option<u32>) -> Paginator<User> {
         let mut __req = self.__inner.get("/v2/users");
+        __req.operation("all");
         __req.encoded_path("/v2/users");
         ::restrait::__private::query::<Option<u32>>(&mut __req, "per-page", &per_page);
         ::restrait::__private::paginate::<
@@ -236,6 +269,7 @@ impl Users for UsersClient {
     }
     fn members(&self, team: &str, tenant: &str) -> restrait::Paginator<User> {
         let mut __req = self.__inner.get("/v2/teams/<team>/members");
+        __req.operation("members");
         __req.encoded_path("/v2/teams/");
         ::restrait::__private::segment::<&str>(&mut __req, "team", &team);
         __req.encoded_path("/members");
@@ -246,5 +280,152 @@ impl Users for UsersClient {
             __req,
             ::restrait::__private::Pagination::cursor("next", "after").max_pages(50),
         )
+    }
+}
+::restrait::__private::blocking::client! {
+    pub struct UsersBlockingClient;
+    /**The blocking client for [`Users`], generated by `#[resource]`.
+
+    It has the trait's methods with the same arguments, each blocking until the response is decoded; underneath is a `UsersClient` on the same `restrait::Client` (retry, auth, errors). Cloning is cheap.*/
+    #[derive(::core::clone::Clone, ::core::fmt::Debug)]
+    #[allow(dead_code)]
+    pub struct UsersBlockingClient {
+        __async: UsersClient,
+        __blocking: ::restrait::blocking::Client,
+    }
+    #[allow(dead_code)]
+    impl UsersBlockingClient {
+        ///Creates a `UsersBlockingClient` that sends its requests through `client` (its base URL, auth, retry policy and middleware).
+        #[must_use]
+        pub fn new(client: ::restrait::blocking::Client) -> Self {
+            Self {
+                __async: UsersClient::new(
+                    ::core::clone::Clone::clone(client.async_client()),
+                ),
+                __blocking: client,
+            }
+        }
+        /// Returns a copy of this client whose calls use `options`, merged over the options it already has.
+        #[must_use]
+        pub fn with_options(&self, options: ::restrait::CallOptions) -> Self {
+            Self {
+                __async: self.__async.with_options(options),
+                __blocking: ::core::clone::Clone::clone(&self.__blocking),
+            }
+        }
+        /// The `restrait::blocking::Client` this resource sends through.
+        pub fn client(&self) -> &::restrait::blocking::Client {
+            &self.__blocking
+        }
+    }
+    #[allow(dead_code, clippy::too_many_arguments)]
+    impl UsersBlockingClient {
+        /// Get one user.
+        pub fn get(&self, id: u64) -> Result<User> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::get(&self.__async, id),
+            )
+        }
+        ///`list` of [`Users`], blocking until the response is decoded.
+        pub fn list(&self, page: Option<u32>, per_page: Option<u32>) -> Result<Vec<User>> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::list(&self.__async, page, per_page),
+            )
+        }
+        ///`create` of [`Users`], blocking until the response is decoded.
+        pub fn create(
+            &self,
+            user: &NewUser<'_>,
+            request_id: Option<&str>,
+        ) -> Result<Response<User>> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::create(&self.__async, user, request_id),
+            )
+        }
+        ///`upload` of [`Users`], blocking until the response is decoded.
+        pub fn upload(&self, path: &str, data: Bytes) -> Result<()> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::upload(&self.__async, path, data),
+            )
+        }
+        ///`delete` of [`Users`], blocking until the response is decoded.
+        pub fn delete(&self, id: u64) -> Result<String> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::delete(&self.__async, id),
+            )
+        }
+        ///`ping` of [`Users`], blocking until the response is decoded.
+        pub fn ping(&self) -> Result<Bytes> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::ping(&self.__async),
+            )
+        }
+        /// The next page, at the URL the API handed back.
+        pub fn next_page(&self, next: &Url) -> Result<Vec<User>> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::next_page(&self.__async, next),
+            )
+        }
+        /// A new avatar, with its caption.
+        pub fn avatar(
+            &self,
+            id: u64,
+            caption: &str,
+            image: Part,
+            meta: &NewUser<'_>,
+        ) -> Result<()> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::avatar(&self.__async, id, caption, image, meta),
+            )
+        }
+        ///`import` of [`Users`], blocking until the response is decoded.
+        pub fn import(&self, name: &str, data: Body) -> Result<()> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::import(&self.__async, name, data),
+            )
+        }
+        /// Another codec each way, the body compressed.
+        pub fn import_xml(&self, user: &NewUser<'_>) -> Result<User> {
+            ::restrait::__private::blocking::call(
+                &self.__blocking,
+                <UsersClient as Users>::import_xml(&self.__async, user),
+            )
+        }
+        /// Users as they sign up, until `[DONE]`.
+        pub fn signups(
+            &self,
+        ) -> ::restrait::Result<::restrait::blocking::EventStream<User>> {
+            ::restrait::__private::blocking::stream(
+                &self.__blocking,
+                <UsersClient as Users>::signups(&self.__async),
+            )
+        }
+        /// Every user, page by page.
+        pub fn all(&self, per_page: Option<u32>) -> ::restrait::blocking::Paginator<User> {
+            ::restrait::__private::blocking::paginate(
+                &self.__blocking,
+                <UsersClient as Users>::all(&self.__async, per_page),
+            )
+        }
+        ///`members` of [`Users`], as a lazy iterator that asks for each page when it is needed.
+        pub fn members(
+            &self,
+            team: &str,
+            tenant: &str,
+        ) -> ::restrait::blocking::Paginator<User> {
+            ::restrait::__private::blocking::paginate(
+                &self.__blocking,
+                <UsersClient as Users>::members(&self.__async, team, tenant),
+            )
+        }
     }
 }

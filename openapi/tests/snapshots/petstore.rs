@@ -27,7 +27,7 @@ pub struct Pet {
 pub type Pets = Vec<Pet>;
 
 /// Operations tagged `pets`.
-#[restrait::resource]
+#[restrait::resource(openapi = "tests/specs/petstore.yaml")]
 pub trait PetsApi {
     /// List all pets
     ///

@@ -163,7 +163,7 @@ pub struct Todo {
 }
 
 /// Operations tagged `default`.
-#[restrait::resource]
+#[restrait::resource(openapi = "tests/specs/todo31.yaml")]
 pub trait DefaultApi {
     /// `GET /health` (`health`)
     #[get("/health")]
@@ -171,7 +171,7 @@ pub trait DefaultApi {
 }
 
 /// Things to do.
-#[restrait::resource]
+#[restrait::resource(openapi = "tests/specs/todo31.yaml")]
 pub trait TodosApi {
     /// List todos
     ///

@@ -107,12 +107,17 @@ impl ClientInner {
         let attempts = request.attempt + 1;
         let streamed = request.stream;
         let idle = self.per_attempt(&request);
+        let mut request = request;
+        crate::response::decompress::accept(&mut request.headers);
+        let method = request.method.clone();
         let response = self
             .transport
             .send(request)
             .await
             .map_err(Error::Transport)?;
-        let (status, headers, mut body) = (response.status, response.headers, response.body);
+        let (status, mut headers) = (response.status, response.headers);
+        let mut body =
+            crate::response::decompress::decode(&method, status, &mut headers, response.body);
         body.limits = self.limits();
         if streamed || is_redirect(status, &headers) {
             // Handed on live: a stream for the caller, or a redirect's body

@@ -4,7 +4,10 @@
 
 mod attempt;
 mod auth;
+#[cfg(feature = "blocking")]
+mod blocking;
 pub(crate) mod builder;
+mod follow;
 pub(crate) mod options;
 mod quota;
 
@@ -152,8 +155,12 @@ impl Client {
         Fut: Future<Output = Result<T>>,
     {
         let inner = &*self.inner;
-        add_defaults(&mut request.headers, &inner.default_headers);
+        let home = same_origin(&request.url, &inner.base_url);
+        add_defaults(&mut request.headers, &inner.default_headers, home);
         replace_with(&mut request.headers, &request.options.headers);
+        // `CallOptions::extension` values, for middleware to read.
+        let extensions = std::mem::take(&mut request.options.extensions);
+        request.extensions.extend(extensions);
         let next = Next::start(&self.inner);
         match with_deadline(request.options.timeout.or(inner.call_timeout)) {
             None => finish(next.run(request).await?).await,
@@ -209,10 +216,25 @@ pub(crate) fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instan
     Some((limit, deadline_after(limit)?))
 }
 
-/// Adds every value of each default header whose name `headers` lacks.
-fn add_defaults(headers: &mut HeaderMap, defaults: &HeaderMap) {
+/// True when `url` has the origin of `base` (scheme, host, port), compared
+/// without building `Origin`s.
+fn same_origin(url: &Url, base: &Url) -> bool {
+    url.scheme() == base.scheme()
+        && url.host() == base.host()
+        && url.port_or_known_default() == base.port_or_known_default()
+}
+
+/// Adds every value of each default header whose name `headers` lacks;
+/// away from the client's own origin (a `#[url]` or `get_url` link), not
+/// the default headers that carry credentials, which are the API's.
+fn add_defaults(headers: &mut HeaderMap, defaults: &HeaderMap, home: bool) {
     for name in defaults.keys() {
-        if !headers.contains_key(name) {
+        let credential = !home
+            && defaults
+                .get_all(name)
+                .iter()
+                .any(|v| crate::middleware::redirect::is_credential(name, v));
+        if !credential && !headers.contains_key(name) {
             for value in defaults.get_all(name) {
                 headers.append(name, value.clone());
             }
@@ -294,7 +316,16 @@ mod tests {
     fn defaults_fill_in_and_options_replace_keeping_every_value() {
         let defaults = map(&[("x-a", "d1"), ("x-a", "d2"), ("x-b", "d3")]);
         let mut headers = map(&[("x-b", "own")]);
-        add_defaults(&mut headers, &defaults);
+        add_defaults(&mut headers, &defaults, true);
+        let mut away = HeaderMap::new();
+        let credentials = map(&[
+            ("authorization", "Token t"),
+            ("x-api-key", "k"),
+            ("x-a", "d"),
+        ]);
+        add_defaults(&mut away, &credentials, false);
+        assert_eq!(all(&away, "x-a"), ["d"]);
+        assert_eq!(away.len(), 1, "no credential default away from home");
         assert_eq!(all(&headers, "x-a"), ["d1", "d2"]);
         assert_eq!(all(&headers, "x-b"), ["own"]);
 

@@ -37,6 +37,8 @@ pub struct CallOptions {
     pub(crate) idempotency_key: Option<Arc<str>>,
     pub(crate) retry: Option<Arc<RetryPolicy>>,
     pub(crate) headers: HeaderMap,
+    /// Typed values for middleware, moved into the request's extensions.
+    pub(crate) extensions: http::Extensions,
 }
 
 impl CallOptions {
@@ -123,6 +125,32 @@ impl CallOptions {
         Ok(self)
     }
 
+    /// Attaches a typed value (a tenant, a priority, a trace baggage) to
+    /// every call made with these options: it is put in the request's
+    /// [`extensions`](crate::Request::extensions), where middleware reads it
+    /// with `request.extensions().get::<T>()`. One value per type: a second
+    /// value of the same type replaces the first, and options laid over
+    /// others (a second `with_options`) replace their value of that type.
+    ///
+    /// ```
+    /// use restrait::CallOptions;
+    ///
+    /// #[derive(Clone, Debug, PartialEq)]
+    /// struct Tenant(&'static str);
+    ///
+    /// let options = CallOptions::new().extension(Tenant("acme"));
+    /// assert_eq!(options.get_extension::<Tenant>(), Some(&Tenant("acme")));
+    /// ```
+    pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+
+    /// The value of type `T` attached with [`extension`](Self::extension), if any.
+    pub fn get_extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.extensions.get::<T>()
+    }
+
     /// The whole-call deadline, if set.
     pub fn get_timeout(&self) -> Option<Duration> {
         self.timeout
@@ -175,6 +203,7 @@ impl CallOptions {
             self.idempotency_key.clone_from(&over.idempotency_key);
         }
         crate::client::replace_with(&mut self.headers, &over.headers);
+        self.extensions.extend(over.extensions.clone());
     }
 }
 
@@ -187,6 +216,7 @@ impl fmt::Debug for CallOptions {
             .field("idempotency_key", &self.idempotency_key)
             .field("retry", &self.retry)
             .field("headers", &RedactedHeaders(&self.headers))
+            .field("extensions", &self.extensions.len())
             .finish()
     }
 }
@@ -257,6 +287,20 @@ mod tests {
             "{shown}"
         );
         assert!(shown.contains("req-42"), "{shown}");
+    }
+
+    #[test]
+    fn later_extensions_replace_earlier_ones_of_their_type() {
+        #[derive(Clone, Debug, PartialEq)]
+        struct Tenant(&'static str);
+        #[derive(Clone, Debug, PartialEq)]
+        struct Priority(u8);
+        let mut base = CallOptions::new()
+            .extension(Tenant("a"))
+            .extension(Priority(1));
+        base.merge(&CallOptions::new().extension(Tenant("b")));
+        assert_eq!(base.get_extension::<Tenant>(), Some(&Tenant("b")));
+        assert_eq!(base.get_extension::<Priority>(), Some(&Priority(1)));
     }
 
     #[test]

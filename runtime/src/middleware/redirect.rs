@@ -378,7 +378,7 @@ fn replayable_body(request: &Request) -> bool {
 /// ([`HeaderValue::is_sensitive`], which every auth method sets), and any
 /// name that says it holds a key, token, secret or password (e.g.
 /// `X-Api-Key`), as redaction does.
-fn is_credential(name: &HeaderName, value: &HeaderValue) -> bool {
+pub(crate) fn is_credential(name: &HeaderName, value: &HeaderValue) -> bool {
     *name == header::AUTHORIZATION
         || *name == header::PROXY_AUTHORIZATION
         || *name == header::COOKIE

@@ -10,8 +10,10 @@ use crate::response::Response;
 /// Opens a `tracing` span for each call, named and filled in as the
 /// OpenTelemetry HTTP client conventions say: `http.request.method`,
 /// `url.template`, `server.address`, `server.port`,
-/// `http.response.status_code`, `error.type`, and `restrait.redirect_count`
-/// when the call followed redirects. It is the outermost middleware, so the
+/// `http.response.status_code`, `error.type`, `restrait.redirect_count`
+/// when the call followed redirects, and `code.function.name` (the
+/// [`Operation`](crate::Operation), e.g. `Users::get`) for a call made by a
+/// `#[resource]` method. It is the outermost middleware, so the
 /// span covers every redirect and every attempt; the per-attempt events
 /// inside it carry `http.request.resend_count`. URLs (which may carry secrets in their
 /// query) and headers are not recorded.
@@ -31,7 +33,11 @@ impl Middleware for TracingMiddleware {
             http.response.status_code = field::Empty,
             error.r#type = field::Empty,
             restrait.redirect_count = field::Empty,
+            code.function.name = field::Empty,
         );
+        if let Some(operation) = request.operation() {
+            span.record("code.function.name", field::display(operation));
+        }
         if span.is_disabled() {
             return next.run(request);
         }

@@ -216,10 +216,18 @@ async fn fetch<T: DeserializeOwned>(
     progress: &mut Progress,
     request: Request,
 ) -> Result<Fetched<T>> {
+    // `#[resource(error = T, ok_field = "..")]` apply to every page.
+    let errors = request
+        .extensions()
+        .get::<crate::response::error_body::ErrorShape>()
+        .copied()
+        .unwrap_or_default();
     let response = client
         .execute(request.try_clone().unwrap_or_else(|| request.head_clone()))
         .await?
-        .error_for_status()?;
+        .error_for_status()
+        .map_err(|e| errors.error(e))?;
+    errors.check(&response)?;
     let field = pagination.items.as_deref();
     let page = match decode::fast(response.body(), field, pagination.needs_last_item()) {
         Some(page) => page,

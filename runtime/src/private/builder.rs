@@ -34,6 +34,10 @@ pub struct RequestBuilder<'a> {
     absolute: Option<String>,
     /// The form of a `#[multipart]` method, its parts added in order.
     form: Option<crate::multipart::Form>,
+    /// The trait method's name, for the request's [`Operation`](crate::Operation).
+    operation: Option<&'static str>,
+    /// `#[body(gzip)]`: the body is compressed when the request is built.
+    gzip: bool,
     /// The group of a `#[rate_limit("..")]` method.
     rate_limit_group: Option<&'static str>,
     error: Option<Error>,
@@ -62,9 +66,18 @@ impl<'a> RequestBuilder<'a> {
             idempotent: false,
             absolute: None,
             form: None,
+            operation: None,
+            gzip: false,
             rate_limit_group: None,
             error: None,
         }
+    }
+
+    /// Names the trait method this request is made by: the request carries
+    /// an [`Operation`](crate::Operation) of the resource's trait and this
+    /// method in its extensions.
+    pub fn operation(&mut self, method: &'static str) {
+        self.operation = Some(method);
     }
 
     fn fail(&mut self, error: Error) {
@@ -163,6 +176,24 @@ impl<'a> RequestBuilder<'a> {
                 "cannot serialize the JSON body: {e}"
             ))),
         }
+    }
+
+    /// Sets a body encoded with the codec `C` (`#[body(xml)]`), with the
+    /// codec's `Content-Type`.
+    pub fn encode<C: crate::Codec, V: ?Sized + serde::Serialize>(&mut self, value: &V) {
+        match C::encode(value) {
+            Ok(bytes) => self.set_body(bytes, C::CONTENT_TYPE),
+            Err(e) => self.fail(Error::invalid_request(format!(
+                "cannot encode the {} body: {e}",
+                C::CONTENT_TYPE
+            ))),
+        }
+    }
+
+    /// `#[body(gzip)]`: the body (in memory) is sent gzip-compressed, with
+    /// `Content-Encoding: gzip`.
+    pub fn gzip(&mut self) {
+        self.gzip = true;
     }
 
     /// Sets a form body (`#[form]`).
@@ -272,6 +303,8 @@ impl<'a> RequestBuilder<'a> {
             idempotent,
             absolute,
             form,
+            operation,
+            gzip,
             rate_limit_group,
             error,
         } = self;
@@ -302,6 +335,17 @@ impl<'a> RequestBuilder<'a> {
             request.headers.insert(CONTENT_TYPE, form.content_type());
             request.body = crate::Body::from(form);
         }
+        if gzip {
+            super::compress::gzip_body(&mut request)?;
+        }
+        if let Some(errors) = resource.errors {
+            request.extensions.insert(errors);
+        }
+        if let Some(method) = operation {
+            request
+                .extensions
+                .insert(crate::Operation::new(resource.name, method));
+        }
         if let Some(group) = rate_limit_group {
             request.extensions.insert(crate::RateLimitGroup::new(group));
         }
@@ -313,6 +357,7 @@ impl<'a> RequestBuilder<'a> {
     /// Sends the request and decodes the response with `D`.
     pub fn send<D: Decode>(self) -> impl Future<Output = Result<D::Output>> + Send + 'a {
         let client = &self.resource.client;
+        let errors = self.resource.errors.unwrap_or_default();
         let request = self.finish(D::ACCEPT);
         async move {
             let request = request?;
@@ -321,14 +366,15 @@ impl<'a> RequestBuilder<'a> {
                 let retained = request.try_clone();
                 let response = client.execute_stream(request).await?;
                 if !response.status().is_success() {
-                    return Err(response.into_error().await);
+                    return Err(errors.error(response.into_error().await));
                 }
                 return D::decode_stream(response, client.clone(), retained);
             }
             let response = client.execute(request).await?;
             if !response.status().is_success() {
-                return Err(response.into_error());
+                return Err(errors.error(response.into_error()));
             }
+            errors.check(&response)?;
             D::decode(&response)
         }
     }

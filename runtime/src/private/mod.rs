@@ -1,8 +1,12 @@
 //! What generated code calls. Not public API: it may change in any release.
 //! The contract with the macro is written down in `macros/PRIVATE_API.md`.
 
+pub mod blocking;
 mod bounds;
 mod builder;
+mod codec_bounds;
+mod compress;
+mod error_bounds;
 mod parts;
 mod upload_bounds;
 
@@ -14,6 +18,8 @@ pub use bounds::{
     optional_header, paginate, part, query, segment, send_json, tail, url,
 };
 pub use builder::RequestBuilder;
+pub use codec_bounds::{CodecDecoded, JsonCodec, MsgPackCodec, XmlCodec, encode, send_decoded};
+pub use error_bounds::{DeserializeError, error_type};
 pub use parts::PartValue;
 pub use upload_bounds::{
     IntoBody, SerializePart, body, json_part, optional_json_part, send_events, send_lines,
@@ -31,6 +37,7 @@ use std::fmt;
 
 use crate::client::Client;
 use crate::client::options::CallOptions;
+use crate::response::error_body::ErrorShape;
 
 /// What a generated `{Trait}Client` holds: the shared client and the options
 /// its calls use.
@@ -41,6 +48,8 @@ pub struct ResourceClient {
     /// The trait's `#[headers(..)]`, sent with every request.
     pub(crate) headers: &'static [(HeaderName, HeaderValue)],
     name: &'static str,
+    /// `#[resource(error = T, ok_field = "..")]`.
+    pub(crate) errors: Option<ErrorShape>,
 }
 
 impl ResourceClient {
@@ -51,7 +60,30 @@ impl ResourceClient {
             options: None,
             headers: &[],
             name: resource,
+            errors: None,
         }
+    }
+
+    /// `#[resource(ok_field = "ok")]`: a 2xx body whose `ok` is `false` is
+    /// an `Error::Rejected`, not a decoded value.
+    #[must_use]
+    pub fn with_ok_field(self, field: &'static str) -> Self {
+        self.with_errors(|shape| shape.with_ok_field(field))
+    }
+
+    /// `#[resource(check = path)]`: a 2xx answer for which `check` returns
+    /// a message is an `Error::Rejected` with it.
+    #[must_use]
+    pub fn with_check(
+        self,
+        check: fn(&crate::Response<crate::bytes::Bytes>) -> Option<String>,
+    ) -> Self {
+        self.with_errors(|shape| shape.with_check(check))
+    }
+
+    pub(crate) fn with_errors(mut self, f: impl FnOnce(ErrorShape) -> ErrorShape) -> Self {
+        self.errors = Some(f(self.errors.unwrap_or_default()));
+        self
     }
 
     /// Headers sent with every request of this resource (a trait's
@@ -111,6 +143,7 @@ impl ResourceClient {
             options: Some(merged),
             headers: self.headers,
             name: self.name,
+            errors: self.errors,
         }
     }
 

@@ -2,6 +2,9 @@
 //! and its [`body`].
 
 pub mod body;
+mod operation;
+
+pub use operation::Operation;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -230,6 +233,12 @@ impl Request {
                 self.extensions.insert(SecretQuery(vec![name]));
             }
         }
+    }
+    /// The declared endpoint this request comes from (trait and method
+    /// name), set by every generated method; its path template is
+    /// [`template`](Self::template).
+    pub fn operation(&self) -> Option<&Operation> {
+        self.extensions.get::<Operation>()
     }
     /// The method and path template.
     pub fn call_info(&self) -> CallInfo {

@@ -160,7 +160,7 @@ impl ByteStream {
     }
 }
 
-fn write_error(e: io::Error) -> Error {
+pub(crate) fn write_error(e: io::Error) -> Error {
     Error::Transport(TransportError::new(
         TransportErrorKind::Body,
         format!("writing the body failed: {e}"),

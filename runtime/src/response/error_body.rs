@@ -1,6 +1,125 @@
-//! Finding a human-readable message in an error response body.
+//! Reading error response bodies: a human-readable message, the body
+//! decoded as a resource's own error type (`#[resource(error = T)]`), and
+//! a 2xx body that reports a failure (`#[resource(ok_field = "ok")]`).
 
+use std::any::Any;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::error::{ApiError, Error};
+use crate::response::Response;
+
+/// An error body decoded as a resource's declared error type, type-erased
+/// so that one [`ApiError`] carries any API's error.
+pub(crate) struct Decoded {
+    pub(crate) value: Box<dyn Any + Send + Sync>,
+    /// For `Debug`: the value itself need not be `Debug`.
+    pub(crate) type_name: &'static str,
+}
+
+/// Decodes an error body as a resource's declared type, if it is one.
+type DecodeFn = fn(&[u8]) -> Option<Decoded>;
+
+/// How a resource's API reports errors, beyond the status: carried in a
+/// request's extensions by the generated code (see
+/// `ResourceClient::with_error`), read where the call's answer becomes an
+/// [`Error`].
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ErrorShape {
+    decode: Option<DecodeFn>,
+    ok_field: Option<&'static str>,
+    check: Option<CheckFn>,
+}
+
+/// `#[resource(check = path)]`: the message of a 2xx answer that reports
+/// a failure, `None` for a success.
+pub(crate) type CheckFn = fn(&Response<Bytes>) -> Option<String>;
+
+impl ErrorShape {
+    /// Error bodies are decoded as `T` too.
+    #[must_use]
+    pub(crate) fn with_error<T: DeserializeOwned + Send + Sync + 'static>(mut self) -> Self {
+        self.decode = Some(decode_as::<T>);
+        self
+    }
+
+    /// A 2xx body whose top-level `field` is `false` is an
+    /// [`Error::Rejected`].
+    #[must_use]
+    pub(crate) fn with_ok_field(mut self, field: &'static str) -> Self {
+        self.ok_field = Some(field);
+        self
+    }
+
+    /// A 2xx answer for which `check` gives a message is an
+    /// [`Error::Rejected`] with that message.
+    #[must_use]
+    pub(crate) fn with_check(mut self, check: CheckFn) -> Self {
+        self.check = Some(check);
+        self
+    }
+
+    /// Decodes the body of an API error as the declared type, once.
+    pub(crate) fn error(&self, mut error: Error) -> Error {
+        if let (Some(decode), Some(api)) = (self.decode, error.api_mut())
+            && api.api_error.is_none()
+        {
+            api.api_error = decode(&api.body);
+        }
+        error
+    }
+
+    /// `Err(Error::Rejected)` for a 2xx body whose ok field is `false`,
+    /// or that the resource's `check` function says failed, its error body
+    /// decoded as for an HTTP error.
+    pub(crate) fn check(&self, response: &Response<Bytes>) -> Result<(), Error> {
+        let message = match (self.ok_field, self.check) {
+            (Some(field), _) if reports_failure(&response.body, field) => {
+                message_from_body(&response.body)
+                    .unwrap_or_else(|| format!("the body's `{field}` is false"))
+            }
+            (_, Some(check)) => match check(response) {
+                Some(message) => message,
+                None => return Ok(()),
+            },
+            _ => return Ok(()),
+        };
+        let error = Error::Rejected(Box::new(ApiError {
+            status: response.status,
+            message,
+            headers: response.headers.clone(),
+            body: response.body.clone(),
+            body_truncated: response.body_truncated,
+            call: response.call.clone(),
+            attempts: response.attempts,
+            not_retried: None,
+            api_error: None,
+        }));
+        Err(self.error(error))
+    }
+}
+
+fn decode_as<T: DeserializeOwned + Send + Sync + 'static>(body: &[u8]) -> Option<Decoded> {
+    let value: T = serde_json::from_slice(body).ok()?;
+    Some(Decoded {
+        value: Box::new(value),
+        type_name: std::any::type_name::<T>(),
+    })
+}
+
+/// True when `body` is a JSON object whose `field` is `false`. The other
+/// fields are not decoded, only skipped.
+fn reports_failure(body: &[u8], field: &str) -> bool {
+    let Ok(object) = serde_json::from_slice::<HashMap<Cow<'_, str>, &RawValue>>(body) else {
+        return false;
+    };
+    object.get(field).is_some_and(|v| v.get() == "false")
+}
 
 /// The message of an error body, from the shapes APIs commonly use:
 /// `{"error":{"message":..}}` (Stripe, Google), `{"error":".."}` with an
@@ -51,6 +170,23 @@ fn text(value: Option<&Value>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::message_from_body as m;
+
+    #[test]
+    fn only_an_explicit_false_reports_a_failure() {
+        let fails = |body: &str| super::reports_failure(body.as_bytes(), "ok");
+        assert!(fails(r#"{"ok":false,"error":"invalid_auth"}"#));
+        assert!(fails(r#"{"channel":{"id":"C1"}, "ok" : false}"#));
+        assert!(
+            fails(r#"{"o\u006b":false}"#),
+            "an escaped key is the same key"
+        );
+        assert!(!fails(r#"{"ok":true,"channel":"C1"}"#));
+        assert!(!fails(r#"{"ok":"false"}"#), "a string is not false");
+        assert!(!fails(r#"{"channel":"C1"}"#), "no field, no failure");
+        assert!(!fails(r#"[{"ok":false}]"#));
+        assert!(!fails(""));
+        assert!(!fails(r#"{"nested":{"ok":false}}"#));
+    }
 
     #[test]
     fn common_shapes() {

@@ -4,11 +4,14 @@
 
 mod body;
 pub(crate) mod decode;
+pub(crate) mod decompress;
 pub(crate) mod error_body;
 pub(crate) mod read;
 
 pub(crate) use body::Limits;
 pub use body::ResponseBody;
+#[cfg(feature = "blocking")]
+pub(crate) use byte_stream::write_error;
 
 mod byte_stream;
 mod json;
@@ -232,6 +235,7 @@ impl Response<Bytes> {
                 call: self.call,
                 attempts: self.attempts,
                 not_retried: self.not_retried,
+                api_error: None,
             },
             retry_after,
         )
