@@ -2,10 +2,8 @@
 //! for endpoint groups, and the response cache.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use super::builder::ClientBuilder;
-use crate::middleware::Middleware;
 use crate::middleware::cache::{Cache, CacheMiddleware, unique_partition};
 use crate::middleware::rate_limit::{Limiter, LocalLimiter, Quota, RateLimitMiddleware};
 
@@ -45,9 +43,9 @@ pub(crate) struct QuotaSettings {
 /// The layers the settings make, each where it goes in the chain.
 pub(crate) struct QuotaLayers {
     /// Just below tracing.
-    pub(crate) cache: Option<Arc<dyn Middleware>>,
+    pub(crate) cache: Option<CacheMiddleware>,
     /// Below retry, above auth.
-    pub(crate) rate_limit: Option<Arc<dyn Middleware>>,
+    pub(crate) rate_limit: Option<RateLimitMiddleware>,
 }
 
 impl QuotaSettings {
@@ -62,9 +60,8 @@ impl QuotaSettings {
             .collect();
         let limited = client.is_some() || !groups.is_empty();
         let adaptive = self.adaptive.unwrap_or(limited);
-        let rate_limit = (limited || adaptive).then(|| {
-            Arc::new(RateLimitMiddleware::new(client, groups, adaptive)) as Arc<dyn Middleware>
-        });
+        let rate_limit =
+            (limited || adaptive).then(|| RateLimitMiddleware::new(client, groups, adaptive));
         let partition = match self.auth_cache_key {
             None => 0,
             Some(Some(key)) => key,
@@ -72,7 +69,7 @@ impl QuotaSettings {
         };
         let cache = self
             .cache
-            .map(|cache| Arc::new(CacheMiddleware::new(cache, partition)) as Arc<dyn Middleware>);
+            .map(|cache| CacheMiddleware::new(cache, partition));
         QuotaLayers { cache, rate_limit }
     }
 }

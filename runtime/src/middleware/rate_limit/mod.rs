@@ -18,7 +18,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::middleware::{BoxFuture, Middleware, Next};
+use crate::middleware::BoxFuture;
+use crate::middleware::chain::{Layer, Service};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -141,9 +142,17 @@ impl RateLimitMiddleware {
     }
 }
 
-impl Middleware for RateLimitMiddleware {
-    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
-        Box::pin(self.run(request, move |request| next.run(request)))
+/// Boxed: a client without a rate limit then pays nothing for it in the
+/// size of every call's future, and one with a limit pays one box.
+impl Layer for RateLimitMiddleware {
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
+        request: Request,
+        next: N,
+    ) -> impl std::future::Future<Output = Result<Response>> + Send + 'c {
+        let boxed: BoxFuture<'c, Result<Response>> =
+            Box::pin(self.run(request, move |request| next.call(request)));
+        boxed
     }
 }
 
