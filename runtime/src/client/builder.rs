@@ -51,6 +51,7 @@ pub struct ClientBuilder {
     /// The policy of `retry_layer`, for streams that reconnect.
     retry_policy: Arc<RetryPolicy>,
     pub(crate) auth_layer: Option<crate::auth::AuthMiddleware>,
+    pub(crate) quota: super::quota::QuotaSettings,
     middleware: Vec<Arc<dyn Middleware>>,
 }
 
@@ -82,6 +83,7 @@ impl ClientBuilder {
             retry_layer: crate::middleware::retry::default_layer(),
             retry_policy: Arc::new(RetryPolicy::default()),
             auth_layer: None,
+            quota: Default::default(),
             middleware: Vec::new(),
         }
     }
@@ -360,10 +362,13 @@ impl ClientBuilder {
                     false,
                 ),
             };
+        let quota = self.quota.layers();
         let layers = Layers {
             trace: TracingMiddleware,
+            cache: quota.cache,
             redirect: (self.max_redirects > 0).then(|| RedirectMiddleware::new(self.max_redirects)),
             retry: self.retry_layer,
+            rate_limit: quota.rate_limit,
             auth: self.auth_layer,
             user: self.middleware,
             guard: may_follow || self.max_redirects > 0,

@@ -9,6 +9,7 @@ mod blocking;
 pub(crate) mod builder;
 mod follow;
 pub(crate) mod options;
+mod quota;
 mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
