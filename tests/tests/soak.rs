@@ -23,7 +23,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use restrait::{CallOptions, Client, Error, Result, RetryPolicy, TimeoutKind, resource};
+use restrait::{CallOptions, Error, Result, RetryPolicy, TimeoutKind, resource};
+use restrait_tests::client_builder;
 use restrait_tests::fault::{Arrival, Fault, FaultConfig, FaultServer};
 use serde::{Deserialize, Serialize};
 
@@ -382,7 +383,7 @@ async fn soak_under_faults() {
         .base_delay(Duration::from_millis(2))
         .max_delay(Duration::from_millis(20))
         .max_retry_after(Duration::from_millis(20));
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_in_flight(CAP)
         .attempt_timeout(ATTEMPT_TIMEOUT)
         .timeout(CALL_TIMEOUT)

@@ -1,7 +1,5 @@
 //! The auth settings of [`ClientBuilder`].
 
-use std::sync::Arc;
-
 use super::builder::ClientBuilder;
 use crate::auth::{ApiKey, Auth, AuthMiddleware, BasicAuth, BearerToken};
 
@@ -26,7 +24,8 @@ impl ClientBuilder {
                 other => other.to_string(),
             });
         }
-        self.auth_layer = Some(Arc::new(AuthMiddleware::new(auth)));
+        self.quota.auth_cache_key = Some(auth.cache_key());
+        self.auth_layer = Some(AuthMiddleware::new(auth));
         self
     }
 

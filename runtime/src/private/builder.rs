@@ -38,6 +38,8 @@ pub struct RequestBuilder<'a> {
     operation: Option<&'static str>,
     /// `#[body(gzip)]`: the body is compressed when the request is built.
     gzip: bool,
+    /// The group of a `#[rate_limit("..")]` method.
+    rate_limit_group: Option<&'static str>,
     error: Option<Error>,
 }
 
@@ -66,13 +68,14 @@ impl<'a> RequestBuilder<'a> {
             form: None,
             operation: None,
             gzip: false,
+            rate_limit_group: None,
             error: None,
         }
     }
 
     /// Names the trait method this request is made by: the request carries
     /// an [`Operation`](crate::Operation) of the resource's trait and this
-    /// method in its extensions.
+    /// method ([`Request::operation`](crate::Request::operation)).
     pub fn operation(&mut self, method: &'static str) {
         self.operation = Some(method);
     }
@@ -144,9 +147,16 @@ impl<'a> RequestBuilder<'a> {
         self.insert_header(name, text.as_str());
     }
 
-    /// Adds a header declared with `#[headers("Name: value")]`.
+    /// Adds a header given as text, checked when the request is built
+    /// (the generated code uses [`fixed_header`](Self::fixed_header)).
     pub fn static_header(&mut self, name: &'static str, value: &'static str) {
         self.insert_header(name, value);
+    }
+
+    /// Adds a header declared with `#[headers("Name: value")]`, which the
+    /// macro checked and built at compile time.
+    pub fn fixed_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.append(name, value);
     }
 
     fn insert_header(&mut self, name: &'static str, value: &str) {
@@ -281,6 +291,11 @@ impl<'a> RequestBuilder<'a> {
         self.idempotent = true;
     }
 
+    /// `#[rate_limit("group")]`: the request takes a slot of that group.
+    pub fn rate_limit_group(&mut self, group: &'static str) {
+        self.rate_limit_group = Some(group);
+    }
+
     fn finish(self, accept: Option<&'static str>) -> Result<Request> {
         let RequestBuilder {
             resource,
@@ -297,6 +312,7 @@ impl<'a> RequestBuilder<'a> {
             form,
             operation,
             gzip,
+            rate_limit_group,
             error,
         } = self;
         if let Some(e) = error {
@@ -333,9 +349,10 @@ impl<'a> RequestBuilder<'a> {
             request.extensions.insert(errors);
         }
         if let Some(method) = operation {
-            request
-                .extensions
-                .insert(crate::Operation::new(resource.name, method));
+            request.operation = Some(crate::Operation::new(resource.name, method));
+        }
+        if let Some(group) = rate_limit_group {
+            request.extensions.insert(crate::RateLimitGroup::new(group));
         }
         request.options = options;
         request.idempotent = idempotent;
@@ -363,7 +380,7 @@ impl<'a> RequestBuilder<'a> {
                 return Err(errors.error(response.into_error()));
             }
             errors.check(&response)?;
-            D::decode(&response)
+            D::decode(response)
         }
     }
 }
