@@ -21,6 +21,9 @@
 //! ```
 
 mod body;
+pub mod cassette;
+
+pub use cassette::{Cassette, CassetteError, Match};
 
 use std::collections::VecDeque;
 use std::fmt;
