@@ -76,7 +76,10 @@ impl RecordedRequest {
 
     /// `GET /path?query`, for messages.
     pub(super) fn line(&self) -> String {
-        let query = self.url.split_once('?').map_or(String::new(), |(_, q)| format!("?{q}"));
+        let query = self
+            .url
+            .split_once('?')
+            .map_or(String::new(), |(_, q)| format!("?{q}"));
         format!("{} {}{query}", self.method, self.path())
     }
 }
@@ -198,7 +201,9 @@ pub(super) fn parse(path: &Path, text: &str) -> Result<File, CassetteError> {
         path: path.to_owned(),
         message: e.to_string(),
     };
-    let version = serde_json::from_str::<Version>(text).map_err(corrupt)?.version;
+    let version = serde_json::from_str::<Version>(text)
+        .map_err(corrupt)?
+        .version;
     if version != FORMAT_VERSION {
         return Err(CassetteError::Version {
             path: path.to_owned(),
@@ -289,20 +294,30 @@ mod tests {
         assert_eq!(parse(Path::new("c.json"), &text).expect("parses"), file);
         let request = &file.interactions[0].request;
         assert_eq!(request.path(), "/p");
-        assert_eq!(request.query(), [("a".into(), "1".into()), ("b".into(), "2".into())]);
+        assert_eq!(
+            request.query(),
+            [("a".into(), "1".into()), ("b".into(), "2".into())]
+        );
     }
 
     #[test]
     fn corrupt_and_future_files_are_typed_errors() {
         let path = Path::new("c.json");
-        assert!(matches!(parse(path, "{"), Err(CassetteError::Corrupt { .. })));
+        assert!(matches!(
+            parse(path, "{"),
+            Err(CassetteError::Corrupt { .. })
+        ));
         assert!(matches!(
             parse(path, r#"{"version": 1, "interactions": 3}"#),
             Err(CassetteError::Corrupt { .. })
         ));
         assert!(matches!(
             parse(path, r#"{"version": 99, "future": true}"#),
-            Err(CassetteError::Version { found: 99, supported: 1, .. })
+            Err(CassetteError::Version {
+                found: 99,
+                supported: 1,
+                ..
+            })
         ));
     }
 }

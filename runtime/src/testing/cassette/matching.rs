@@ -153,7 +153,11 @@ pub(super) fn closest<'a>(
     recorded: impl IntoIterator<Item = &'a RecordedRequest>,
 ) -> Option<usize> {
     let segments = |r: &'a RecordedRequest| r.path().split('/').filter(|s| !s.is_empty());
-    let wanted: Vec<&str> = request.path().split('/').filter(|s| !s.is_empty()).collect();
+    let wanted: Vec<&str> = request
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     let mut best: Option<(usize, (bool, usize, bool, bool))> = None;
     for (i, candidate) in recorded.into_iter().enumerate() {
         let common = segments(candidate)
@@ -192,10 +196,22 @@ mod tests {
     fn the_default_compares_method_path_query_and_body() {
         let m = Matcher::default();
         let a = req("GET", "http://one:1/users/1?b=2&a=1", "/users/<id>");
-        assert!(m.matches(&a, &req("GET", "http://two:2/users/1?a=1&b=2", "/users/<id>")));
-        assert!(!m.matches(&a, &req("GET", "http://one:1/users/2?b=2&a=1", "/users/<id>")));
-        assert!(!m.matches(&a, &req("PUT", "http://one:1/users/1?b=2&a=1", "/users/<id>")));
-        assert!(!m.matches(&a, &req("GET", "http://one:1/users/1?b=3&a=1", "/users/<id>")));
+        assert!(m.matches(
+            &a,
+            &req("GET", "http://two:2/users/1?a=1&b=2", "/users/<id>")
+        ));
+        assert!(!m.matches(
+            &a,
+            &req("GET", "http://one:1/users/2?b=2&a=1", "/users/<id>")
+        ));
+        assert!(!m.matches(
+            &a,
+            &req("PUT", "http://one:1/users/1?b=2&a=1", "/users/<id>")
+        ));
+        assert!(!m.matches(
+            &a,
+            &req("GET", "http://one:1/users/1?b=3&a=1", "/users/<id>")
+        ));
         let mut with_body = a.clone();
         with_body.body = Some(super::super::format::RecordedBody::Text("x".into()));
         assert!(!m.matches(&a, &with_body));

@@ -136,18 +136,21 @@ impl Cassette {
         Cassette::record_with(path, crate::transport::ReqwestTransport::new(client))
     }
 
-    /// Records through `transport` (a [`HyperTransport`](crate::transport),
-    /// a transport of your own), starting `path` afresh.
+    /// Records through `transport` (another of the crate's transports, or
+    /// one of your own), starting `path` afresh.
     pub fn record_with(
         path: impl AsRef<Path>,
         transport: impl Transport,
     ) -> Result<Cassette, CassetteError> {
         let path = path.as_ref().to_owned();
         let recorder = record::Recorder::new(Arc::new(transport));
-        format::write(&path, &format::File {
-            version: FORMAT_VERSION,
-            interactions: Vec::new(),
-        })?;
+        format::write(
+            &path,
+            &format::File {
+                version: FORMAT_VERSION,
+                interactions: Vec::new(),
+            },
+        )?;
         Ok(Cassette::new(path, State::Record(recorder)))
     }
 
@@ -159,7 +162,10 @@ impl Cassette {
             return Err(CassetteError::Missing { path });
         }
         let file = format::read(&path)?;
-        Ok(Cassette::new(path, State::Replay(replay::Player::new(file))))
+        Ok(Cassette::new(
+            path,
+            State::Replay(replay::Player::new(file)),
+        ))
     }
 
     fn new(path: PathBuf, state: State) -> Cassette {
@@ -318,7 +324,9 @@ pub enum CassetteError {
         supported: u32,
     },
     /// A response body was longer than [`Cassette::max_body_size`].
-    #[error("cassette: the response body is longer than the recording limit of {limit} bytes; raise it with Cassette::max_body_size")]
+    #[error(
+        "cassette: the response body is longer than the recording limit of {limit} bytes; raise it with Cassette::max_body_size"
+    )]
     TooLarge {
         /// The limit.
         limit: u64,

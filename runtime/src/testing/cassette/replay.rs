@@ -75,11 +75,8 @@ impl Player {
         } else {
             closest(wanted, self.interactions.iter().map(|i| &i.request)).and_then(|i| {
                 let recorded = &self.interactions.get(i)?.request;
-                let differs = Match::METHOD
-                    | Match::PATH
-                    | Match::TEMPLATE
-                    | Match::QUERY
-                    | Match::BODY;
+                let differs =
+                    Match::METHOD | Match::PATH | Match::TEMPLATE | Match::QUERY | Match::BODY;
                 let differs = differs.differences(recorded, wanted);
                 Some(format!(
                     "#{} {} (template {}), which differs in {differs}",

@@ -96,7 +96,8 @@ impl Secrets {
     }
 
     fn sort(&mut self) {
-        self.0.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.0
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     }
 }
 
@@ -444,7 +445,11 @@ mod tests {
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode("me:pw_basic_1")
         );
-        let raw = request("http://h/?note=pw_basic_1", &[("authorization", &header)], "");
+        let raw = request(
+            "http://h/?note=pw_basic_1",
+            &[("authorization", &header)],
+            "",
+        );
         let shown = scrubbed(&raw, &[]);
         assert!(!shown.contains("pw_basic_1"), "{shown}");
     }
@@ -461,7 +466,10 @@ mod tests {
         for secret in ["k_1", "k_2", "k_3", "k_4"] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
-        assert!(shown.contains("page=2") && shown.contains("API_KEY=[REDACTED]"), "{shown}");
+        assert!(
+            shown.contains("page=2") && shown.contains("API_KEY=[REDACTED]"),
+            "{shown}"
+        );
     }
 
     #[test]
