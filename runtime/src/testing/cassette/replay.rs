@@ -175,3 +175,70 @@ fn serve(
         body: ResponseBody::from_stream(stream::iter(chunks)).with_len(len),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use futures::StreamExt;
+
+    use super::super::format::{HeaderValues, Headers, RecordedBody};
+    use super::super::{Cassette, State};
+    use super::*;
+
+    fn cassette() -> Cassette {
+        Cassette::new("c.json".into(), State::Replay(Player::new(File::default())))
+    }
+
+    fn response(body: &str, error: Option<&str>) -> RecordedResponse {
+        let mut headers = Headers::new();
+        headers.insert("content-length".into(), HeaderValues::One("999".into()));
+        headers.insert(
+            "x-many".into(),
+            HeaderValues::Many(vec!["a".into(), "b".into()]),
+        );
+        RecordedResponse {
+            status: 200,
+            headers,
+            body: RecordedBody::from_bytes(body.as_bytes()),
+            error: error.map(str::to_owned),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_length_is_the_replayed_body_s_and_headers_repeat() {
+        let served = serve(&cassette(), &response("token [REDACTED]", None)).expect("served");
+        assert_eq!(served.headers[CONTENT_LENGTH], "16");
+        assert_eq!(served.headers.get_all("x-many").iter().count(), 2);
+        let chunks: Vec<_> = served.body.collect().await;
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(
+            chunks[0].as_ref().ok().map(|b| &b[..]),
+            Some(&b"token [REDACTED]"[..])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_recorded_break_replays_as_a_body_error_after_the_bytes() {
+        let served =
+            serve(&cassette(), &response("part", Some("connection reset"))).expect("served");
+        assert!(served.headers.get(CONTENT_LENGTH).is_none());
+        let chunks: Vec<_> = served.body.collect().await;
+        assert_eq!(chunks.len(), 2);
+        let err = chunks[1].as_ref().expect_err("the break");
+        assert!(err.to_string().contains("connection reset"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_status_or_header_is_a_corrupt_cassette() {
+        let mut bad = response("", None);
+        bad.status = 1000;
+        let err = serve(&cassette(), &bad).expect_err("bad status");
+        assert!(matches!(
+            CassetteError::find(&err),
+            Some(CassetteError::Corrupt { .. })
+        ));
+        let mut bad = response("", None);
+        bad.headers
+            .insert("bad name".into(), HeaderValues::One("x".into()));
+        assert!(serve(&cassette(), &bad).is_err());
+    }
+}
