@@ -149,11 +149,9 @@ async fn calls(api: &ApiClient) -> Vec<Value> {
         ),
         api.whoami().await.expect("whoami"),
     ];
-    let mut stream = api.download().await.expect("download");
-    let mut body = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        body.extend_from_slice(&chunk.expect("chunk"));
-    }
+    let body = chunks(api.download().await.expect("download"))
+        .await
+        .concat();
     out.push(json!(String::from_utf8_lossy(&body)));
     out
 }
@@ -217,12 +215,7 @@ async fn a_user_pattern_and_a_closure_scrub_the_file() {
         .expect("record")
         .scrub("acct_12345", "acct_X")
         .scrub_with(|text| text.replace("user 5", "someone"));
-    let api = ApiClient::new(
-        builder(&server.url())
-            .transport(cassette)
-            .build()
-            .expect("client"),
-    );
+    let api = recording(&server, cassette);
     assert_eq!(
         api.user(5).await.expect("user").name,
         "user 5",
@@ -243,12 +236,7 @@ async fn a_user_pattern_and_a_closure_scrub_the_file() {
 async fn record(name: &str, counters: usize, ids: &[u64]) -> PathBuf {
     let file = path(name);
     let server = server().await;
-    let api = ApiClient::new(
-        builder(&server.url())
-            .transport(Cassette::record(&file).expect("record"))
-            .build()
-            .expect("client"),
-    );
+    let api = recording(&server, Cassette::record(&file).expect("record"));
     for _ in 0..counters {
         api.counter().await.expect("counter");
     }
@@ -256,6 +244,24 @@ async fn record(name: &str, counters: usize, ids: &[u64]) -> PathBuf {
         api.user(*id).await.expect("user");
     }
     file
+}
+
+fn recording(server: &TestServer, cassette: Cassette) -> ApiClient {
+    ApiClient::new(
+        builder(&server.url())
+            .transport(cassette)
+            .build()
+            .expect("client"),
+    )
+}
+
+/// Every chunk of a download.
+async fn chunks(mut body: ByteStream) -> Vec<restrait::bytes::Bytes> {
+    let mut chunks = Vec::new();
+    while let Some(chunk) = body.next().await {
+        chunks.push(chunk.expect("chunk"));
+    }
+    chunks
 }
 
 fn replaying(cassette: Cassette) -> ApiClient {
@@ -326,27 +332,14 @@ async fn a_streamed_body_is_recorded_and_replayed_as_a_stream() {
     let file = path("stream");
     let server = server().await;
     let cassette = Cassette::record(&file).expect("record");
-    let api = ApiClient::new(
-        builder(&server.url())
-            .transport(cassette)
-            .build()
-            .expect("client"),
-    );
-    let mut live = api.download().await.expect("download");
-    let mut chunks = Vec::new();
-    while let Some(chunk) = live.next().await {
-        chunks.push(chunk.expect("chunk"));
-    }
-    assert!(chunks.len() > 1, "the server streamed: {chunks:?}");
+    let api = recording(&server, cassette);
+    let live = chunks(api.download().await.expect("download")).await;
+    assert!(live.len() > 1, "the server streamed: {live:?}");
     drop(server);
 
     let api = replaying(Cassette::replay(&file).expect("replay"));
-    let mut replayed = api.download().await.expect("replayed download");
-    let mut body = Vec::new();
-    while let Some(chunk) = replayed.next().await {
-        body.extend_from_slice(&chunk.expect("chunk"));
-    }
-    assert_eq!(body, chunks.concat());
+    let replayed = chunks(api.download().await.expect("replayed download")).await;
+    assert_eq!(replayed.concat(), live.concat());
 }
 
 #[tokio::test]
@@ -354,12 +347,7 @@ async fn a_body_over_the_recording_limit_is_an_error_not_a_short_recording() {
     let file = path("limit");
     let server = server().await;
     let cassette = Cassette::record(&file).expect("record").max_body_size(8);
-    let api = ApiClient::new(
-        builder(&server.url())
-            .transport(cassette)
-            .build()
-            .expect("client"),
-    );
+    let api = recording(&server, cassette);
     let mut live = api.download().await.expect("download");
     let mut failed = None;
     while let Some(chunk) = live.next().await {

@@ -13,7 +13,6 @@ use super::format::{self, FORMAT_VERSION, Interaction};
 use super::scrub::{RawRequest, RawResponse, Scrubber};
 use super::{Cassette, CassetteError};
 use crate::error::{TransportError, TransportErrorKind};
-use crate::redact::SecretQuery;
 use crate::request::Request;
 use crate::response::ResponseBody;
 use crate::testing::lock;
@@ -41,19 +40,7 @@ impl Recorder {
         cassette: &Cassette,
         request: Request,
     ) -> Result<TransportResponse, TransportError> {
-        let raw = RawRequest {
-            method: request.method().clone(),
-            url: request.url().clone(),
-            template: request.template().to_owned(),
-            operation: request.operation().map(ToString::to_string),
-            headers: request.headers().clone(),
-            secret_query: request
-                .extensions()
-                .get::<SecretQuery>()
-                .map(|s| s.0.clone())
-                .unwrap_or_default(),
-            body: request.body().as_bytes().cloned().unwrap_or_default(),
-        };
+        let raw = RawRequest::of(&request);
         let slot = {
             let mut slots = lock(&self.slots);
             slots.push(None);

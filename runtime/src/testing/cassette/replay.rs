@@ -13,7 +13,6 @@ use super::matching::{Match, Matcher, closest};
 use super::scrub::{RawRequest, Scrubber};
 use super::{Cassette, CassetteError};
 use crate::error::{TransportError, TransportErrorKind};
-use crate::redact::SecretQuery;
 use crate::request::Request;
 use crate::response::ResponseBody;
 use crate::testing::lock;
@@ -103,19 +102,7 @@ impl Player {
 /// The request as it would be recorded, scrubbed with the secrets it
 /// carries itself, for comparing with the recordings.
 fn scrubbed(scrubber: &Scrubber, request: &Request) -> RecordedRequest {
-    let raw = RawRequest {
-        method: request.method().clone(),
-        url: request.url().clone(),
-        template: request.template().to_owned(),
-        operation: request.operation().map(ToString::to_string),
-        headers: request.headers().clone(),
-        secret_query: request
-            .extensions()
-            .get::<SecretQuery>()
-            .map(|s| s.0.clone())
-            .unwrap_or_default(),
-        body: request.body().as_bytes().cloned().unwrap_or_default(),
-    };
+    let raw = RawRequest::of(request);
     let secrets = Scrubber::learn([&raw], []);
     scrubber.request(&raw, &secrets)
 }

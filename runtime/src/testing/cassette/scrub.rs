@@ -50,6 +50,25 @@ pub(super) struct RawRequest {
     pub(super) body: Bytes,
 }
 
+impl RawRequest {
+    /// The parts of `request` (its body in memory) that a cassette keeps.
+    pub(super) fn of(request: &crate::Request) -> RawRequest {
+        RawRequest {
+            method: request.method().clone(),
+            url: request.url().clone(),
+            template: request.template().to_owned(),
+            operation: request.operation().map(ToString::to_string),
+            headers: request.headers().clone(),
+            secret_query: request
+                .extensions()
+                .get::<crate::redact::SecretQuery>()
+                .map(|s| s.0.clone())
+                .unwrap_or_default(),
+            body: request.body().as_bytes().cloned().unwrap_or_default(),
+        }
+    }
+}
+
 /// A response as it came back, before scrubbing.
 pub(super) struct RawResponse {
     pub(super) status: u16,
