@@ -420,3 +420,29 @@ async fn from_env_records_a_missing_file_and_replays_an_existing_one() {
         Mode::Replay
     );
 }
+
+#[tokio::test]
+async fn under_the_default_retry_policy_a_miss_is_still_a_miss() {
+    let file = record("retried-miss", 0, &[1]).await;
+    tokio::time::pause();
+    let api = ApiClient::new(
+        Client::builder("http://127.0.0.1:9")
+            .transport(Cassette::replay(&file).expect("replay"))
+            .build()
+            .expect("client"),
+    );
+    let err = api.user(2).await.expect_err("no recording");
+    assert!(
+        matches!(
+            CassetteError::find(&err),
+            Some(CassetteError::NoRecording { .. })
+        ),
+        "{err:?}"
+    );
+    // Retried as a transport error (it is one), it fails the same way.
+    assert!(
+        err.to_string()
+            .contains("no recording matches GET /users/2"),
+        "{err}"
+    );
+}

@@ -224,6 +224,18 @@ mod tests {
         assert!(m.matches(&a, &req("GET", "http://h/users/2?x=1", "/users/<id>")));
         assert!(!m.matches(&a, &req("GET", "http://h/users", "/users")));
         assert_eq!((Match::METHOD | Match::QUERY).to_string(), "method, query");
+
+        let headers = Matcher::Parts(Match::METHOD | Match::HEADERS);
+        let mut other = a.clone();
+        other.url = "http://h/elsewhere".into();
+        assert!(headers.matches(&a, &other), "the path is not compared");
+        other.headers.insert(
+            "accept".into(),
+            super::super::format::HeaderValues::One("x".into()),
+        );
+        assert!(!headers.matches(&a, &other));
+        assert!(Match::default().contains(Match::PATH | Match::BODY));
+        assert!(!Match::default().contains(Match::HEADERS));
     }
 
     #[test]

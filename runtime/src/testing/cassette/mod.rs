@@ -31,6 +31,13 @@
 //! image, a gzip body) are kept in base64 and only the rules on headers
 //! and URLs apply to their exchange.
 //!
+//! Each exchange is written when its response body ends, is dropped, or
+//! fails (a replay then fails at the same place); a body the client read
+//! only in part (an SSE stream it stopped, an error body past its limit)
+//! is recorded as far as it was read. Header values that are not UTF-8
+//! are kept lossily. Recording starts the file afresh, so give each test
+//! a cassette file of its own.
+//!
 //! A scrubbed recording still replays: the request being sent is scrubbed
 //! the same way before it is compared, so its real token matches the
 //! recorded `[REDACTED]`. Which parts are compared is [`Match`]; repeated
