@@ -332,9 +332,15 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     let mut steps = TokenStream::new();
     let operation = e.method.sig.ident.unraw().to_string();
     steps.extend(quote!(#req.operation(#operation);));
+    // Checked by `attr.rs`, built at compile time: `from_static` in a
+    // `const` block costs nothing per call.
+    let (name_ty, value_ty) = p.header_types();
     for header in &e.options.headers {
-        let (name, value) = (&header.name, &header.value);
-        steps.extend(quote!(#req.static_header(#name, #value);));
+        let (name, value) = (header.name.to_ascii_lowercase(), &header.value);
+        steps.extend(quote!(#req.fixed_header(
+            const { #name_ty::from_static(#name) },
+            const { #value_ty::from_static(#value) },
+        );));
     }
     if e.options.multipart {
         steps.extend(quote!(#req.multipart();));

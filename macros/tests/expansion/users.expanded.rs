@@ -157,7 +157,15 @@ impl Users for UsersClient {
     ) -> impl ::core::future::Future<Output = Result<()>> + ::core::marker::Send {
         let mut __req = self.__inner.put("/v2/files/<path..>");
         __req.operation("upload");
-        __req.static_header("Content-Type", "application/octet-stream");
+        __req
+            .fixed_header(
+                const { ::restrait::__private::HeaderName::from_static("content-type") },
+                const {
+                    ::restrait::__private::HeaderValue::from_static(
+                        "application/octet-stream",
+                    )
+                },
+            );
         __req.encoded_path("/v2/files/");
         ::restrait::__private::tail::<&str>(&mut __req, "path", &path);
         __req.raw(data);

@@ -1,7 +1,5 @@
 //! The auth settings of [`ClientBuilder`].
 
-use std::sync::Arc;
-
 use super::builder::ClientBuilder;
 use crate::auth::{ApiKey, Auth, AuthMiddleware, BasicAuth, BearerToken};
 
@@ -26,7 +24,7 @@ impl ClientBuilder {
                 other => other.to_string(),
             });
         }
-        self.auth_layer = Some(Arc::new(AuthMiddleware::new(auth)));
+        self.auth_layer = Some(AuthMiddleware::new(auth));
         self
     }
 

@@ -10,7 +10,8 @@ use url::Url;
 use crate::client::{Client, ClientInner, finite};
 use crate::error::{Error, Result};
 use crate::middleware::Middleware;
-use crate::middleware::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware, SendGuard};
+use crate::middleware::chain::Layers;
+use crate::middleware::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware};
 use crate::middleware::retry::RetryPolicy;
 use crate::middleware::trace::TracingMiddleware;
 use crate::transport::{ReqwestTransport, Transport};
@@ -43,10 +44,10 @@ pub struct ClientBuilder {
     reqwest: Option<Reqwest>,
     max_redirects: u32,
     transport: Option<Box<dyn Transport>>,
-    pub(crate) retry_layer: Option<Arc<dyn Middleware>>,
+    pub(crate) retry_layer: Option<crate::middleware::retry::RetryMiddleware>,
     /// The policy of `retry_layer`, for streams that reconnect.
     retry_policy: Arc<RetryPolicy>,
-    pub(crate) auth_layer: Option<Arc<dyn Middleware>>,
+    pub(crate) auth_layer: Option<crate::auth::AuthMiddleware>,
     middleware: Vec<Arc<dyn Middleware>>,
 }
 
@@ -352,16 +353,14 @@ impl ClientBuilder {
                     false,
                 ),
             };
-        let mut middleware: Vec<Arc<dyn Middleware>> = vec![Arc::new(TracingMiddleware)];
-        if self.max_redirects > 0 {
-            middleware.push(Arc::new(RedirectMiddleware::new(self.max_redirects)));
-        }
-        middleware.extend(self.retry_layer);
-        middleware.extend(self.auth_layer);
-        middleware.extend(self.middleware);
-        if may_follow || self.max_redirects > 0 {
-            middleware.push(Arc::new(SendGuard));
-        }
+        let layers = Layers {
+            trace: TracingMiddleware,
+            redirect: (self.max_redirects > 0).then(|| RedirectMiddleware::new(self.max_redirects)),
+            retry: self.retry_layer,
+            auth: self.auth_layer,
+            user: self.middleware,
+            guard: may_follow || self.max_redirects > 0,
+        };
         let base = base_url.as_str().trim_end_matches('/').to_owned();
         Ok(Client {
             inner: Arc::new(ClientInner {
@@ -369,7 +368,7 @@ impl ClientBuilder {
                 base_url,
                 default_headers: self.default_headers,
                 transport,
-                middleware,
+                layers,
                 in_flight: self.max_in_flight.map(|n| Arc::new(Semaphore::new(n))),
                 attempt_timeout: self.attempt_timeout,
                 call_timeout: self.call_timeout,
@@ -440,9 +439,7 @@ impl ClientBuilder {
     /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = Arc::new(policy.clone());
-        self.retry_layer = Some(Arc::new(crate::middleware::retry::RetryMiddleware::new(
-            policy,
-        )));
+        self.retry_layer = Some(crate::middleware::retry::RetryMiddleware::new(policy));
         self
     }
 }

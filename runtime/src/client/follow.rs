@@ -47,7 +47,7 @@ impl Client {
             http::HeaderValue::from_static("application/json"),
         );
         let response = self.execute(request).await?.error_for_status()?;
-        Json::<T>::decode(&response)
+        Json::<T>::decode(response)
     }
 
     /// `url`, absolute or relative to the base URL, if it is http(s).

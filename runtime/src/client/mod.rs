@@ -27,7 +27,8 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::error::{Error, Result, TimeoutError, TimeoutKind};
-use crate::middleware::{Middleware, Next};
+use crate::middleware::chain::Layers;
+use crate::middleware::same_origin;
 use crate::redact::RedactedHeaders;
 use crate::request::Request;
 use crate::response::{Limits, Response};
@@ -60,7 +61,7 @@ pub(crate) struct ClientInner {
     pub(crate) base_url: Url,
     pub(crate) default_headers: HeaderMap,
     pub(crate) transport: Box<dyn Transport>,
-    pub(crate) middleware: Vec<Arc<dyn Middleware>>,
+    pub(crate) layers: Layers,
     pub(crate) in_flight: Option<Arc<Semaphore>>,
     pub(crate) attempt_timeout: Option<Duration>,
     pub(crate) call_timeout: Option<Duration>,
@@ -161,14 +162,18 @@ impl Client {
         // `CallOptions::extension` values, for middleware to read.
         let extensions = std::mem::take(&mut request.options.extensions);
         request.extensions.extend(extensions);
-        let next = Next::start(&self.inner);
+        // The chain's future is one state machine for every layer, a few
+        // KiB: boxed once here, so that the futures around it (this one,
+        // the generated method's, the caller's) stay small and cheap to
+        // move.
+        let chain = &self.inner;
         match with_deadline(request.options.timeout.or(inner.call_timeout)) {
-            None => finish(next.run(request).await?).await,
+            None => finish(Box::pin(chain.run_chain(request)).await?).await,
             Some((limit, deadline)) => {
                 request.deadline = Some(deadline);
                 request.options.timeout = Some(limit);
                 let call = request.call_info();
-                let run = async move { finish(next.run(request).await?).await };
+                let run = async move { finish(Box::pin(chain.run_chain(request)).await?).await };
                 match tokio::time::timeout_at(deadline, run).await {
                     Ok(result) => result,
                     Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
@@ -216,14 +221,6 @@ pub(crate) fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instan
     Some((limit, deadline_after(limit)?))
 }
 
-/// True when `url` has the origin of `base` (scheme, host, port), compared
-/// without building `Origin`s.
-fn same_origin(url: &Url, base: &Url) -> bool {
-    url.scheme() == base.scheme()
-        && url.host() == base.host()
-        && url.port_or_known_default() == base.port_or_known_default()
-}
-
 /// Adds every value of each default header whose name `headers` lacks;
 /// away from the client's own origin (a `#[url]` or `get_url` link), not
 /// the default headers that carry credentials, which are the API's.
@@ -259,7 +256,7 @@ impl fmt::Debug for Client {
             .field("base_url", &crate::redact::redacted_url(&inner.base_url))
             .field("default_headers", &RedactedHeaders(&inner.default_headers))
             .field("transport", &inner.transport)
-            .field("middleware", &inner.middleware.len())
+            .field("middleware", &inner.layers.len())
             .field(
                 "max_in_flight",
                 &inner.in_flight.as_deref().map(Semaphore::available_permits),

@@ -18,7 +18,7 @@ pub struct Decoded<C, T>(PhantomData<fn() -> (C, T)>);
 impl<C: Codec, T: DeserializeOwned> Decode for Decoded<C, T> {
     type Output = T;
     const ACCEPT: Option<&'static str> = Some(C::ACCEPT);
-    fn decode(response: &Response<Bytes>) -> Result<T> {
+    fn decode(response: Response<Bytes>) -> Result<T> {
         C::decode(&response.body).map_err(|e| {
             Error::Decode(Box::new(DecodeError {
                 status: response.status,

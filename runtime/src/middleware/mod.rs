@@ -3,6 +3,7 @@
 //! [`redirect`], [`retry`], [`auth`].
 
 pub mod auth;
+pub(crate) mod chain;
 pub(crate) mod redirect;
 pub(crate) mod retry;
 pub(crate) mod trace;
@@ -57,46 +58,80 @@ pub trait Middleware: Send + Sync + 'static {
 #[derive(Clone, Copy)]
 pub struct Next<'a> {
     pub(crate) client: &'a Arc<ClientInner>,
-    /// Where the rest of the chain starts in the client's middleware list.
-    index: usize,
+    rest: Rest<'a>,
+}
+
+/// Where the rest of the chain starts.
+#[derive(Clone, Copy)]
+enum Rest<'a> {
+    /// At this index of the client's own middleware, then the transport.
+    User(usize),
+    /// At a built-in stage, below a `dyn Middleware` that sits among the
+    /// built-in layers.
+    Stage(&'a (dyn chain::DynService + 'a)),
 }
 
 impl<'a> Next<'a> {
-    /// The whole chain of `client`, from its first middleware.
+    /// The user's middleware of `client`, from the first, then the transport.
     pub(crate) fn start(client: &'a Arc<ClientInner>) -> Self {
-        Next { client, index: 0 }
+        Next {
+            client,
+            rest: Rest::User(0),
+        }
+    }
+
+    /// The rest of the built-in chain from `stage`, for a `dyn Middleware`
+    /// above it.
+    pub(crate) fn stage(client: &'a Arc<ClientInner>, stage: &'a dyn chain::DynService) -> Self {
+        Next {
+            client,
+            rest: Rest::Stage(stage),
+        }
     }
 
     /// Passes the request to the rest of the chain and, at its end, sends it.
     pub fn run(self, request: Request) -> BoxFuture<'a, Result<Response>> {
-        match self.client.middleware.get(self.index) {
-            Some(first) => first.handle(
-                request,
-                Next {
-                    client: self.client,
-                    index: self.index.saturating_add(1),
-                },
-            ),
-            None => Box::pin(self.client.send_attempt(request)),
+        match self.rest {
+            Rest::User(index) => match self.client.layers.user.get(index) {
+                Some(first) => first.handle(
+                    request,
+                    Next {
+                        client: self.client,
+                        rest: Rest::User(index.saturating_add(1)),
+                    },
+                ),
+                None => Box::pin(redirect::guarded_send(self.client, request)),
+            },
+            Rest::Stage(stage) => stage.call_boxed(request),
         }
     }
 
     /// An owned handle to the same rest of the chain, for a task that
-    /// outlives the call (a token request shared by several calls).
+    /// outlives the call (a token request shared by several calls). Auth
+    /// is the only caller, and its `Next` is always the user's middleware.
     pub(crate) fn detach(self) -> OwnedNext {
+        let index = match self.rest {
+            Rest::User(index) => index,
+            Rest::Stage(_) => 0,
+        };
         OwnedNext {
             client: Arc::clone(self.client),
-            index: self.index,
+            index,
         }
     }
 }
 
 impl std::fmt::Debug for Next<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let remaining = self.client.middleware.len().saturating_sub(self.index);
-        f.debug_struct("Next")
-            .field("remaining", &remaining)
-            .finish()
+        let mut f = f.debug_struct("Next");
+        match self.rest {
+            Rest::User(index) => {
+                let remaining = self.client.layers.user.len().saturating_sub(index);
+                f.field("remaining", &remaining)
+            }
+            Rest::Stage(_) => f.field("remaining", &"built-in layers and more"),
+        }
+        .finish()
     }
 }
 
@@ -111,7 +146,53 @@ impl OwnedNext {
     pub(crate) fn as_next(&self) -> Next<'_> {
         Next {
             client: &self.client,
-            index: self.index,
+            rest: Rest::User(self.index),
+        }
+    }
+}
+
+/// True if `a` and `b` have the same origin, as `a.origin() == b.origin()`
+/// says, without building the two origins (each a copy of the host) for
+/// the `http` and `https` URLs of every call.
+pub(crate) fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    match (a.scheme(), b.scheme()) {
+        ("http" | "https", "http" | "https") => {
+            a.scheme() == b.scheme()
+                && a.host() == b.host()
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => a.origin() == b.origin(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin;
+
+    #[test]
+    fn same_origin_agrees_with_url_origins() {
+        let urls = [
+            "https://api.example.com/v1",
+            "https://api.example.com:443/x?q=1",
+            "https://API.example.com/",
+            "http://api.example.com/",
+            "http://api.example.com:80/",
+            "https://api.example.com:8443/",
+            "https://user:pw@api.example.com/",
+            "https://cdn.example.com/",
+            "http://127.0.0.1:8080/",
+            "http://[::1]:8080/",
+            "ftp://api.example.com/",
+            "data:text/plain,hi",
+        ];
+        for a in urls {
+            for b in urls {
+                let (ua, ub) = (
+                    url::Url::parse(a).expect("url"),
+                    url::Url::parse(b).expect("url"),
+                );
+                assert_eq!(same_origin(&ua, &ub), ua.origin() == ub.origin(), "{a} {b}");
+            }
         }
     }
 }

@@ -1,8 +1,11 @@
 //! The tracing middleware: one span per call, OpenTelemetry HTTP names.
 
+use std::future::Future;
+
 use tracing::{Instrument, field};
 
 use crate::error::Result;
+use crate::middleware::chain::{Layer, Service};
 use crate::middleware::{BoxFuture, Middleware, Next};
 use crate::request::Request;
 use crate::response::Response;
@@ -20,8 +23,12 @@ use crate::response::Response;
 #[derive(Debug, Default, Clone, Copy)]
 pub struct TracingMiddleware;
 
-impl Middleware for TracingMiddleware {
-    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
+impl Layer for TracingMiddleware {
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
+        request: Request,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
         let span = tracing::info_span!(
             "http.client",
             otel.name = %format_args!("{} {}", request.method(), request.template()),
@@ -38,28 +45,32 @@ impl Middleware for TracingMiddleware {
         if let Some(operation) = request.operation() {
             span.record("code.function.name", field::display(operation));
         }
-        if span.is_disabled() {
-            return next.run(request);
-        }
-        let record = span.clone();
-        Box::pin(
-            async move {
-                let result = next.run(request).await;
-                match &result {
-                    Ok(response) => {
-                        record.record("http.response.status_code", response.status().as_u16());
-                        if !response.status().is_success() {
-                            record.record("error.type", response.status().as_str());
-                        }
-                    }
-                    Err(e) => {
-                        record.record("error.type", error_type(e));
+        async move {
+            if span.is_disabled() {
+                return next.call(request).await;
+            }
+            let result = next.call(request).instrument(span.clone()).await;
+            match &result {
+                Ok(response) => {
+                    span.record("http.response.status_code", response.status().as_u16());
+                    if !response.status().is_success() {
+                        span.record("error.type", response.status().as_str());
                     }
                 }
-                result
+                Err(e) => {
+                    span.record("error.type", error_type(e));
+                }
             }
-            .instrument(span),
-        )
+            result
+        }
+    }
+}
+
+/// Added with [`ClientBuilder::middleware`](crate::ClientBuilder::middleware),
+/// it opens one more span around the rest of the chain.
+impl Middleware for TracingMiddleware {
+    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
+        Box::pin(Layer::handle(self, request, next))
     }
 }
 

@@ -72,7 +72,7 @@ impl<'a> RequestBuilder<'a> {
 
     /// Names the trait method this request is made by: the request carries
     /// an [`Operation`](crate::Operation) of the resource's trait and this
-    /// method in its extensions.
+    /// method ([`Request::operation`](crate::Request::operation)).
     pub fn operation(&mut self, method: &'static str) {
         self.operation = Some(method);
     }
@@ -144,9 +144,16 @@ impl<'a> RequestBuilder<'a> {
         self.insert_header(name, text.as_str());
     }
 
-    /// Adds a header declared with `#[headers("Name: value")]`.
+    /// Adds a header given as text, checked when the request is built
+    /// (the generated code uses [`fixed_header`](Self::fixed_header)).
     pub fn static_header(&mut self, name: &'static str, value: &'static str) {
         self.insert_header(name, value);
+    }
+
+    /// Adds a header declared with `#[headers("Name: value")]`, which the
+    /// macro checked and built at compile time.
+    pub fn fixed_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.append(name, value);
     }
 
     fn insert_header(&mut self, name: &'static str, value: &str) {
@@ -333,9 +340,7 @@ impl<'a> RequestBuilder<'a> {
             request.extensions.insert(errors);
         }
         if let Some(method) = operation {
-            request
-                .extensions
-                .insert(crate::Operation::new(resource.name, method));
+            request.operation = Some(crate::Operation::new(resource.name, method));
         }
         request.options = options;
         request.idempotent = idempotent;
@@ -363,7 +368,7 @@ impl<'a> RequestBuilder<'a> {
                 return Err(errors.error(response.into_error()));
             }
             errors.check(&response)?;
-            D::decode(&response)
+            D::decode(response)
         }
     }
 }

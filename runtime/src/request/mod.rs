@@ -36,6 +36,10 @@ pub struct Request {
     pub(crate) attempt: u32,
     pub(crate) deadline: Option<Instant>,
     pub(crate) extensions: Extensions,
+    /// The generated method's [`Operation`]: a field, not an extension,
+    /// so that carrying it (and copying it with the request) allocates
+    /// nothing.
+    pub(crate) operation: Option<Operation>,
     /// The response is wanted as a stream (set by the decode kind, or
     /// [`Client::execute_stream`](crate::Client::execute_stream)): the
     /// attempt hands its body on live instead of reading it.
@@ -74,6 +78,7 @@ impl Request {
             attempt: 0,
             deadline: None,
             extensions: Extensions::new(),
+            operation: None,
             stream: false,
         }
     }
@@ -159,6 +164,7 @@ impl Request {
             attempt: self.attempt,
             deadline: self.deadline,
             extensions: self.extensions.clone(),
+            operation: self.operation,
             stream: self.stream,
         }
     }
@@ -235,10 +241,13 @@ impl Request {
         }
     }
     /// The declared endpoint this request comes from (trait and method
-    /// name), set by every generated method; its path template is
-    /// [`template`](Self::template).
+    /// name), set by every generated method (or an [`Operation`] put in
+    /// the [`extensions`](Self::extensions) of a hand-built request); its
+    /// path template is [`template`](Self::template).
     pub fn operation(&self) -> Option<&Operation> {
-        self.extensions.get::<Operation>()
+        self.operation
+            .as_ref()
+            .or_else(|| self.extensions.get::<Operation>())
     }
     /// The method and path template.
     pub fn call_info(&self) -> CallInfo {
@@ -286,6 +295,24 @@ mod tests {
         assert_eq!(
             request.extensions().get::<SecretQuery>().map(|s| s.0.len()),
             Some(1)
+        );
+    }
+
+    #[test]
+    fn the_operation_goes_along_with_a_copy_and_an_extension_is_read_too() {
+        let url: Url = "https://api.test/users/1".parse().expect("url");
+        let mut request = Request::new(Method::GET, url.clone());
+        assert!(request.operation().is_none());
+        request.operation = Some(Operation::new("Users", "get"));
+        let copy = request.try_clone().expect("copy");
+        assert_eq!(copy.operation(), Some(&Operation::new("Users", "get")));
+        let mut hand_built = Request::new(Method::GET, url);
+        hand_built
+            .extensions_mut()
+            .insert(Operation::new("Users", "list"));
+        assert_eq!(
+            hand_built.operation(),
+            Some(&Operation::new("Users", "list"))
         );
     }
 }

@@ -1,18 +1,18 @@
 //! Which declared endpoint a request comes from: the [`Operation`] a
-//! generated method puts in the request's extensions.
+//! generated method puts on the request.
 
 use std::fmt;
 
 /// The endpoint a request was made by: the `#[resource]` trait's name and
-/// the method's name. Every request a generated method sends carries one
-/// in its [`extensions`](crate::Request::extensions), so that middleware
-/// and metrics can tell calls apart without parsing URLs; the path
-/// template is [`Request::template`](crate::Request::template) (see
-/// [`Request::operation`](crate::Request::operation)).
+/// the method's name. Every request a generated method sends carries one,
+/// read with [`Request::operation`](crate::Request::operation), so that
+/// middleware and metrics can tell calls apart without parsing URLs; the
+/// path template is [`Request::template`](crate::Request::template).
 ///
 /// Both names are `&'static str`s written by the macro: carrying them costs
-/// no allocation of its own. A hand-built [`Request`](crate::Request) has
-/// none unless you insert one.
+/// no allocation (it is a field of the request, not an extension). A
+/// hand-built [`Request`](crate::Request) has none unless you insert one
+/// in its [`extensions`](crate::Request::extensions).
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {

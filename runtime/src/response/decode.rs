@@ -20,8 +20,10 @@ pub trait Decode {
     /// `JsonLines<T>`, `EventStream<T>`): the request is sent streamed and
     /// [`decode_stream`](Decode::decode_stream) gets the live response.
     const STREAM: bool = false;
-    /// Decodes a 2xx response (a buffered kind).
-    fn decode(response: &Response<Bytes>) -> Result<Self::Output>;
+    /// Decodes a 2xx response (a buffered kind). The response is handed
+    /// over by value, so a decoder can keep its body and headers without
+    /// copying them.
+    fn decode(response: Response<Bytes>) -> Result<Self::Output>;
     /// Turns a 2xx streamed response into the value (a streamed kind);
     /// `request` is a copy of the request for a stream that reconnects
     /// (`None` when its body cannot be sent again).
@@ -51,8 +53,8 @@ pub struct WithResponse<D>(PhantomData<fn() -> D>);
 impl<T: DeserializeOwned> Decode for Json<T> {
     type Output = T;
     const ACCEPT: Option<&'static str> = Some("application/json");
-    fn decode(response: &Response<Bytes>) -> Result<T> {
-        decode_json(response)
+    fn decode(response: Response<Bytes>) -> Result<T> {
+        decode_json(&response)
     }
 }
 
@@ -81,16 +83,17 @@ fn decode_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
 impl Decode for Text {
     type Output = String;
     const ACCEPT: Option<&'static str> = None;
-    fn decode(response: &Response<Bytes>) -> Result<String> {
-        match String::from_utf8(response.body.to_vec()) {
+    fn decode(response: Response<Bytes>) -> Result<String> {
+        // `Vec::from` reuses the buffer when this is its only handle.
+        match String::from_utf8(Vec::from(response.body)) {
             Ok(text) => Ok(text),
             Err(e) => Err(Error::Decode(Box::new(DecodeError {
                 status: response.status,
-                call: response.call.clone(),
+                message: format!("the body is not valid UTF-8: {}", e.utf8_error()),
+                excerpt: Excerpt(e.as_bytes()).to_text(),
+                call: response.call,
                 target: "String",
                 path: ".".into(),
-                message: format!("the body is not valid UTF-8: {e}"),
-                excerpt: Excerpt(&response.body).to_text(),
                 line: None,
                 event: None,
                 source: None,
@@ -102,15 +105,15 @@ impl Decode for Text {
 impl Decode for Raw {
     type Output = Bytes;
     const ACCEPT: Option<&'static str> = None;
-    fn decode(response: &Response<Bytes>) -> Result<Bytes> {
-        Ok(response.body.clone())
+    fn decode(response: Response<Bytes>) -> Result<Bytes> {
+        Ok(response.body)
     }
 }
 
 impl Decode for Unit {
     type Output = ();
     const ACCEPT: Option<&'static str> = None;
-    fn decode(_: &Response<Bytes>) -> Result<()> {
+    fn decode(_: Response<Bytes>) -> Result<()> {
         Ok(())
     }
 }
@@ -118,17 +121,20 @@ impl Decode for Unit {
 impl<D: Decode> Decode for WithResponse<D> {
     type Output = Response<D::Output>;
     const ACCEPT: Option<&'static str> = D::ACCEPT;
-    fn decode(response: &Response<Bytes>) -> Result<Response<D::Output>> {
-        let value = D::decode(response)?;
-        Ok(Response {
+    fn decode(response: Response<Bytes>) -> Result<Response<D::Output>> {
+        // The inner decoder sees the whole response, headers included, so
+        // the head it hands back is a copy.
+        let head = Response {
             status: response.status,
             headers: response.headers.clone(),
-            body: value,
+            body: (),
             attempts: response.attempts,
             body_truncated: response.body_truncated,
             call: response.call.clone(),
             not_retried: response.not_retried,
-        })
+        };
+        let value = D::decode(response)?;
+        Ok(head.map(|()| value))
     }
 }
 
@@ -141,11 +147,11 @@ impl Decode for Streamed {
     type Output = crate::ByteStream;
     const ACCEPT: Option<&'static str> = None;
     const STREAM: bool = true;
-    fn decode(response: &Response<Bytes>) -> Result<crate::ByteStream> {
-        let body = response.body.clone();
+    fn decode(response: Response<Bytes>) -> Result<crate::ByteStream> {
+        let body = response.body;
         let len = u64::try_from(body.len()).ok();
         let chunks = futures::stream::iter([Ok::<_, Error>(body)]);
-        Ok(crate::ByteStream::new(chunks, len).for_call(response.status, response.call.clone()))
+        Ok(crate::ByteStream::new(chunks, len).for_call(response.status, response.call))
     }
     fn decode_stream(
         response: Response,
@@ -161,7 +167,7 @@ impl<T: DeserializeOwned> Decode for Lines<T> {
     const ACCEPT: Option<&'static str> =
         Some("application/x-ndjson, application/jsonl, application/json");
     const STREAM: bool = true;
-    fn decode(response: &Response<Bytes>) -> Result<crate::JsonLines<T>> {
+    fn decode(response: Response<Bytes>) -> Result<crate::JsonLines<T>> {
         let max_line = response.body.len().max(1);
         Ok(crate::JsonLines::new(Streamed::decode(response)?, max_line))
     }
@@ -183,8 +189,8 @@ impl<T: DeserializeOwned + 'static> Decode for Events<T> {
     type Output = crate::EventStream<T>;
     const ACCEPT: Option<&'static str> = Some("text/event-stream");
     const STREAM: bool = true;
-    fn decode(response: &Response<Bytes>) -> Result<crate::EventStream<T>> {
-        crate::EventStream::buffered(response)
+    fn decode(response: Response<Bytes>) -> Result<crate::EventStream<T>> {
+        crate::EventStream::buffered(&response)
     }
     fn decode_stream(
         response: Response,
@@ -215,12 +221,12 @@ mod tests {
 
     #[test]
     fn an_empty_body_is_none_for_an_option_and_says_so_otherwise() {
-        assert_eq!(Json::<Option<u32>>::decode(&response("")).ok(), Some(None));
+        assert_eq!(Json::<Option<u32>>::decode(response("")).ok(), Some(None));
         assert_eq!(
-            Json::<Option<u32>>::decode(&response(" \n")).ok(),
+            Json::<Option<u32>>::decode(response(" \n")).ok(),
             Some(None)
         );
-        let Err(Error::Decode(e)) = Json::<u32>::decode(&response("")) else {
+        let Err(Error::Decode(e)) = Json::<u32>::decode(response("")) else {
             panic!("an empty body is not a u32");
         };
         assert!(e.to_string().contains("the body is empty"), "{e}");
@@ -233,8 +239,7 @@ mod tests {
             #[allow(dead_code)]
             id: u64,
         }
-        let Err(Error::Decode(e)) =
-            Json::<Vec<User>>::decode(&response(r#"[{"id":1},{"id":"x"}]"#))
+        let Err(Error::Decode(e)) = Json::<Vec<User>>::decode(response(r#"[{"id":1},{"id":"x"}]"#))
         else {
             panic!("a string id is not a u64");
         };

@@ -1,8 +1,9 @@
 //! Authentication: credentials added to every attempt of every call.
 //!
-//! Auth is a [`Middleware`] that sits inside the retry loop (the chain is
-//! tracing, redirect, retry, auth, your middleware, transport), so each attempt of a
-//! call carries the newest credentials. Configure it on the
+//! Auth is a layer of the [`Middleware`](crate::Middleware) chain that sits
+//! inside the retry loop (the chain is tracing, redirect, retry, auth, your
+//! middleware, transport), so each attempt of a call carries the newest
+//! credentials. Configure it on the
 //! [`ClientBuilder`](crate::ClientBuilder):
 //!
 //! - [`bearer_token`](crate::ClientBuilder::bearer_token): `Authorization: Bearer <token>`;
@@ -68,12 +69,14 @@ mod static_auth;
 #[cfg(test)]
 mod tests;
 
+use std::any::TypeId;
 use std::fmt;
 
 use http::StatusCode;
 
 use crate::error::Result;
-use crate::middleware::{BoxFuture, Middleware, Next};
+use crate::middleware::chain::{Layer, Service};
+use crate::middleware::{BoxFuture, Next, same_origin};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -204,50 +207,74 @@ impl<A: Auth + ?Sized> Auth for Box<A> {
 /// request once after a 401 when the auth has new credentials.
 pub(crate) struct AuthMiddleware {
     auth: Box<dyn Auth>,
+    /// False for the built-in static credentials, which never have new
+    /// ones after a 401: then the request is authorized in place and no
+    /// copy of it is kept.
+    may_renew: bool,
 }
 
 impl AuthMiddleware {
-    pub(crate) fn new(auth: impl Auth) -> Self {
+    pub(crate) fn new<A: Auth>(auth: A) -> Self {
+        let fixed = [
+            TypeId::of::<BearerToken>(),
+            TypeId::of::<ApiKey>(),
+            TypeId::of::<BasicAuth>(),
+        ];
         AuthMiddleware {
+            may_renew: !fixed.contains(&TypeId::of::<A>()),
             auth: Box::new(auth),
         }
     }
+
+    /// Authorizes and sends a request, and once more after a 401 if the
+    /// auth has new credentials.
+    async fn renewing<'c, N: Service<'c>>(&self, mut sent: Request, next: N) -> Result<Response> {
+        let below = Next::start(next.client());
+        // A re-send after a 401 starts again from the original, so that
+        // a query-string key is not added twice: keep a copy, if the
+        // body can be sent again. The request itself is authorized in
+        // place and moves on.
+        let original = sent.try_clone();
+        self.auth.authorize(&mut sent, below).await?;
+        let head = sent.head_clone();
+        let response = next.call(sent).await?;
+        if response.status() != StatusCode::UNAUTHORIZED
+            || !self.auth.on_unauthorized(&head, &response, below).await?
+        {
+            return Ok(response);
+        }
+        let Some(mut again) = original else {
+            // New credentials are there for the next call; this one's
+            // body is gone.
+            tracing::debug!("401 Unauthorized: a one-shot body is not sent again");
+            return Ok(response);
+        };
+        drop(response);
+        tracing::debug!("401 Unauthorized: sending once more with new credentials");
+        self.auth.authorize(&mut again, below).await?;
+        next.call(again).await
+    }
 }
 
-impl Middleware for AuthMiddleware {
-    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
-        Box::pin(async move {
-            // Credentials belong to the client's own origin: a request for
-            // another one (a redirect hop, a URL the API handed back) goes on
-            // without them.
-            if request.url().origin() != next.client.base_url.origin() {
-                return next.run(request).await;
-            }
-            // A re-send after a 401 starts again from the original, so that
-            // a query-string key is not added twice: keep a copy, if the
-            // body can be sent again. The request itself is authorized in
-            // place and moves on.
-            let original = request.try_clone();
-            let mut sent = request;
-            self.auth.authorize(&mut sent, next).await?;
-            let head = sent.head_clone();
-            let response = next.run(sent).await?;
-            if response.status() != StatusCode::UNAUTHORIZED
-                || !self.auth.on_unauthorized(&head, &response, next).await?
-            {
-                return Ok(response);
-            }
-            let Some(mut again) = original else {
-                // New credentials are there for the next call; this one's
-                // body is gone.
-                tracing::debug!("401 Unauthorized: a one-shot body is not sent again");
-                return Ok(response);
-            };
-            drop(response);
-            tracing::debug!("401 Unauthorized: sending once more with new credentials");
-            self.auth.authorize(&mut again, next).await?;
-            next.run(again).await
-        })
+impl Layer for AuthMiddleware {
+    async fn handle<'c, N: Service<'c>>(&'c self, mut sent: Request, next: N) -> Result<Response> {
+        let client = next.client();
+        // Credentials belong to the client's own origin: a request for
+        // another one (a redirect hop, a URL the API handed back) goes on
+        // without them.
+        if !same_origin(sent.url(), &client.base_url) {
+            return next.call(sent).await;
+        }
+        // What `authorize` and `on_unauthorized` may send (a token
+        // request): the user's middleware and the transport.
+        let below = Next::start(client);
+        if self.may_renew {
+            // Its own future, boxed: it keeps two copies of the request and
+            // a response, which would otherwise weigh on every call's future.
+            return Box::pin(self.renewing(sent, next)).await;
+        }
+        self.auth.authorize(&mut sent, below).await?;
+        next.call(sent).await
     }
 }
 

@@ -1,5 +1,6 @@
 //! The retry middleware: runs the attempts of one call.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -7,7 +8,7 @@ use http::HeaderValue;
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
-use crate::middleware::{BoxFuture, Middleware, Next};
+use crate::middleware::chain::{Layer, Service, kept_copy};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -32,36 +33,66 @@ impl RetryMiddleware {
         }
     }
 
-    async fn run(&self, mut request: Request, next: Next<'_>) -> Result<Response> {
-        let policy = request
+    async fn run<'c, N: Service<'c>>(&self, source: Source<'_>, next: N) -> Result<Response> {
+        let (mut owned, template, away) = match source {
+            Source::Owned(request) => (Some(request), None, false),
+            Source::Kept { template, away } => (None, Some(template), away),
+        };
+        let Some(first) = template.or(owned.as_ref()) else {
+            return Err(Error::invalid_request("no request to send"));
+        };
+        let policy = first
             .options()
             .retry
             .clone()
             .unwrap_or_else(|| self.policy.clone());
-        let max_retries = request
+        let max_retries = first
             .options()
             .get_max_retries()
             .unwrap_or(policy.max_retries);
-        if needs_key(&request) {
-            set_idempotency_key(&mut request, &policy)?;
+        let key = match needs_key(first) {
+            true => idempotency_key(first, &policy)?,
+            false => None,
+        };
+        let replayable = replayable(first);
+        let one_shot = !first.body().is_replayable();
+        let call = first.call_info();
+        let deadline = first.deadline();
+        if let (Some(request), Some(key)) = (&mut owned, &key) {
+            request
+                .headers_mut()
+                .insert(policy.idempotency_header.clone(), key.clone());
         }
-        let replayable = replayable(&request);
-        let one_shot = !request.body().is_replayable();
         let mut attempt: u32 = 0;
         // The request is copied only when it may really be sent again: an
         // attempt is left and the body can be replayed. Otherwise it moves
-        // into its last attempt, and what remains is its head, for logs.
-        let mut request = request;
+        // into its last attempt. A request the layer above keeps (a
+        // redirect's) is copied for each attempt instead.
         loop {
-            let (mut this, kept) = match (attempt < max_retries).then(|| request.try_clone()) {
-                Some(Some(copy)) => (copy, true),
-                _ => {
-                    let head = request.head_clone();
-                    (std::mem::replace(&mut request, head), false)
+            let (mut this, kept) = match (template, owned.take()) {
+                (Some(template), _) => {
+                    let mut copy = kept_copy(template, away)?;
+                    if let Some(key) = &key {
+                        copy.headers_mut()
+                            .insert(policy.idempotency_header.clone(), key.clone());
+                    }
+                    (copy, true)
                 }
+                (None, Some(request)) => match (attempt < max_retries)
+                    .then(|| request.try_clone())
+                    .flatten()
+                {
+                    Some(copy) => {
+                        owned = Some(request);
+                        (copy, true)
+                    }
+                    None => (request, false),
+                },
+                // Not reached: a request that is not kept ends the loop.
+                (None, None) => return Err(Error::invalid_request("no request to send")),
             };
             this.set_attempt(attempt);
-            let result = next.run(this).await;
+            let result = next.call(this).await;
             let reason = match classify(&policy, &result) {
                 Verdict::Done => {
                     if let Some(budget) = &self.budget {
@@ -80,8 +111,8 @@ impl RetryMiddleware {
                     retry.reason = reason.as_str(),
                     retry.decision = why,
                     "not retrying {} {}: {}",
-                    request.method(),
-                    request.template(),
+                    call.method,
+                    call.template,
                     why,
                 );
             };
@@ -102,7 +133,7 @@ impl RetryMiddleware {
                 Err(_) => None,
             };
             let wait = policy.wait(attempt, asked);
-            if crosses_deadline(request.deadline(), wait) {
+            if crosses_deadline(deadline, wait) {
                 give_up("deadline");
                 return with_attempts(result, attempt);
             }
@@ -122,8 +153,8 @@ impl RetryMiddleware {
                 retry.wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                 retry.server_asked = asked.is_some(),
                 "retrying {} {}",
-                request.method(),
-                request.template(),
+                call.method,
+                call.template,
             );
             // Dropping the call's future drops this sleep: no further attempt.
             tokio::time::sleep(wait).await;
@@ -131,10 +162,38 @@ impl RetryMiddleware {
     }
 }
 
-impl Middleware for RetryMiddleware {
-    fn handle<'a>(&'a self, request: Request, next: Next<'a>) -> BoxFuture<'a, Result<Response>> {
-        Box::pin(self.run(request, next))
+impl Layer for RetryMiddleware {
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
+        request: Request,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
+        self.run(Source::Owned(request), next)
     }
+
+    fn handle_kept<'c, 't, N: Service<'c>>(
+        &'c self,
+        template: &'t Request,
+        away: bool,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 't
+    where
+        'c: 't,
+    {
+        self.run(Source::Kept { template, away }, next)
+    }
+}
+
+/// Where the attempts of a call come from.
+// Taken apart as soon as the layer starts; a box would cost an allocation.
+#[allow(clippy::large_enum_variant)]
+enum Source<'t> {
+    /// The request itself, copied for an attempt that may be followed by
+    /// another.
+    Owned(Request),
+    /// A request the layer above keeps (a redirect hop's), copied for each
+    /// attempt; see [`Service::call_kept`].
+    Kept { template: &'t Request, away: bool },
 }
 
 impl std::fmt::Debug for RetryMiddleware {
@@ -176,26 +235,22 @@ fn crosses_deadline(deadline: Option<Instant>, wait: Duration) -> bool {
     }
 }
 
-/// Puts the call's idempotency key on the request, once for all attempts:
-/// the caller's ([`CallOptions::idempotency_key`](crate::CallOptions::idempotency_key)),
-/// else one already among the request's headers, else a new UUID v4.
-fn set_idempotency_key(request: &mut Request, policy: &RetryPolicy) -> Result<()> {
+/// The call's idempotency key, the same on every attempt: the caller's
+/// ([`CallOptions::idempotency_key`](crate::CallOptions::idempotency_key)),
+/// else none when one is already among the request's headers (it goes
+/// along), else a new UUID v4.
+fn idempotency_key(request: &Request, policy: &RetryPolicy) -> Result<Option<HeaderValue>> {
     let name = &policy.idempotency_header;
-    let value = match request.options().get_idempotency_key() {
-        Some(key) => HeaderValue::try_from(key).map_err(|_| {
+    match request.options().get_idempotency_key() {
+        Some(key) => HeaderValue::try_from(key).map(Some).map_err(|_| {
             Error::invalid_request(format!("the idempotency key is not a valid `{name}` value"))
-        })?,
-        None if request.headers().contains_key(name) => return Ok(()),
+        }),
+        None if request.headers().contains_key(name) => Ok(None),
         None => {
             let mut buf = uuid::Uuid::encode_buffer();
             let key = uuid::Uuid::new_v4().hyphenated().encode_lower(&mut buf);
-            match HeaderValue::from_str(key) {
-                Ok(value) => value,
-                // A UUID is always a valid header value.
-                Err(_) => return Ok(()),
-            }
+            // A UUID is always a valid header value.
+            Ok(HeaderValue::from_str(key).ok())
         }
-    };
-    request.headers_mut().insert(name.clone(), value);
-    Ok(())
+    }
 }

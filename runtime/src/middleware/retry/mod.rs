@@ -13,16 +13,12 @@ mod policy;
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
 pub use budget::RetryBudget;
 pub use policy::{DEFAULT_RETRY_STATUSES, RetryPolicy};
-
-use crate::middleware::Middleware;
 
 pub(crate) use middleware::RetryMiddleware;
 
 /// The retry layer a client has when its builder is not given a policy.
-pub(crate) fn default_layer() -> Option<Arc<dyn Middleware>> {
-    Some(Arc::new(RetryMiddleware::new(RetryPolicy::default())))
+pub(crate) fn default_layer() -> Option<RetryMiddleware> {
+    Some(RetryMiddleware::new(RetryPolicy::default()))
 }
