@@ -137,9 +137,13 @@ impl HeaderValues {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordedBody {
-    /// A JSON object or array. It is replayed compact: the same JSON value,
-    /// though spacing and key order may differ from what the server sent.
-    Json(serde_json::Value),
+    /// A JSON object or array, under the key `json`. It is replayed
+    /// compact: the same JSON value, though spacing and key order may
+    /// differ from what the server sent. (Not named `Json`, so that
+    /// compiler messages can keep calling the codec [`Json`](crate::codec::Json)
+    /// by its short name.)
+    #[serde(rename = "json")]
+    JsonValue(serde_json::Value),
     /// UTF-8 text.
     Text(String),
     /// Bytes that are not UTF-8, in standard base64.
@@ -161,7 +165,7 @@ impl RecordedBody {
         if (trimmed.starts_with('{') || trimmed.starts_with('['))
             && let Ok(value) = serde_json::from_str::<serde_json::Value>(text)
         {
-            return Some(RecordedBody::Json(value));
+            return Some(RecordedBody::JsonValue(value));
         }
         Some(RecordedBody::Text(text.to_owned()))
     }
@@ -169,7 +173,7 @@ impl RecordedBody {
     /// The bytes to replay. Invalid base64 is an error naming the exchange.
     pub(super) fn to_bytes(&self) -> Result<Bytes, String> {
         match self {
-            RecordedBody::Json(value) => serde_json::to_vec(value)
+            RecordedBody::JsonValue(value) => serde_json::to_vec(value)
                 .map(Bytes::from)
                 .map_err(|e| e.to_string()),
             RecordedBody::Text(text) => Ok(Bytes::from(text.clone())),
@@ -244,7 +248,9 @@ mod tests {
         assert_eq!(RecordedBody::from_bytes(b""), None);
         assert_eq!(
             RecordedBody::from_bytes(br#"{"b":1,"a":[true]}"#),
-            Some(RecordedBody::Json(serde_json::json!({"a": [true], "b": 1})))
+            Some(RecordedBody::JsonValue(
+                serde_json::json!({"a": [true], "b": 1})
+            ))
         );
         assert_eq!(
             RecordedBody::from_bytes(b"{not json"),

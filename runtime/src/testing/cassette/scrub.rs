@@ -216,9 +216,9 @@ impl Scrubber {
             return (!out.is_empty()).then(|| RecordedBody::Text(self.text(&out, secrets)));
         }
         Some(match RecordedBody::from_bytes(bytes)? {
-            RecordedBody::Json(mut value) => {
+            RecordedBody::JsonValue(mut value) => {
                 self.json(&mut value, secrets);
-                RecordedBody::Json(value)
+                RecordedBody::JsonValue(value)
             }
             RecordedBody::Text(text) => RecordedBody::Text(self.text(&text, secrets)),
             binary @ RecordedBody::Base64(_) => binary,
@@ -377,7 +377,7 @@ fn learn_body(headers: &HeaderMap, body: &[u8], secrets: &mut Secrets) {
                 secrets.add(&value);
             }
         }
-    } else if let Some(RecordedBody::Json(value)) = RecordedBody::from_bytes(body) {
+    } else if let Some(RecordedBody::JsonValue(value)) = RecordedBody::from_bytes(body) {
         learn_json(&value, secrets);
     }
 }
