@@ -1,4 +1,5 @@
-//! The three ways to make the same call: restrait, raw reqwest, raw hyper.
+//! The four ways to make the same call: restrait on each of its transports,
+//! raw reqwest, raw hyper.
 
 use std::error::Error as StdError;
 
@@ -52,6 +53,7 @@ pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
 /// One contender, ready to call `GET /users/<id>`.
 pub(crate) enum Contender {
+    /// restrait on either transport.
     Restrait(UsersClient),
     Reqwest {
         client: reqwest::Client,
@@ -63,20 +65,43 @@ pub(crate) enum Contender {
     },
 }
 
-impl Contender {
-    pub(crate) const NAMES: [&'static str; 3] = ["restrait", "reqwest", "hyper"];
+/// How many contenders there are.
+pub(crate) const N: usize = 4;
+/// Indexes into [`Contender::NAMES`] and every per-contender array.
+pub(crate) const RESTRAIT: usize = 0;
+pub(crate) const RESTRAIT_HYPER: usize = 1;
+pub(crate) const REQWEST: usize = 2;
+pub(crate) const HYPER: usize = 3;
 
-    /// The three contenders, in [`NAMES`](Self::NAMES) order.
-    pub(crate) fn all(base: &str) -> [Contender; 3] {
-        [
-            Contender::Restrait(UsersClient::new(
+impl Contender {
+    /// The names `--profile` and `--client` take, and the JSON uses.
+    pub(crate) const NAMES: [&'static str; N] = ["restrait", "restrait-hyper", "reqwest", "hyper"];
+    /// The names in the table.
+    pub(crate) const LABELS: [&'static str; N] =
+        ["restrait (reqwest)", "restrait (hyper)", "reqwest", "hyper"];
+
+    /// The contenders, in [`NAMES`](Self::NAMES) order.
+    pub(crate) fn all(base: &str) -> [Contender; N] {
+        std::array::from_fn(|c| Contender::new(c, base))
+    }
+
+    /// Contender `c` of [`NAMES`](Self::NAMES).
+    pub(crate) fn new(c: usize, base: &str) -> Contender {
+        match c {
+            RESTRAIT => Contender::Restrait(UsersClient::new(
                 Client::builder(base).build().expect("restrait client"),
             )),
-            Contender::Reqwest {
+            RESTRAIT_HYPER => Contender::Restrait(UsersClient::new(
+                Client::builder(base)
+                    .hyper_transport()
+                    .build()
+                    .expect("restrait client on hyper"),
+            )),
+            REQWEST => Contender::Reqwest {
                 client: raw_reqwest(),
                 base: base.to_owned(),
             },
-            Contender::Hyper {
+            _ => Contender::Hyper {
                 client: HyperClient::builder(TokioExecutor::new()).build({
                     let mut connector = HttpConnector::new();
                     connector.set_nodelay(true);
@@ -84,7 +109,12 @@ impl Contender {
                 }),
                 base: base.to_owned(),
             },
-        ]
+        }
+    }
+
+    /// The index of the contender called `name`.
+    pub(crate) fn index(name: &str) -> Option<usize> {
+        Contender::NAMES.iter().position(|n| *n == name)
     }
 
     /// `GET /users/<id>`, decoded.

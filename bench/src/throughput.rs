@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 
 use crate::alloc;
-use crate::contenders::Contender;
+use crate::contenders::{Contender, N};
 use crate::stats::{Histogram, median};
 
 /// The figures of one timed run of one contender.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Run {
     pub(crate) calls: u64,
     pub(crate) errors: u64,
@@ -69,6 +69,21 @@ pub(crate) async fn run(contender: &Contender, concurrency: usize, length: Durat
     }
 }
 
+/// `calls` calls one after another, for a profiler to count (nothing is
+/// timed): the same loop as [`run`] at concurrency 1.
+pub(crate) async fn sequential(contender: &Contender, calls: u64) -> u64 {
+    let mut errors = 0;
+    for id in 0..calls {
+        match contender.get_user(id % 1000 + 1).await {
+            Ok(user) => {
+                std::hint::black_box(user);
+            }
+            Err(_) => errors += 1,
+        }
+    }
+    errors
+}
+
 /// Nanoseconds the calling thread has run on a CPU (Linux schedstat; 0
 /// elsewhere).
 fn thread_cpu_ns() -> u64 {
@@ -82,7 +97,7 @@ fn thread_cpu_ns() -> u64 {
 #[derive(Debug)]
 pub(crate) struct Level {
     pub(crate) concurrency: usize,
-    pub(crate) runs: Vec<[Run; 3]>,
+    pub(crate) runs: Vec<[Run; N]>,
 }
 
 /// Reads one figure from a run.
@@ -105,24 +120,23 @@ impl Level {
         median(&values)
     }
 
-    /// The median over rounds of restrait's `figure` divided by reqwest's in
-    /// the same round, so that drift between rounds cancels.
-    pub(crate) fn ratio(&self, figure: Figure) -> f64 {
+    /// The median over rounds of contender `a`'s `figure` divided by `b`'s
+    /// in the same round, so that drift between rounds cancels.
+    pub(crate) fn ratio(&self, a: usize, b: usize, figure: Figure) -> f64 {
         let values: Vec<f64> = self
             .runs
             .iter()
-            .map(|round| figure(&round[0]) / figure(&round[1]))
+            .map(|round| figure(&round[a]) / figure(&round[b]))
             .collect();
         median(&values)
     }
 
-    /// The median over rounds of restrait's allocations per call minus
-    /// reqwest's.
-    pub(crate) fn alloc_excess(&self) -> f64 {
+    /// The median over rounds of `a`'s allocations per call minus `b`'s.
+    pub(crate) fn alloc_excess(&self, a: usize, b: usize) -> f64 {
         let values: Vec<f64> = self
             .runs
             .iter()
-            .map(|round| round[0].allocs_per_call - round[1].allocs_per_call)
+            .map(|round| round[a].allocs_per_call - round[b].allocs_per_call)
             .collect();
         median(&values)
     }
@@ -133,9 +147,9 @@ impl Level {
 }
 
 /// Warms each contender's pool up to `concurrency` connections, then runs
-/// `rounds` rounds of A B C, each run `length` long.
+/// `rounds` rounds of A B C D, each run `length` long.
 pub(crate) async fn level(
-    contenders: &[Contender; 3],
+    contenders: &[Contender; N],
     concurrency: usize,
     rounds: usize,
     length: Duration,
@@ -146,7 +160,7 @@ pub(crate) async fn level(
     }
     let mut runs = Vec::with_capacity(rounds);
     for _ in 0..rounds {
-        let mut round = [None; 3];
+        let mut round = [None; N];
         for (slot, contender) in round.iter_mut().zip(contenders) {
             *slot = Some(run(contender, concurrency, length).await);
         }

@@ -119,6 +119,8 @@ pub(crate) struct Options {
     pub(crate) sse_done: Option<LitStr>,
     /// `#[returns(xml)]`: the codec of the response body.
     pub(crate) returns: Option<CodecName>,
+    /// `#[rate_limit("group")]`: the endpoint group of the method's requests.
+    pub(crate) rate_limit: Option<LitStr>,
 }
 
 /// A verb's path template.
@@ -671,6 +673,12 @@ fn method_attr<'a>(
             duplicate(cx, attr, &name, seen(e, "returns"));
             e.options.returns = e.options.returns.take().or(codec);
             e.option_attrs.push(("returns", attr));
+        }
+        "rate_limit" => {
+            let group = attr::parse_rate_limit(cx, attr);
+            duplicate(cx, attr, &name, seen(e, "rate_limit"));
+            e.options.rate_limit = e.options.rate_limit.take().or(group);
+            e.option_attrs.push(("rate_limit", attr));
         }
         "header" => cx.error_spanned_by(
             attr,

@@ -63,6 +63,7 @@ pub(crate) const METHOD_ATTRS: &[&str] = &[
     "multipart",
     "sse",
     "returns",
+    "rate_limit",
 ];
 /// Parameter attributes.
 pub(crate) const PARAM_ATTRS: &[&str] = &["query", "header", "body", "form", "url", "part"];
@@ -656,6 +657,36 @@ fn parse_part(cx: &Ctxt, attr: &Attribute) -> Option<ParamAttr> {
         Ok(()) => Some(ParamAttr::Part { name, json }),
         Err(error) => {
             cx.syn_error(error);
+            None
+        }
+    }
+}
+
+/// `#[rate_limit("group")]`: the endpoint group whose quota the method's
+/// requests draw on.
+pub(crate) fn parse_rate_limit(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
+    const EXAMPLE: &str = "`#[rate_limit(\"search\")]`";
+    let syn::Meta::List(list) = &attr.meta else {
+        cx.error_spanned_by(
+            attr,
+            format!("`#[rate_limit]` needs the name of an endpoint group, e.g. {EXAMPLE}, configured with `ClientBuilder::rate_limit_group`"),
+        );
+        return None;
+    };
+    match syn::parse2::<LitStr>(list.tokens.clone()) {
+        Ok(lit) if lit.value().trim().is_empty() => {
+            cx.error_spanned_by(
+                &lit,
+                format!("the group name is empty: name the endpoint group, e.g. {EXAMPLE}"),
+            );
+            None
+        }
+        Ok(lit) => Some(lit),
+        Err(_) => {
+            cx.error_spanned_by(
+                &list.tokens,
+                format!("`#[rate_limit]` takes the group's name as one string, e.g. {EXAMPLE}"),
+            );
             None
         }
     }

@@ -385,6 +385,9 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     if e.options.idempotent {
         steps.extend(quote!(#req.idempotent();));
     }
+    if let Some(group) = &e.options.rate_limit {
+        steps.extend(quote!(#req.rate_limit_group(#group);));
+    }
 
     let verb = paths::verb_method(e.verb());
     let template = e.template.as_ref().map_or("", |t| t.full.as_str());

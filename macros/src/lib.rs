@@ -5,7 +5,7 @@
 //! `#[resource]` turns an annotated trait into an HTTP client. Inside the
 //! trait, the verb attributes (`#[get("/users/<id>")]` ..), the method
 //! attributes (`#[headers]`, `#[timeout]`, `#[retry]`, `#[idempotent]`,
-//! `#[paginate]`, `#[multipart]`, `#[sse]`, `#[returns]`) and the parameter attributes
+//! `#[paginate]`, `#[multipart]`, `#[sse]`, `#[returns]`, `#[rate_limit]`) and the parameter attributes
 //! (`#[query]`, `#[header]`, `#[body]`, `#[form]`, `#[url]`, `#[part]`) are read and removed by `#[resource]`. The
 //! same names exported here only report an error when they are used
 //! anywhere else. `#[resource(crate = "::path")]` names the runtime crate
@@ -120,7 +120,7 @@ macro_rules! stray_attributes {
 
 stray_attributes!(
     get, post, put, patch, delete, head, options, headers, timeout, retry, idempotent, paginate,
-    multipart, sse, returns
+    multipart, sse, returns, rate_limit
 );
 
 #[cfg(test)]

@@ -99,6 +99,7 @@ fn users_snapshot() {
                 async fn get(&self, id: u64) -> Result<User>;
 
                 #[get("/users")]
+                #[rate_limit("search")]
                 async fn list(
                     &self,
                     #[query] page: Option<u32>,

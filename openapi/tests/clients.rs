@@ -21,7 +21,9 @@ use restrait_tests::{Recorded, Reply, TestServer};
 use serde_json::json;
 
 fn client(server: &TestServer) -> Client {
-    Client::builder(server.url()).build().expect("client")
+    restrait_tests::client_builder(server.url())
+        .build()
+        .expect("client")
 }
 
 #[tokio::test]

@@ -254,6 +254,38 @@ impl Error {
         }
     }
 
+    /// True for an [`Error::RateLimited`] raised by the client's own rate
+    /// limit (see [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit)):
+    /// the call's slot lay past its deadline, so nothing was sent. Its
+    /// [`ApiError`] has status 429, no headers, no body and
+    /// [`attempts`](ApiError::attempts) 0.
+    pub fn is_local_rate_limit(&self) -> bool {
+        matches!(self, Error::RateLimited { error, .. } if error.attempts == 0)
+    }
+
+    /// The error of a call the client's own rate limit refused: a 429 that
+    /// no server sent, after `retry_after` the slot would have come.
+    pub(crate) fn rate_limited_locally(
+        call: CallInfo,
+        retry_after: Duration,
+        message: String,
+    ) -> Error {
+        Error::RateLimited {
+            retry_after: Some(retry_after),
+            error: Box::new(ApiError {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                message,
+                headers: HeaderMap::new(),
+                body: Bytes::new(),
+                body_truncated: false,
+                call,
+                attempts: 0,
+                not_retried: None,
+                api_error: None,
+            }),
+        }
+    }
+
     pub(crate) fn invalid_request(message: impl Into<String>) -> Error {
         Error::InvalidRequest(InvalidRequest {
             message: message.into(),

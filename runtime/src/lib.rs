@@ -53,10 +53,12 @@
 //! - the generated `{Trait}Client` builds a request description from the
 //!   arguments (path, query, headers, body) and calls the runtime;
 //! - [`Client`] adds the base URL, default headers and per-call
-//!   [`CallOptions`], and runs the [`Middleware`] chain: tracing,
-//!   [redirects](ClientBuilder::max_redirects), [retry](RetryPolicy),
-//!   [`auth`], then yours;
-//! - a [`Transport`] sends it: a pooled `reqwest::Client` by default, or
+//!   [`CallOptions`], and runs the [`Middleware`] chain: tracing, the
+//!   [`Cache`] (opt-in), [redirects](ClientBuilder::max_redirects),
+//!   [retry](RetryPolicy), the [rate limit](ClientBuilder::rate_limit)
+//!   (opt-in), [`auth`], then yours;
+//! - a [`Transport`] sends it: a pooled `reqwest::Client` by default,
+//!   `HyperTransport` (feature `hyper-transport`), or
 //!   [`testing::MockTransport`] in tests;
 //! - the [`Response`] becomes a typed [`Error`] or the decoded value;
 //!   list endpoints become lazy [`Paginator`] streams.
@@ -88,13 +90,15 @@ pub mod blocking;
 #[doc(hidden)]
 pub mod fuzzing;
 pub use middleware::auth;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub use request::body;
 pub use request::body::multipart;
 pub mod testing;
 
 pub use restrait_macros::{
-    delete, get, head, headers, idempotent, options, paginate, patch, post, put, resource, retry,
-    timeout,
+    delete, get, head, headers, idempotent, options, paginate, patch, post, put, rate_limit,
+    resource, retry, timeout,
 };
 
 pub use auth::OAuth2;
@@ -107,6 +111,8 @@ pub use error::{
     PaginationError, RedirectError, RedirectErrorKind, Result, TimeoutError, TimeoutKind,
     TransportError, TransportErrorKind,
 };
+pub use middleware::cache::{Cache, CacheStats, CacheStatus};
+pub use middleware::rate_limit::{Quota, RateLimitGroup};
 pub use middleware::redirect::DEFAULT_MAX_REDIRECTS;
 pub use middleware::retry::{DEFAULT_RETRY_STATUSES, RetryBudget, RetryPolicy};
 pub use middleware::trace::TracingMiddleware;
@@ -118,6 +124,8 @@ pub use response::{
     ByteStream, DEFAULT_RECONNECT_DELAY, Event, EventStream, JsonLines, Progress, Response,
     ResponseBody,
 };
+#[cfg(feature = "hyper-transport")]
+pub use transport::{HyperTransport, HyperTransportBuilder};
 pub use transport::{ReqwestTransport, Transport, TransportResponse};
 
 /// The `bytes` crate: bodies are [`Bytes`](bytes::Bytes).

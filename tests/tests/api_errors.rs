@@ -4,7 +4,8 @@
 
 mod support;
 
-use restrait::{Client, Error, Result, resource};
+use restrait::{Error, Result, resource};
+use restrait_tests::client_builder;
 use serde::Deserialize;
 use serde_json::json;
 use support::{Reply, TestServer};
@@ -49,7 +50,7 @@ pub trait Stripe {
 
 async fn stripe(reply: fn() -> Reply) -> (TestServer, StripeClient) {
     let server = TestServer::start(move |_| async move { reply() }).await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(restrait::RetryPolicy::never())
         .build()
         .expect("client");
@@ -183,7 +184,7 @@ async fn slack() -> (TestServer, SlackClient) {
         }
     })
     .await;
-    let client = Client::builder(server.url()).build().expect("client");
+    let client = client_builder(server.url()).build().expect("client");
     (server, SlackClient::new(client))
 }
 
@@ -238,7 +239,7 @@ async fn a_check_function_turns_a_200_into_a_typed_error() {
         }
     })
     .await;
-    let legacy = LegacyClient::new(Client::builder(server.url()).build().expect("client"));
+    let legacy = LegacyClient::new(client_builder(server.url()).build().expect("client"));
     assert_eq!(legacy.get("fine").await.expect("ok")["data"], 1);
     let e = legacy.get("quota").await.expect_err("a failure in a 200");
     let Error::Rejected(api) = &e else {

@@ -11,6 +11,7 @@ use std::time::Duration;
 use restrait::auth::{ClientAuth, TokenSet};
 use restrait::http::Method;
 use restrait::{CallOptions, Client, Error, OAuth2, Request, RetryPolicy, resource};
+use restrait_tests::client_builder;
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -137,7 +138,7 @@ impl Servers {
     }
 
     fn client(&self, oauth: OAuth2) -> Client {
-        Client::builder(self.api.url())
+        client_builder(self.api.url())
             .auth(oauth)
             .build()
             .expect("client")
@@ -162,10 +163,10 @@ async fn echo() -> TestServer {
 async fn static_credentials_as_the_server_receives_them() {
     let server = echo().await;
     let builders = [
-        Client::builder(server.url()).bearer_token("sk_test_123"),
-        Client::builder(server.url()).api_key("X-Api-Key", "k_123"),
-        Client::builder(server.url()).api_key_query("api_key", "k 1/2&3"),
-        Client::builder(server.url()).basic_auth("alice", "pä ss:w"),
+        client_builder(server.url()).bearer_token("sk_test_123"),
+        client_builder(server.url()).api_key("X-Api-Key", "k_123"),
+        client_builder(server.url()).api_key_query("api_key", "k 1/2&3"),
+        client_builder(server.url()).basic_auth("alice", "pä ss:w"),
     ];
     for builder in builders {
         let client = builder.build().expect("client");
@@ -200,7 +201,7 @@ async fn same_origin_redirects_keep_the_credentials() {
         }
     })
     .await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .bearer_token("sk_test_123")
         .build()
         .expect("client");
@@ -271,7 +272,7 @@ async fn a_thousand_calls_with_an_expired_token_make_one_token_request() {
     let servers = Servers::start(Some(3600), Duration::from_millis(200)).await;
     let oauth = OAuth2::refresh_token(servers.token_url(), "c", "rt0")
         .initial_tokens(TokenSet::new("at0").with_expires_in(Duration::ZERO));
-    let client = Client::builder(servers.api.url())
+    let client = client_builder(servers.api.url())
         .auth(oauth)
         .max_in_flight(64)
         .build()
@@ -377,7 +378,7 @@ async fn a_401_refreshes_once_and_sends_again() {
 async fn a_second_401_is_unauthorized() {
     let servers = Servers::start(None, Duration::ZERO).await;
     let api = TestServer::fixed(401, json!({"message": "no access"})).await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .auth(OAuth2::refresh_token(servers.token_url(), "c", "rt0"))
         .retry(RetryPolicy::default())
         .build()
@@ -399,7 +400,7 @@ async fn invalid_grant_is_an_auth_error_and_is_not_retried() {
     )
     .await;
     let api = echo().await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .auth(OAuth2::refresh_token(
             format!("{}/token", token.url()),
             "c",
@@ -436,7 +437,7 @@ async fn a_token_endpoint_5xx_is_retried_under_the_retry_policy() {
     })
     .await;
     let api = echo().await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .auth(OAuth2::client_credentials(
             format!("{}/token", token.url()),
             "c",
@@ -458,7 +459,7 @@ async fn a_token_endpoint_5xx_is_retried_under_the_retry_policy() {
 async fn garbage_from_the_token_endpoint_is_an_auth_error() {
     let token = TestServer::start(|_| async { Reply::text(200, "<html>login page</html>") }).await;
     let api = echo().await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .auth(OAuth2::client_credentials(
             format!("{}/t", token.url()),
             "c",
@@ -538,7 +539,7 @@ async fn a_failed_refresh_falls_back_to_the_token_until_it_expires() {
     })
     .await;
     let api = echo().await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .auth(OAuth2::client_credentials(
             format!("{}/token", token.url()),
             "c",
@@ -607,7 +608,7 @@ async fn silent_token_server() -> TestServer {
 async fn a_token_endpoint_that_never_answers_fails_after_the_default_timeout() {
     let token = silent_token_server().await;
     let api = echo().await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .auth(OAuth2::client_credentials(
             format!("{}/token", token.url()),
             "c",
@@ -642,7 +643,7 @@ async fn a_token_endpoint_that_never_answers_fails_after_the_default_timeout() {
 async fn the_token_timeout_can_be_set() {
     let token = silent_token_server().await;
     let api = echo().await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .auth(
             OAuth2::client_credentials(format!("{}/token", token.url()), "c", "s")
                 .token_timeout(Duration::from_millis(200)),
@@ -695,7 +696,7 @@ async fn no_secret_in_traces_debug_output_or_errors() {
             .client_secret("cs_secret")
             .initial_tokens(TokenSet::new("at0_secret")),
     );
-    let client = Client::builder(servers.api.url())
+    let client = client_builder(servers.api.url())
         .auth(oauth.clone())
         .build()
         .expect("client");
@@ -709,7 +710,7 @@ async fn no_secret_in_traces_debug_output_or_errors() {
     ];
 
     let failing = TestServer::fixed(400, json!({"error": "invalid_grant"})).await;
-    let bad = Client::builder(servers.api.url())
+    let bad = client_builder(servers.api.url())
         .auth(
             OAuth2::refresh_token(failing.url(), "c", "rt9_secret")
                 .client_secret("cs_secret")

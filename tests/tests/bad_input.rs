@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use restrait::__private::{Method, RequestBuilder, ResourceClient};
 use restrait::{CallOptions, Client, Error, Pagination, Result, RetryPolicy, resource};
+use restrait_tests::client_builder;
 use serde_json::{Value, json};
 use support::{Reply, TestServer};
 
@@ -57,7 +58,7 @@ pub struct Nested {
 }
 
 fn no_retry(base: String) -> Client {
-    Client::builder(base)
+    client_builder(base)
         .retry(RetryPolicy::never())
         .timeout(Duration::from_secs(10))
         .build()
@@ -174,7 +175,7 @@ fn credentials_in_the_base_url_are_refused_and_never_shown() {
         "alice:hunter2@api.example.com",
         "https://alice:hunter2@api.example.com:99999/",
     ] {
-        let err = Client::builder(base).build().expect_err(base);
+        let err = client_builder(base).build().expect_err(base);
         assert!(matches!(err, Error::Config(_)), "{base}: {err:?}");
         for shown in [err.to_string(), format!("{err:?}")] {
             assert!(!shown.contains("hunter2"), "{base}: {shown}");
@@ -211,7 +212,7 @@ async fn a_huge_error_body_cut_inside_a_character_is_still_shown() {
         Reply::status(404).body("€".repeat(400_000).into_bytes())
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_error_body_size(1000)
         .build()
         .expect("client");
@@ -269,7 +270,7 @@ async fn hostile_retry_after_values_are_capped_or_ignored() {
                 .header("x-ratelimit-reset", "18446744073709551615")
         })
         .await;
-        let client = Client::builder(server.url())
+        let client = client_builder(server.url())
             .retry(
                 RetryPolicy::default()
                     .max_retries(2)
@@ -356,7 +357,7 @@ async fn link_headers_pointing_elsewhere_are_never_followed() {
             async move { Reply::json(200, &json!([1])).header("link", &link) }
         })
         .await;
-        let client = Client::builder(server.url())
+        let client = client_builder(server.url())
             .bearer_token("sk_live_never_leaves")
             .retry(RetryPolicy::never())
             .build()
@@ -382,7 +383,7 @@ async fn link_headers_pointing_elsewhere_are_never_followed() {
 #[tokio::test]
 async fn huge_timeouts_mean_no_deadline_instead_of_a_panic() {
     let server = echo().await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .timeout(Duration::MAX)
         .attempt_timeout(Duration::MAX)
         .connect_timeout(Duration::MAX)
@@ -496,7 +497,7 @@ async fn deep_json_in_an_error_body_is_kept_raw() {
     let server =
         TestServer::start(|_| async { Reply::status(422).body(deep(10_000, "{\"error\":", "}")) })
             .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_error_body_size(1 << 20)
         .build()
         .expect("client");

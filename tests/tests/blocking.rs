@@ -117,7 +117,7 @@ impl Harness {
     }
 
     fn builder(&self) -> ClientBuilder {
-        Client::builder(self.server.url())
+        restrait_tests::client_builder(self.server.url())
     }
 
     fn requests_to(&self, path: &str) -> Vec<Recorded> {

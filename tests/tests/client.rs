@@ -10,12 +10,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use restrait::__private::{Json, Method, Raw, RequestBuilder, ResourceClient, Unit};
-use restrait::{CallOptions, Client, Error, TimeoutKind};
+use restrait::{CallOptions, Error, TimeoutKind};
+use restrait_tests::client_builder;
 use serde_json::json;
 use support::{Reply, TestServer};
 
 fn resource(base: &str) -> ResourceClient {
-    let client = Client::builder(base).build().expect("valid client");
+    let client = client_builder(base).build().expect("valid client");
     ResourceClient::new(client, "Test")
 }
 
@@ -249,7 +250,7 @@ async fn in_flight_cap_holds_on_the_server_side() {
         Reply::json(200, &json!({})).after(Duration::from_millis(30))
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_in_flight(4)
         .build()
         .expect("valid");
@@ -278,7 +279,7 @@ async fn in_flight_cap_holds_on_the_server_side() {
 async fn attempt_and_call_timeouts_are_typed() {
     let server =
         TestServer::start(|_| async { Reply::status(200).after(Duration::from_secs(5)) }).await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .attempt_timeout(Duration::from_millis(100))
         .build()
         .expect("valid");
@@ -295,7 +296,7 @@ async fn attempt_and_call_timeouts_are_typed() {
     }
     assert!(err.is_timeout());
 
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .timeout(Duration::from_millis(150))
         .build()
         .expect("valid");
@@ -336,7 +337,7 @@ async fn body_limit_is_enforced_while_streaming() {
         }
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_body_size(1024 * 1024)
         .build()
         .expect("valid");
@@ -371,7 +372,7 @@ async fn user_middleware_sees_every_request() {
     }
     let server = TestServer::fixed(200, json!({})).await;
     let seen = Arc::new(AtomicUsize::new(0));
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .middleware(Count(seen.clone()))
         .build()
         .expect("valid");
@@ -420,7 +421,7 @@ async fn send_with(rc: &ResourceClient, own: Option<&'static str>) {
 #[tokio::test]
 async fn every_value_of_a_repeated_header_is_sent() {
     let server = TestServer::fixed(200, json!({})).await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .default_header("X-Tag", "default-1")
         .default_header("x-tag", "default-2")
         .build()
@@ -454,7 +455,7 @@ async fn user_agent_replaces_and_default_headers_add() {
     let mut more = http::HeaderMap::new();
     more.append("x-tag", "map-1".parse().expect("value"));
     more.append("x-tag", "map-2".parse().expect("value"));
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .default_header("x-tag", "one")
         .default_headers(more)
         .default_header("user-agent", "first/1.0")
@@ -467,7 +468,7 @@ async fn user_agent_replaces_and_default_headers_add() {
     assert_eq!(values(&server, "user-agent"), ["mine/2.0"]);
 
     // A User-Agent given as a default header replaces the built-in one.
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .default_header("User-Agent", "custom/3.0")
         .build()
         .expect("valid");

@@ -6,7 +6,8 @@ mod support;
 
 use restrait::bytes::Bytes;
 use restrait::codec::{Codec, CodecError};
-use restrait::{Client, Error, Response, Result, resource};
+use restrait::{Error, Response, Result, resource};
+use restrait_tests::client_builder;
 use serde::{Deserialize, Serialize};
 use support::{Recorded, Reply, TestServer};
 
@@ -126,7 +127,7 @@ async fn an_xml_resource_sends_and_reads_xml() {
         }
     })
     .await;
-    let storage = StorageClient::new(Client::builder(server.url()).build().expect("client"));
+    let storage = StorageClient::new(client_builder(server.url()).build().expect("client"));
 
     let listing = storage.list("photos", 2).await.expect("list");
     assert_eq!(listing.name, "photos");
@@ -194,7 +195,7 @@ async fn msgpack_per_method_on_a_json_resource() {
         }
     })
     .await;
-    let points = PointsClient::new(Client::builder(server.url()).build().expect("client"));
+    let points = PointsClient::new(client_builder(server.url()).build().expect("client"));
     let point = Point {
         x: -5,
         y: 7,
@@ -271,7 +272,7 @@ async fn a_third_party_codec_by_path() {
             .body(doubled.join("\n"))
     })
     .await;
-    let numbers = NumbersClient::new(Client::builder(server.url()).build().expect("client"));
+    let numbers = NumbersClient::new(client_builder(server.url()).build().expect("client"));
     assert_eq!(
         numbers.double(&[1, 2, 21]).await.expect("doubled"),
         [2, 4, 42]

@@ -7,7 +7,8 @@ mod support;
 
 use async_compression::tokio::bufread::{BrotliEncoder, GzipDecoder, GzipEncoder, ZstdEncoder};
 use futures::TryStreamExt;
-use restrait::{ByteStream, Client, Error, Response, Result, resource};
+use restrait::{ByteStream, Error, Response, Result, resource};
+use restrait_tests::client_builder;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
@@ -90,7 +91,7 @@ async fn server() -> TestServer {
 }
 
 fn client(server: &TestServer) -> UsersClient {
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(restrait::RetryPolicy::never())
         .build()
         .expect("client");
@@ -179,7 +180,7 @@ async fn a_decompression_bomb_is_cut_at_max_body_size() {
         }
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_body_size(1 << 20)
         .retry(restrait::RetryPolicy::never())
         .build()

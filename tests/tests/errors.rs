@@ -4,12 +4,13 @@
 mod support;
 
 use restrait::__private::{Json, Method, RequestBuilder, ResourceClient, Text, Unit, WithResponse};
-use restrait::{CallOptions, Client, Error};
+use restrait::{CallOptions, Error};
+use restrait_tests::client_builder;
 use serde_json::json;
 use support::{Reply, TestServer};
 
 fn resource(server: &TestServer) -> ResourceClient {
-    let client = Client::builder(server.url()).build().expect("valid client");
+    let client = client_builder(server.url()).build().expect("valid client");
     ResourceClient::new(client, "Test").with_options(CallOptions::new().max_retries(0))
 }
 

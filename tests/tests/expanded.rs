@@ -10,7 +10,8 @@ use bytes::Bytes;
 use futures::StreamExt;
 use restrait::multipart::Part;
 use restrait::url::Url;
-use restrait::{Body, Client, EventStream, Paginator, Response, Result};
+use restrait::{Body, EventStream, Paginator, Response, Result};
+use restrait_tests::client_builder;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
@@ -41,7 +42,7 @@ async fn the_checked_in_expansion_sends_its_requests() {
         }
     })
     .await;
-    let users = UsersClient::new(Client::builder(server.url()).build().expect("client"));
+    let users = UsersClient::new(client_builder(server.url()).build().expect("client"));
 
     assert_eq!(users.get(7).await.expect("get").id, 7);
     let seen = server.last();

@@ -7,6 +7,7 @@ mod support;
 
 use restrait::url::Url;
 use restrait::{Client, Error, Result, resource};
+use restrait_tests::client_builder;
 use serde::Deserialize;
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
@@ -55,7 +56,7 @@ async fn server() -> TestServer {
 
 /// A client with a base path and a token, as GitHub Enterprise's.
 fn home_client(api: &TestServer) -> Client {
-    Client::builder(format!("{}/api/v3", api.url()))
+    client_builder(format!("{}/api/v3", api.url()))
         .bearer_token("ghp_home")
         .build()
         .expect("client")
@@ -103,12 +104,12 @@ async fn a_link_to_another_origin_gets_no_credentials_of_any_kind() {
     let cdn = server().await;
     let link = format!("{}/c/1?page=2", cdn.url());
     for client in [
-        Client::builder(api.url()).bearer_token("ghp_home"),
-        Client::builder(api.url()).api_key("x-api-key", "k_home"),
-        Client::builder(api.url()).api_key_query("api_key", "k_home"),
+        client_builder(api.url()).bearer_token("ghp_home"),
+        client_builder(api.url()).api_key("x-api-key", "k_home"),
+        client_builder(api.url()).api_key_query("api_key", "k_home"),
         // Default headers meant for the API are credentials too.
-        Client::builder(api.url()).default_header("authorization", "Token home"),
-        Client::builder(api.url()).default_header("cookie", "session=home"),
+        client_builder(api.url()).default_header("authorization", "Token home"),
+        client_builder(api.url()).default_header("cookie", "session=home"),
     ] {
         let client = client.build().expect("client");
         let issues = IssuesClient::new(client.clone());
@@ -131,7 +132,7 @@ async fn a_link_to_another_origin_gets_no_credentials_of_any_kind() {
 async fn a_default_header_that_is_no_credential_still_goes_everywhere() {
     let api = server().await;
     let cdn = server().await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .default_header("x-trace", "t1")
         .build()
         .expect("client");
@@ -169,7 +170,7 @@ async fn get_url_resolves_relative_links_and_refuses_other_schemes() {
 #[tokio::test]
 async fn a_followed_url_that_fails_is_a_typed_error() {
     let api = TestServer::fixed(404, json!({"message": "Not Found"})).await;
-    let client = Client::builder(api.url()).build().expect("client");
+    let client = client_builder(api.url()).build().expect("client");
     let e = client
         .get_url::<Vec<Comment>>(format!("{}/gone", api.url()))
         .await

@@ -6,7 +6,8 @@
 mod support;
 
 use futures::{StreamExt, TryStreamExt};
-use restrait::{CallOptions, Client, Error, Paginator, resource};
+use restrait::{CallOptions, Error, Paginator, resource};
+use restrait_tests::client_builder;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
@@ -163,7 +164,7 @@ fn answer(r: &Recorded) -> Reply {
 
 async fn setup() -> (TestServer, ListsClient) {
     let server = TestServer::start(|r| async move { answer(&r) }).await;
-    let client = Client::builder(server.url()).build().expect("client");
+    let client = client_builder(server.url()).build().expect("client");
     let lists = ListsClient::new(client).with_options(CallOptions::new().max_retries(0));
     (server, lists)
 }

@@ -8,6 +8,7 @@ mod support;
 
 use bytes::Bytes;
 use restrait::{Client, Response, Result, resource};
+use restrait_tests::client_builder;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
@@ -65,7 +66,7 @@ async fn users_server() -> TestServer {
 }
 
 fn client(server: &TestServer, base_path: &str) -> Client {
-    Client::builder(format!("{}{base_path}", server.url()))
+    client_builder(format!("{}{base_path}", server.url()))
         .build()
         .expect("client")
 }
@@ -422,7 +423,7 @@ async fn comments_server() -> TestServer {
 #[tokio::test]
 async fn url_parameter_replaces_base_and_path_and_keeps_its_query() {
     let server = comments_server().await;
-    let client = Client::builder(format!("{}/api", server.url()))
+    let client = client_builder(format!("{}/api", server.url()))
         .bearer_token("sk_test")
         .build()
         .expect("client");
@@ -450,7 +451,7 @@ async fn url_parameter_replaces_base_and_path_and_keeps_its_query() {
 async fn url_parameter_to_another_origin_gets_no_credentials() {
     let api = comments_server().await;
     let elsewhere = comments_server().await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .bearer_token("sk_test")
         .build()
         .expect("client");

@@ -7,7 +7,8 @@
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
-use restrait::{ByteStream, Client, Error, JsonLines, Result, resource};
+use restrait::{ByteStream, Error, JsonLines, Result, resource};
+use restrait_tests::client_builder;
 use restrait_tests::server::{Reply, TestServer};
 use serde::Deserialize;
 
@@ -28,7 +29,7 @@ pub trait Export {
 #[tokio::test]
 async fn a_byte_stream_arrives_in_chunks_with_its_progress() {
     let server = TestServer::start(|_| async { Reply::status(200).streamed(64, 16 * 1024) }).await;
-    let export = ExportClient::new(Client::builder(server.url()).build().expect("client"));
+    let export = ExportClient::new(client_builder(server.url()).build().expect("client"));
     let seen = Arc::new(Mutex::new(Vec::new()));
     let progress = seen.clone();
     let mut stream = export
@@ -58,7 +59,7 @@ async fn json_lines_report_a_bad_line_by_number_and_go_on() {
             .body("{\"n\":1}\n\n{\"n\":oops}\r\n{\"n\":3}")
     })
     .await;
-    let export = ExportClient::new(Client::builder(server.url()).build().expect("client"));
+    let export = ExportClient::new(client_builder(server.url()).build().expect("client"));
     let items: Vec<Result<Entry>> = export.entries().await.expect("head").collect().await;
     assert_eq!(items.len(), 3, "{items:?}");
     assert_eq!(items[0].as_ref().ok(), Some(&Entry { n: 1 }));
@@ -78,7 +79,7 @@ async fn json_lines_report_a_bad_line_by_number_and_go_on() {
 #[tokio::test]
 async fn a_streamed_kinds_error_status_is_the_typed_error() {
     let server = TestServer::fixed(404, serde_json::json!({"message": "no export"})).await;
-    let export = ExportClient::new(Client::builder(server.url()).build().expect("client"));
+    let export = ExportClient::new(client_builder(server.url()).build().expect("client"));
     match export.entries().await {
         Err(Error::NotFound(e)) => assert_eq!(e.message(), "no export"),
         other => panic!("expected NotFound, got {other:?}"),

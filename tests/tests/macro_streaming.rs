@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use restrait::multipart::Part;
-use restrait::{Body, Client, Result, resource};
+use restrait::{Body, Result, resource};
+use restrait_tests::client_builder;
 use restrait_tests::server::{Reply, TestServer};
 use restrait_tests::upload::{TempFile, parse_multipart};
 use serde::Serialize;
@@ -49,7 +50,7 @@ async fn a_multipart_method_sends_every_part_to_a_real_parser() {
         }
     })
     .await;
-    let files = FilesClient::new(Client::builder(server.url()).build().expect("client"));
+    let files = FilesClient::new(client_builder(server.url()).build().expect("client"));
     let report = TempFile::new("report.csv", b"a,b\n1,2\n");
 
     files
@@ -87,7 +88,7 @@ async fn a_multipart_method_sends_every_part_to_a_real_parser() {
 #[tokio::test]
 async fn a_body_file_is_uploaded_as_it_is() {
     let server = TestServer::start(|_| async { Reply::status(204) }).await;
-    let files = FilesClient::new(Client::builder(server.url()).build().expect("client"));
+    let files = FilesClient::new(client_builder(server.url()).build().expect("client"));
     let content = vec![7u8; 200_000];
     let file = TempFile::new("blob.bin", &content);
 

@@ -77,7 +77,7 @@ fn form(key: &'static str, value: &'static str) -> Form {
 }
 
 fn client(server: &TestServer) -> restrait::Client {
-    restrait::Client::builder(server.url())
+    restrait_tests::client_builder(server.url())
         .build()
         .expect("client")
 }

@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex};
 
 use restrait::http::HeaderValue;
 use restrait::{
-    BoxFuture, CallOptions, Client, Middleware, Next, Operation, Request, Response, Result,
-    resource,
+    BoxFuture, CallOptions, Middleware, Next, Operation, Request, Response, Result, resource,
 };
+use restrait_tests::client_builder;
 use serde_json::json;
 use support::{Reply, TestServer};
 
@@ -72,7 +72,7 @@ impl Recorder {
 async fn setup() -> (TestServer, UsersClient, Recorder) {
     let server = TestServer::start(|_| async { Reply::json(200, &json!({"id": 1})) }).await;
     let recorder = Recorder::default();
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .middleware(recorder.clone())
         .build()
         .expect("client");
@@ -163,7 +163,7 @@ async fn extensions_and_operation_survive_retries() {
     })
     .await;
     let recorder = Recorder::default();
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(restrait::RetryPolicy::default().base_delay(std::time::Duration::from_millis(1)))
         .middleware(recorder.clone())
         .build()

@@ -5,7 +5,8 @@ mod support;
 
 use futures::{StreamExt, TryStreamExt};
 use restrait::__private::{Method, RequestBuilder, ResourceClient};
-use restrait::{CallOptions, Client, Error, Pagination, Paginator};
+use restrait::{CallOptions, Error, Pagination, Paginator};
+use restrait_tests::client_builder;
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
 
@@ -29,7 +30,7 @@ fn items(from: u64, count: u64) -> Vec<serde_json::Value> {
 }
 
 fn resource(server: &TestServer) -> ResourceClient {
-    let client = Client::builder(server.url()).build().expect("valid");
+    let client = client_builder(server.url()).build().expect("valid");
     ResourceClient::new(client, "Test").with_options(CallOptions::new().max_retries(0))
 }
 

@@ -12,6 +12,7 @@ use restrait::{
     BoxFuture, Client, ClientBuilder, Error, Middleware, Next, OAuth2, RedirectErrorKind, Request,
     Response, resource,
 };
+use restrait_tests::client_builder;
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -105,17 +106,17 @@ async fn a_cross_origin_302_is_followed_without_any_credential() {
     )
     .await;
     let builders = [
-        Client::builder(api.url()).bearer_token("sk_test_123"),
-        Client::builder(api.url()).api_key("X-Api-Key", "k_123"),
-        Client::builder(api.url()).api_key_query("api_key", "k_123"),
-        Client::builder(api.url()).basic_auth("alice", "pw"),
-        Client::builder(api.url()).auth(OAuth2::client_credentials(
+        client_builder(api.url()).bearer_token("sk_test_123"),
+        client_builder(api.url()).api_key("X-Api-Key", "k_123"),
+        client_builder(api.url()).api_key_query("api_key", "k_123"),
+        client_builder(api.url()).basic_auth("alice", "pw"),
+        client_builder(api.url()).auth(OAuth2::client_credentials(
             format!("{}/token", tokens.url()),
             "app",
             "cs_1",
         )),
         // No auth: a bearer token the caller set as a default header.
-        Client::builder(api.url()).default_header("Authorization", "Bearer caller"),
+        client_builder(api.url()).default_header("Authorization", "Bearer caller"),
     ];
     for builder in builders {
         let client = with_caller_credentials(builder).build().expect("client");
@@ -157,8 +158,8 @@ async fn a_hop_back_home_gets_the_credentials_again() {
     )
     .await;
     for builder in [
-        Client::builder(api.url()).bearer_token("sk_test_123"),
-        Client::builder(api.url()).api_key_query("api_key", "k_123"),
+        client_builder(api.url()).bearer_token("sk_test_123"),
+        client_builder(api.url()).api_key_query("api_key", "k_123"),
     ] {
         let client = with_caller_credentials(builder).build().expect("client");
         let response = client
@@ -212,7 +213,7 @@ async fn a_key_a_middleware_adds_stays_home_too() {
         |_, api| Reply::status(303).header("location", &format!("{api}/home")),
     )
     .await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .middleware(TenantKey)
         .build()
         .expect("client");
@@ -237,7 +238,7 @@ async fn post_becomes_get_without_its_body_after_301_302_and_303() {
         |_, _| ok_from("cdn"),
     )
     .await;
-    let client = Client::builder(api.url()).build().expect("client");
+    let client = client_builder(api.url()).build().expect("client");
     for (status, method) in [
         (301, Method::POST),
         (302, Method::POST),
@@ -273,7 +274,7 @@ async fn temporary_and_permanent_redirects_keep_method_and_body() {
         |_, _| ok_from("cdn"),
     )
     .await;
-    let client = Client::builder(_api.url()).build().expect("client");
+    let client = client_builder(_api.url()).build().expect("client");
     for (status, method) in [
         (307, Method::POST),
         (308, Method::PUT),
@@ -300,7 +301,7 @@ async fn a_redirect_loop_ends_with_a_typed_error() {
         |_, api| Reply::status(302).header("location", &format!("{api}/a?token=s3cret")),
     )
     .await;
-    let client = Client::builder(api.url()).build().expect("client");
+    let client = client_builder(api.url()).build().expect("client");
     let err = client
         .execute(request(&client, Method::GET, "/a?token=s3cret"))
         .await
@@ -328,7 +329,7 @@ async fn a_redirect_loop_ends_with_a_typed_error() {
         async move { Reply::status(301).header("location", &target) }
     })
     .await;
-    let client = Client::builder(selfish.url()).build().expect("client");
+    let client = client_builder(selfish.url()).build().expect("client");
     let err = client
         .execute(request(&client, Method::GET, "/same?x=1"))
         .await
@@ -351,8 +352,8 @@ async fn too_many_redirects_end_with_a_typed_error() {
     })
     .await;
     for (builder, max, requests) in [
-        (Client::builder(server.url()), 10, 11),
-        (Client::builder(server.url()).max_redirects(3), 3, 15),
+        (client_builder(server.url()), 10, 11),
+        (client_builder(server.url()).max_redirects(3), 3, 15),
     ] {
         let client = builder.build().expect("client");
         let err = client
@@ -381,7 +382,7 @@ async fn max_redirects_zero_hands_the_3xx_back() {
         }
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_redirects(0)
         .build()
         .expect("client");
@@ -417,7 +418,7 @@ async fn relative_locations_resolve_against_the_current_url() {
         |_, _| ok_from("cdn"),
     )
     .await;
-    let client = Client::builder(format!("{}/v1", api.url()))
+    let client = client_builder(format!("{}/v1", api.url()))
         .build()
         .expect("client");
     let response = client
@@ -472,6 +473,9 @@ async fn a_downgrade_from_https_to_http_is_refused() {
     assert!(last.headers().get("authorization").is_none());
 }
 
+/// reqwest-only: about a `reqwest::Client` the user hands in, so it builds
+/// with `Client::builder` and runs on reqwest under every
+/// `RESTRAIT_TEST_TRANSPORT`.
 #[tokio::test]
 async fn a_users_reqwest_client_does_not_bypass_the_rules() {
     let (api, cdn) = two_origins(
@@ -535,7 +539,7 @@ async fn one_span_per_call_counts_the_hops_and_logs_no_query() {
         |_, _| ok_from("cdn"),
     )
     .await;
-    let client = Client::builder(api.url()).build().expect("client");
+    let client = client_builder(api.url()).build().expect("client");
     let run = || async {
         client
             .execute(request(&client, Method::GET, "/asset"))

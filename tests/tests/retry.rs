@@ -14,6 +14,7 @@ use restrait::{
     BoxFuture, CallOptions, Client, Error, Middleware, Next, Request, Response, Result,
     RetryBudget, RetryPolicy,
 };
+use restrait_tests::client_builder;
 use support::{Reply, TestServer};
 use tokio::time::Instant;
 
@@ -40,7 +41,7 @@ fn policy() -> RetryPolicy {
 }
 
 fn client(server: &TestServer, policy: RetryPolicy) -> Client {
-    Client::builder(server.url())
+    client_builder(server.url())
         .retry(policy)
         .build()
         .expect("valid client")
@@ -264,7 +265,7 @@ async fn retry_after_is_capped_by_the_policy() {
 #[tokio::test(start_paused = true)]
 async fn a_wait_past_the_deadline_ends_the_call_with_the_servers_wait() {
     let server = server(|_| Reply::status(429).header("retry-after", "30")).await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(policy())
         .timeout(Duration::from_secs(10))
         .build()
@@ -291,7 +292,7 @@ async fn backoff_stays_within_the_deadline() {
     let server = statuses(&[503]).await;
     // Waits of 1, 2, 4, 8 s against a 6 s deadline: after 1 s and 2 s, the
     // 4 s wait would cross it.
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(policy().base_delay(Duration::from_secs(1)).max_retries(10))
         .timeout(Duration::from_secs(6))
         .build()
@@ -313,7 +314,7 @@ async fn an_attempt_that_times_out_is_retried() {
         _ => Reply::status(200),
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(policy())
         .attempt_timeout(Duration::from_secs(1))
         .build()
@@ -337,7 +338,7 @@ async fn max_retries_zero_sends_once() {
     client.execute(req).await.expect("response");
     assert_eq!(server.request_count(), 1);
 
-    let never = Client::builder(server.url())
+    let never = client_builder(server.url())
         .retry(RetryPolicy::never())
         .build()
         .expect("valid");
@@ -351,7 +352,7 @@ async fn max_retries_zero_sends_once() {
 #[tokio::test(start_paused = true)]
 async fn call_options_override_the_clients_policy() {
     let server = statuses(&[503]).await;
-    let never = Client::builder(server.url())
+    let never = client_builder(server.url())
         .retry(RetryPolicy::never())
         .build()
         .expect("valid");
@@ -366,7 +367,7 @@ async fn call_options_override_the_clients_policy() {
 #[tokio::test(start_paused = true)]
 async fn a_client_retries_by_default() {
     let server = statuses(&[503, 200]).await;
-    let client = Client::builder(server.url()).build().expect("valid");
+    let client = client_builder(server.url()).build().expect("valid");
     let response = client
         .execute(request(&client, Method::DELETE))
         .await
@@ -395,7 +396,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
         listener.local_addr().expect("addr").port()
     };
     let counter = CountAttempts::default();
-    let client = Client::builder(format!("http://127.0.0.1:{port}"))
+    let client = client_builder(format!("http://127.0.0.1:{port}"))
         .retry(policy())
         .middleware(counter.clone())
         .build()
@@ -524,7 +525,7 @@ async fn each_retry_decision_is_a_tracing_event_without_secrets() {
         _ => Reply::status(503),
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(policy().max_retries(1))
         .default_header("authorization", "Bearer sk_live_secret")
         .build()

@@ -18,6 +18,7 @@ use std::time::Duration;
 use restrait::{
     BoxFuture, Client, Middleware, Next, OAuth2, Request, Response, Result, RetryPolicy, resource,
 };
+use restrait_tests::client_builder;
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -168,7 +169,7 @@ async fn no_secret_of_any_auth_kind_appears_in_traces_errors_or_debug_output() {
     };
     let debug_log = DebugLog::default();
     let build = |base: &str| {
-        Client::builder(base)
+        client_builder(base)
             .middleware(debug_log.clone())
             .retry(policy())
             .attempt_timeout(Duration::from_secs(5))

@@ -19,7 +19,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use restrait::{Client, Error, Result, RetryPolicy, resource};
+use restrait::{Error, Result, RetryPolicy, resource};
+use restrait_tests::client_builder;
 use restrait_tests::fault::{Arrival, Fault, FaultConfig, FaultServer};
 use serde::{Deserialize, Serialize};
 
@@ -257,7 +258,7 @@ async fn soak_under_faults() {
         .base_delay(Duration::from_millis(2))
         .max_delay(Duration::from_millis(20))
         .max_retry_after(Duration::from_millis(20));
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_in_flight(CAP)
         .attempt_timeout(ATTEMPT_TIMEOUT)
         .timeout(CALL_TIMEOUT)

@@ -18,6 +18,7 @@ use restrait::{
     Body, CallOptions, Client, DEFAULT_RECONNECT_DELAY, Error, Event, EventStream, OAuth2, Result,
     RetryPolicy, TimeoutKind, resource,
 };
+use restrait_tests::client_builder;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
@@ -239,7 +240,7 @@ fn play(
 }
 
 fn chat(server: &SseServer) -> ChatClient {
-    ChatClient::new(Client::builder(server.url()).build().expect("client"))
+    ChatClient::new(client_builder(server.url()).build().expect("client"))
 }
 
 fn say_hello() -> ChatRequest<'static> {
@@ -260,7 +261,7 @@ async fn every_tick(feed: &FeedClient) -> Vec<u32> {
 }
 
 fn feed(server: &SseServer) -> FeedClient {
-    FeedClient::new(Client::builder(server.url()).build().expect("client"))
+    FeedClient::new(client_builder(server.url()).build().expect("client"))
 }
 
 // ---- the tests ----------------------------------------------------------------
@@ -435,7 +436,7 @@ async fn resumes_after_a_401_on_the_reconnect_with_a_refreshed_token() {
         }
     })
     .await;
-    let client = Client::builder(api.url())
+    let client = client_builder(api.url())
         .auth(OAuth2::refresh_token(
             format!("{}/oauth/token", token.url()),
             "client",
@@ -549,7 +550,7 @@ async fn idle_silence_is_a_timeout_after_the_reconnects_the_policy_allows() {
         Some(_) => Script::events([send(": nothing new\n\n"), Step::Silent]),
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .attempt_timeout(Duration::from_millis(300))
         .retry(RetryPolicy::default().max_retries(1))
         .build()

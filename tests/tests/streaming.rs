@@ -8,6 +8,7 @@ use futures::StreamExt;
 use restrait::http::Method;
 use restrait::testing::{MockResponse, MockTransport};
 use restrait::{Client, Error, Request, RetryPolicy};
+use restrait_tests::client_builder;
 use restrait_tests::memory::resident_bytes;
 use restrait_tests::server::{Reply, TestServer};
 
@@ -21,7 +22,7 @@ async fn a_gigabyte_download_streams_with_flat_memory() {
     const CHUNK: usize = 64 * 1024;
     const CHUNKS: usize = 16 * 1024; // 1 GiB
     let server = TestServer::start(|_| async { Reply::status(200).streamed(CHUNKS, CHUNK) }).await;
-    let client = Client::builder(server.url()).build().expect("client");
+    let client = client_builder(server.url()).build().expect("client");
     let before = resident_bytes().expect("/proc/self/statm");
     let started = Instant::now();
     let mut body = client
@@ -58,7 +59,7 @@ async fn a_live_stream_holds_its_in_flight_slot_until_dropped() {
         }
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_in_flight(1)
         .build()
         .expect("client");
@@ -91,7 +92,7 @@ async fn a_live_stream_holds_its_in_flight_slot_until_dropped() {
 #[tokio::test]
 async fn a_stream_read_to_the_end_frees_its_slot() {
     let server = TestServer::start(|_| async { Reply::status(200).streamed(4, 16) }).await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_in_flight(1)
         .build()
         .expect("client");
@@ -124,7 +125,7 @@ async fn a_retried_attempts_body_is_dropped_and_its_slot_freed() {
         }
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .max_in_flight(1)
         .retry(RetryPolicy::default().base_delay(Duration::from_millis(1)))
         .build()
@@ -149,7 +150,7 @@ async fn a_streamed_calls_error_body_becomes_the_typed_error() {
         Reply::json(404, &serde_json::json!({"message": "no such archive"}))
     })
     .await;
-    let client = Client::builder(server.url()).build().expect("client");
+    let client = client_builder(server.url()).build().expect("client");
     let response = client
         .execute_stream(get(&client, "/archive"))
         .await

@@ -3,7 +3,8 @@
 mod support;
 
 use restrait::__private::{Method, RequestBuilder, ResourceClient, Unit};
-use restrait::{CallOptions, Client};
+use restrait::CallOptions;
+use restrait_tests::client_builder;
 use serde_json::json;
 use support::TestServer;
 
@@ -12,7 +13,7 @@ async fn a_span_per_call_with_otel_fields() {
     let (capture, _guard) = restrait_tests::LogCapture::install(tracing::Level::TRACE);
 
     let server = TestServer::fixed(404, json!({"message": "nope"})).await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .default_header("authorization", "Bearer sk_live_secret")
         .build()
         .expect("valid");

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use restrait::http::Method;
 use restrait::multipart::{Form, Part};
 use restrait::{Body, Client, Error, Request, RetryPolicy};
+use restrait_tests::client_builder;
 use restrait_tests::server::{Reply, TestServer};
 use restrait_tests::upload::{TempFile, parse_multipart};
 
@@ -35,7 +36,7 @@ async fn a_multipart_upload_is_read_field_by_field_by_a_real_parser() {
     })
     .await;
     let photo = TempFile::new("beach.jpg", b"\xff\xd8 not really a jpeg");
-    let client = Client::builder(server.url()).build().expect("client");
+    let client = client_builder(server.url()).build().expect("client");
     let form = Form::new()
         .text("title", "Holiday")
         .part("photo", Part::file(&photo.0).file_name("beach.jpg"))
@@ -81,7 +82,7 @@ async fn a_file_upload_retried_after_a_503_sends_identical_bytes() {
         async move { Reply::status(if nth == 0 { 503 } else { 200 }) }
     })
     .await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(fast_retries())
         .build()
         .expect("client");
@@ -101,7 +102,7 @@ async fn a_file_upload_retried_after_a_503_sends_identical_bytes() {
 #[tokio::test]
 async fn a_one_shot_stream_is_not_retried_and_the_error_says_why() {
     let server = TestServer::start(|_| async { Reply::status(503) }).await;
-    let client = Client::builder(server.url())
+    let client = client_builder(server.url())
         .retry(fast_retries())
         .build()
         .expect("client");
@@ -132,7 +133,7 @@ async fn upload_progress_fires_as_chunks_go_out() {
     let content = vec![7u8; 300_000];
     let file = TempFile::new("progress.bin", &content);
     let server = TestServer::start(|_| async { Reply::status(204) }).await;
-    let client = Client::builder(server.url()).build().expect("client");
+    let client = client_builder(server.url()).build().expect("client");
     let reports = Arc::new(Mutex::new(Vec::new()));
     let sink = reports.clone();
     let body = Body::file(&file.0).on_progress(move |p| {

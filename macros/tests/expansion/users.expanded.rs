@@ -127,6 +127,7 @@ impl Users for UsersClient {
         __req.encoded_path("/v2/users");
         ::restrait::__private::query::<Option<u32>>(&mut __req, "page", &page);
         ::restrait::__private::query::<Option<u32>>(&mut __req, "per-page", &per_page);
+        __req.rate_limit_group("search");
         ::restrait::__private::send_json::<Vec<User>>(__req)
     }
     fn create(

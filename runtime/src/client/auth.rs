@@ -24,6 +24,7 @@ impl ClientBuilder {
                 other => other.to_string(),
             });
         }
+        self.quota.auth_cache_key = Some(auth.cache_key());
         self.auth_layer = Some(AuthMiddleware::new(auth));
         self
     }

@@ -44,10 +44,14 @@ pub struct ClientBuilder {
     reqwest: Option<Reqwest>,
     max_redirects: u32,
     transport: Option<Box<dyn Transport>>,
+    /// Set by [`hyper_transport`](Self::hyper_transport) (in `transport.rs`).
+    #[cfg(feature = "hyper-transport")]
+    pub(crate) hyper_transport: bool,
     pub(crate) retry_layer: Option<crate::middleware::retry::RetryMiddleware>,
     /// The policy of `retry_layer`, for streams that reconnect.
     retry_policy: Arc<RetryPolicy>,
     pub(crate) auth_layer: Option<crate::auth::AuthMiddleware>,
+    pub(crate) quota: super::quota::QuotaSettings,
     middleware: Vec<Arc<dyn Middleware>>,
 }
 
@@ -74,9 +78,12 @@ impl ClientBuilder {
             reqwest: None,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             transport: None,
+            #[cfg(feature = "hyper-transport")]
+            hyper_transport: false,
             retry_layer: crate::middleware::retry::default_layer(),
             retry_policy: Arc::new(RetryPolicy::default()),
             auth_layer: None,
+            quota: Default::default(),
             middleware: Vec::new(),
         }
     }
@@ -348,15 +355,20 @@ impl ClientBuilder {
                     (Box::new(ReqwestTransport::new(client)), true)
                 }
                 (None, Some(Reqwest::Builder(b))) => (pool.build(*b)?, false),
+                #[cfg(feature = "hyper-transport")]
+                (None, None) if self.hyper_transport => (super::transport::hyper(&pool)?, false),
                 (None, None) => (
                     pool.build(reqwest::Client::builder().tcp_nodelay(true))?,
                     false,
                 ),
             };
+        let quota = self.quota.layers();
         let layers = Layers {
             trace: TracingMiddleware,
+            cache: quota.cache,
             redirect: (self.max_redirects > 0).then(|| RedirectMiddleware::new(self.max_redirects)),
             retry: self.retry_layer,
+            rate_limit: quota.rate_limit,
             auth: self.auth_layer,
             user: self.middleware,
             guard: may_follow || self.max_redirects > 0,
@@ -387,11 +399,11 @@ enum Reqwest {
     Builder(Box<reqwest::ClientBuilder>),
 }
 
-/// The builder's settings that go to a `reqwest::ClientBuilder`.
-struct PoolSettings {
-    connect_timeout: Option<Duration>,
-    max_idle_per_host: Option<usize>,
-    idle_timeout: Option<Option<Duration>>,
+/// The builder's settings that go to the transport it makes.
+pub(super) struct PoolSettings {
+    pub(super) connect_timeout: Option<Duration>,
+    pub(super) max_idle_per_host: Option<usize>,
+    pub(super) idle_timeout: Option<Option<Duration>>,
 }
 
 impl PoolSettings {

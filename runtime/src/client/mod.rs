@@ -10,6 +10,8 @@ pub(crate) mod builder;
 mod cassette;
 mod follow;
 pub(crate) mod options;
+mod quota;
+mod transport;
 
 pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use options::CallOptions;

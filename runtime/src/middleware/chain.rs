@@ -1,6 +1,7 @@
 //! The built-in chain as one composed future: no box per layer.
 //!
-//! The built-in layers (tracing, redirect, retry, auth) are fields of
+//! The built-in layers (tracing, cache, redirect, retry, rate limit, auth)
+//! are fields of
 //! [`Layers`], each optional, and [`ClientInner::run_chain`] stacks them in
 //! their fixed order as [`Stage`]s over one another. Every stage is a
 //! concrete type, so the whole call is one state machine; only the user's
@@ -20,7 +21,7 @@ use futures::future::Either;
 
 use crate::client::ClientInner;
 use crate::error::Result;
-use crate::middleware::{BoxFuture, Middleware, Next, redirect, retry, trace};
+use crate::middleware::{BoxFuture, Middleware, Next, cache, rate_limit, redirect, retry, trace};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -29,8 +30,10 @@ use super::auth::AuthMiddleware;
 /// The layers of a client, outermost first.
 pub(crate) struct Layers {
     pub(crate) trace: trace::TracingMiddleware,
+    pub(crate) cache: Option<cache::CacheMiddleware>,
     pub(crate) redirect: Option<redirect::RedirectMiddleware>,
     pub(crate) retry: Option<retry::RetryMiddleware>,
+    pub(crate) rate_limit: Option<rate_limit::RateLimitMiddleware>,
     pub(crate) auth: Option<AuthMiddleware>,
     /// The user's middleware, in the order added, under auth.
     pub(crate) user: Vec<Arc<dyn Middleware>>,
@@ -42,8 +45,10 @@ pub(crate) struct Layers {
 impl Layers {
     /// How many layers a call goes through, for `Debug`.
     pub(crate) fn len(&self) -> usize {
-        1 + usize::from(self.redirect.is_some())
+        1 + usize::from(self.cache.is_some())
+            + usize::from(self.redirect.is_some())
             + usize::from(self.retry.is_some())
+            + usize::from(self.rate_limit.is_some())
             + usize::from(self.auth.is_some())
             + self.user.len()
             + usize::from(self.guard)
@@ -232,9 +237,11 @@ impl ClientInner {
     ) -> impl Future<Output = Result<Response>> + Send + '_ {
         let layers = &self.layers;
         let auth = Stage::new(layers.auth.as_ref(), Bottom(self));
-        let retry = Stage::new(layers.retry.as_ref(), auth);
+        let rate_limit = Stage::new(layers.rate_limit.as_ref(), auth);
+        let retry = Stage::new(layers.retry.as_ref(), rate_limit);
         let redirect = Stage::new(layers.redirect.as_ref(), retry);
-        Layer::handle(&layers.trace, request, redirect)
+        let cache = Stage::new(layers.cache.as_ref(), redirect);
+        Layer::handle(&layers.trace, request, cache)
     }
 }
 

@@ -1,9 +1,11 @@
 //! Middleware: code that runs around every attempt of every call, and the
 //! built-in layers in the order a call goes through them: [`trace`],
-//! [`redirect`], [`retry`], [`auth`].
+//! [`cache`], [`redirect`], [`retry`], [`rate_limit`], [`auth`].
 
 pub mod auth;
+pub(crate) mod cache;
 pub(crate) mod chain;
+pub(crate) mod rate_limit;
 pub(crate) mod redirect;
 pub(crate) mod retry;
 pub(crate) mod trace;
@@ -24,8 +26,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// back, in the style of reqwest-middleware: it may change the request, answer
 /// without sending, or call [`Next::run`] any number of times.
 ///
-/// The chain runs, outermost first: tracing, redirect, retry, auth, then yours in the
-/// order they were added, then the transport. Responses of every status come
+/// The chain runs, outermost first: tracing, the cache (if the client has
+/// one), redirect, retry, the rate limit (if it has one), auth, then yours
+/// in the order they were added, then the transport. Responses of every status come
 /// back as `Ok`; errors are for what went wrong below HTTP.
 ///
 /// A middleware gets the response head first: the body is a

@@ -38,6 +38,8 @@ pub struct RequestBuilder<'a> {
     operation: Option<&'static str>,
     /// `#[body(gzip)]`: the body is compressed when the request is built.
     gzip: bool,
+    /// The group of a `#[rate_limit("..")]` method.
+    rate_limit_group: Option<&'static str>,
     error: Option<Error>,
 }
 
@@ -66,6 +68,7 @@ impl<'a> RequestBuilder<'a> {
             form: None,
             operation: None,
             gzip: false,
+            rate_limit_group: None,
             error: None,
         }
     }
@@ -288,6 +291,11 @@ impl<'a> RequestBuilder<'a> {
         self.idempotent = true;
     }
 
+    /// `#[rate_limit("group")]`: the request takes a slot of that group.
+    pub fn rate_limit_group(&mut self, group: &'static str) {
+        self.rate_limit_group = Some(group);
+    }
+
     fn finish(self, accept: Option<&'static str>) -> Result<Request> {
         let RequestBuilder {
             resource,
@@ -304,6 +312,7 @@ impl<'a> RequestBuilder<'a> {
             form,
             operation,
             gzip,
+            rate_limit_group,
             error,
         } = self;
         if let Some(e) = error {
@@ -341,6 +350,9 @@ impl<'a> RequestBuilder<'a> {
         }
         if let Some(method) = operation {
             request.operation = Some(crate::Operation::new(resource.name, method));
+        }
+        if let Some(group) = rate_limit_group {
+            request.extensions.insert(crate::RateLimitGroup::new(group));
         }
         request.options = options;
         request.idempotent = idempotent;

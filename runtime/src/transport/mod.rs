@@ -1,6 +1,9 @@
 //! Sending a request and getting a response: the innermost layer.
 
+#[cfg(feature = "hyper-transport")]
+mod hyper;
 mod reqwest_transport;
+mod wire;
 
 use std::fmt;
 
@@ -11,6 +14,8 @@ use crate::middleware::BoxFuture;
 use crate::request::Request;
 use crate::response::ResponseBody;
 
+#[cfg(feature = "hyper-transport")]
+pub use hyper::{HyperTransport, HyperTransportBuilder};
 pub use reqwest_transport::ReqwestTransport;
 pub(crate) use reqwest_transport::{body_error, followed_redirect};
 

@@ -1,6 +1,5 @@
 //! The default transport: one pooled `reqwest::Client`.
 
-use std::error::Error as _;
 use std::fmt;
 
 use url::Url;
@@ -99,19 +98,7 @@ async fn to_reqwest(
     if let (Some(bytes), false) = (body.as_bytes(), body.has_progress()) {
         return Ok(Some(reqwest::Body::from(bytes.clone())));
     }
-    let open = body.open().await.map_err(|e| {
-        TransportError::new(
-            TransportErrorKind::Connect,
-            format!("the request body could not be opened: {e}"),
-            Some(Box::new(e)),
-        )
-    })?;
-    let (len, stream) = open.into_parts();
-    if let Some(len) = len
-        && !headers.contains_key(http::header::CONTENT_LENGTH)
-    {
-        headers.insert(http::header::CONTENT_LENGTH, http::HeaderValue::from(len));
-    }
+    let (_, stream) = super::wire::open_body(body, headers).await?;
     Ok(Some(reqwest::Body::wrap_stream(stream)))
 }
 
@@ -177,18 +164,7 @@ pub(crate) fn body_error(e: reqwest::Error) -> TransportError {
 fn wrap(kind: TransportErrorKind, e: reqwest::Error) -> TransportError {
     // The URL may carry an API key in its query: keep it out of messages.
     let e = e.without_url();
-    // reqwest's own message is generic ("error sending request"); the causes
-    // say what happened (connection refused, reset, ...).
-    let message = {
-        let mut message = e.to_string();
-        let mut cause = e.source();
-        while let Some(c) = cause {
-            message.push_str(": ");
-            message.push_str(&c.to_string());
-            cause = c.source();
-        }
-        message
-    };
+    let message = super::wire::with_causes(&e);
     TransportError::new(kind, message, Some(Box::new(e)))
 }
 

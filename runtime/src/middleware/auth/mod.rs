@@ -81,7 +81,8 @@ use crate::request::Request;
 use crate::response::Response;
 
 pub use oauth2::{
-    ClientAuth, DEFAULT_SKEW, DEFAULT_TOKEN_TIMEOUT, OAuth2, StoreError, TokenSet, TokenStore,
+    ClientAuth, DEFAULT_SKEW, DEFAULT_TOKEN_TIMEOUT, OAuth2, RefreshLock, StoreError, TokenSet,
+    TokenStore,
 };
 pub use secret::Secret;
 pub use static_auth::{ApiKey, ApiKeyLocation, BasicAuth, BearerToken};
@@ -155,6 +156,16 @@ pub trait Auth: Send + Sync + 'static {
         let _ = (request, response, next);
         Box::pin(std::future::ready(Ok(false)))
     }
+
+    /// Who the credentials this auth adds belong to, for the client's
+    /// [`Cache`](crate::Cache): a hash of the static credential, so that
+    /// clients with the same one may share entries and clients with
+    /// different ones never do. The default, `None`, gives the client a
+    /// share of the cache of its own (the safe choice for credentials
+    /// that change, such as OAuth2 tokens). Never the secret itself.
+    fn cache_key(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl<A: Auth + ?Sized> Auth for std::sync::Arc<A> {
@@ -178,6 +189,10 @@ impl<A: Auth + ?Sized> Auth for std::sync::Arc<A> {
     ) -> BoxFuture<'a, Result<bool>> {
         (**self).on_unauthorized(request, response, next)
     }
+
+    fn cache_key(&self) -> Option<u64> {
+        (**self).cache_key()
+    }
 }
 
 impl<A: Auth + ?Sized> Auth for Box<A> {
@@ -200,6 +215,10 @@ impl<A: Auth + ?Sized> Auth for Box<A> {
         next: Next<'a>,
     ) -> BoxFuture<'a, Result<bool>> {
         (**self).on_unauthorized(request, response, next)
+    }
+
+    fn cache_key(&self) -> Option<u64> {
+        (**self).cache_key()
     }
 }
 

@@ -34,6 +34,12 @@ fn check_prepared(value: &Prepared) -> Result<()> {
         .map_err(|message| Error::config(message.clone()))
 }
 
+/// A keyed hash of a prepared credential, for the response cache.
+fn prepared_key(value: &Prepared) -> Option<u64> {
+    let value = value.as_ref().ok()?;
+    Some(crate::middleware::cache::hash_secret(value.as_bytes()))
+}
+
 fn ready(result: Result<()>) -> BoxFuture<'static, Result<()>> {
     Box::pin(std::future::ready(result))
 }
@@ -80,6 +86,10 @@ impl Auth for BearerToken {
 
     fn authorize<'a>(&'a self, request: &'a mut Request, _: Next<'a>) -> BoxFuture<'a, Result<()>> {
         ready(set_header(request, &AUTHORIZATION, &self.value))
+    }
+
+    fn cache_key(&self) -> Option<u64> {
+        prepared_key(&self.value)
     }
 }
 
@@ -188,6 +198,12 @@ impl Auth for ApiKey {
         };
         ready(result)
     }
+
+    fn cache_key(&self) -> Option<u64> {
+        Some(crate::middleware::cache::hash_secret(
+            self.key.expose_secret().as_bytes(),
+        ))
+    }
 }
 
 impl fmt::Debug for ApiKey {
@@ -244,6 +260,10 @@ impl Auth for BasicAuth {
 
     fn authorize<'a>(&'a self, request: &'a mut Request, _: Next<'a>) -> BoxFuture<'a, Result<()>> {
         ready(set_header(request, &AUTHORIZATION, &self.value))
+    }
+
+    fn cache_key(&self) -> Option<u64> {
+        prepared_key(&self.value)
     }
 }
 

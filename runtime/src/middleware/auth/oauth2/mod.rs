@@ -21,7 +21,7 @@ use crate::request::Request;
 use crate::response::Response;
 
 pub use grant::ClientAuth;
-pub use store::{StoreError, TokenStore};
+pub use store::{RefreshLock, StoreError, TokenStore};
 pub use token::TokenSet;
 
 use grant::{Config, Grant, parse_token_url};

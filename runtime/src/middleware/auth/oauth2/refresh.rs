@@ -28,6 +28,7 @@ use crate::middleware::{Next, OwnedNext};
 use super::state::{
     Decision, Issued, Need, Outcome, State, Waiting, auth_error, bearer_header, lock,
 };
+use super::store::RefreshLock;
 use super::token::{parse_error, parse_success};
 use super::{Grant, OAuth2, Settings, TokenSet};
 
@@ -45,6 +46,11 @@ pub(crate) struct Flight {
 /// second is only needed when the first answered with the token the call
 /// was told (by a 401) not to use again.
 const MAX_ROUNDS: usize = 2;
+
+/// The first pause of a process waiting for another one's token to show
+/// up in a shared store; it doubles up to [`MAX_POLL`].
+const FIRST_POLL: Duration = Duration::from_millis(20);
+const MAX_POLL: Duration = Duration::from_millis(500);
 
 impl Flight {
     pub(crate) fn new() -> Self {
@@ -222,7 +228,79 @@ impl TokenTask {
                 return Ok(issued);
             }
         }
-        self.refresh().await
+        match self
+            .settings
+            .store
+            .as_deref()
+            .and_then(|s| s.refresh_lock())
+        {
+            Some(shared) => self.shared_refresh(shared, reject).await,
+            None => self.refresh().await,
+        }
+    }
+
+    /// A refresh among processes that share the store: the one that takes
+    /// the store's lock asks for the token (unless another process stored
+    /// one meanwhile), the others wait for it to show up in the store.
+    async fn shared_refresh(&self, shared: &dyn RefreshLock, reject: Option<u64>) -> Outcome {
+        let limit = self.settings.config.token_timeout;
+        let now = tokio::time::Instant::now();
+        let give_up = now.checked_add(limit).unwrap_or(now);
+        let before = self.flight.tokens().map(|t| t.access_token.clone());
+        let mut pause = FIRST_POLL;
+        loop {
+            match tokio::time::timeout(limit, shared.try_acquire(limit)).await {
+                Ok(Ok(Some(id))) => {
+                    let outcome = match self.adopt_stored(before.as_ref(), reject).await {
+                        Some(issued) => Ok(issued),
+                        None => self.refresh().await,
+                    };
+                    if let Err(e) = shared.release(&id).await {
+                        // It frees itself when its time is up.
+                        tracing::debug!(error = %e, "could not free the token store's lock");
+                    }
+                    return outcome;
+                }
+                Ok(Ok(None)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "the shared token store cannot be locked: requesting the token in this process");
+                    return self.refresh().await;
+                }
+                Err(_) => {
+                    tracing::warn!(
+                        "the shared token store's lock did not answer in time: requesting the token in this process"
+                    );
+                    return self.refresh().await;
+                }
+            }
+            tokio::time::sleep(pause).await;
+            pause = pause.saturating_mul(2).min(MAX_POLL);
+            if let Some(issued) = self.adopt_stored(before.as_ref(), reject).await {
+                return Ok(issued);
+            }
+            if tokio::time::Instant::now() >= give_up {
+                tracing::warn!(
+                    "no other process stored a new token within the token timeout: requesting one in this process"
+                );
+                return self.refresh().await;
+            }
+        }
+    }
+
+    /// A token another process stored, if it is not the one this process
+    /// had (`before`) and still fresh; installed as the current one.
+    async fn adopt_stored(&self, before: Option<&Secret>, reject: Option<u64>) -> Option<Issued> {
+        let store = self.settings.store.as_ref()?;
+        let set = self
+            .with_store_limit("load the tokens", store.load())
+            .await
+            .ok()??;
+        let same = before.is_some_and(|b| b.expose_secret() == set.access_token());
+        if same || set.is_expired() {
+            return None;
+        }
+        self.flight.install(set, self.settings.config.skew);
+        lock(&self.flight.state).usable(reject, Need::Fresh)
     }
 
     /// One token request: installs the new tokens at once (so that a

@@ -1,5 +1,7 @@
 //! Where OAuth2 tokens are kept across process restarts.
 
+use std::time::Duration;
+
 use crate::middleware::BoxFuture;
 
 use super::TokenSet;
@@ -51,4 +53,32 @@ pub trait TokenStore: Send + Sync + 'static {
 
     /// Saves a new token set (its refresh token may be a rotated one).
     fn save<'a>(&'a self, tokens: &'a TokenSet) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// The lock of a store that several processes share, such as
+    /// `restrait::redis::RedisTokenStore` (the `redis` feature): when a new token
+    /// is needed, the process that takes it asks the token endpoint, and
+    /// the others wait for the token to appear in the store (reading it
+    /// with [`load`](TokenStore::load), with a growing pause, for at most
+    /// the [`token_timeout`](crate::OAuth2::token_timeout)), so that many
+    /// processes make one token request, not one each. If the lock cannot
+    /// be taken at all (the store is unreachable), or no token appears in
+    /// time, the process asks for one itself. The default, `None`: the
+    /// store is this process's alone.
+    fn refresh_lock(&self) -> Option<&dyn RefreshLock> {
+        None
+    }
+}
+
+/// A lock with an expiry, taken by one of the processes that share a
+/// [`TokenStore`] before it asks for a new token; see
+/// [`TokenStore::refresh_lock`].
+pub trait RefreshLock: Send + Sync {
+    /// Takes the lock for at most `ttl` (after which it frees itself, so a
+    /// process that dies holding it blocks nobody for long). `Ok(Some(id))`
+    /// when taken, `Ok(None)` when another process holds it, an error when
+    /// it cannot be known.
+    fn try_acquire(&self, ttl: Duration) -> BoxFuture<'_, Result<Option<String>, StoreError>>;
+
+    /// Frees the lock taken as `id`, if this process still holds it.
+    fn release<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
 }

@@ -1,0 +1,174 @@
+//! A [`Request`] as hyper sends it: the URI without fragment or userinfo,
+//! the headers moved over, and the body as bytes or a stream with its
+//! length when known.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::header::PROXY_AUTHORIZATION;
+use http::uri::Scheme;
+use http_body::{Frame, SizeHint};
+use hyper_util::client::proxy::matcher::Matcher;
+use url::{Position, Url};
+
+use crate::error::{TransportError, TransportErrorKind};
+use crate::request::Request;
+use crate::request::body::{Body, BodyStream};
+
+/// Converts `request`'s head; its body is left to [`in_memory`] or
+/// [`open`], since only a body that is not in memory needs an `.await`.
+pub(super) fn to_hyper(
+    mut request: Request,
+    proxy: Option<&Matcher>,
+) -> Result<(http::Request<SendBody>, Body), TransportError> {
+    let uri = to_uri(request.url())?;
+    let mut headers = std::mem::take(request.headers_mut());
+    if let Some(proxy) = proxy
+        && uri.scheme() == Some(&Scheme::HTTP)
+        && !headers.contains_key(PROXY_AUTHORIZATION)
+        && let Some(auth) = proxy.intercept(&uri).and_then(|i| i.basic_auth().cloned())
+    {
+        // A plain-http request goes to the proxy itself, with its credentials.
+        headers.insert(PROXY_AUTHORIZATION, auth);
+    }
+    let mut req = http::Request::new(SendBody::Empty);
+    *req.method_mut() = request.method().clone();
+    *req.uri_mut() = uri;
+    *req.headers_mut() = headers;
+    Ok((req, request.take_body()))
+}
+
+/// The URL as a URI: what goes on the wire, without the fragment, and
+/// without userinfo (restrait puts credentials in headers).
+fn to_uri(url: &Url) -> Result<http::Uri, TransportError> {
+    let parsed = if url.username().is_empty() && url.password().is_none() {
+        http::Uri::try_from(&url[..Position::AfterQuery])
+    } else {
+        let bare = [
+            &url[..Position::BeforeUsername],
+            &url[Position::BeforeHost..Position::AfterQuery],
+        ]
+        .concat();
+        http::Uri::try_from(bare)
+    };
+    parsed.map_err(|e| {
+        TransportError::new(
+            TransportErrorKind::Connect,
+            format!("the URL cannot be sent: {e}"),
+            Some(Box::new(e)),
+        )
+    })
+}
+
+/// The body as it is sent when it is in memory and nobody watches its
+/// progress: nothing, or the bytes as they are (the fast path, no `.await`).
+pub(super) fn in_memory(body: &Body) -> Option<SendBody> {
+    if body.has_progress() {
+        None
+    } else if body.is_empty() {
+        Some(SendBody::Empty)
+    } else {
+        body.as_bytes()
+            .map(|bytes| SendBody::Full(Some(bytes.clone())))
+    }
+}
+
+/// Any other body: opened (a file is opened here) into a stream, with
+/// `Content-Length` set when its length is known (upload progress fires as
+/// chunks go out).
+pub(super) async fn open(
+    body: Body,
+    headers: &mut http::HeaderMap,
+) -> Result<SendBody, TransportError> {
+    let (len, stream) = crate::transport::wire::open_body(body, headers).await?;
+    Ok(SendBody::Stream { stream, len })
+}
+
+/// The request body type the hyper client sends.
+pub(super) enum SendBody {
+    Empty,
+    /// `None` once sent.
+    Full(Option<Bytes>),
+    Stream {
+        stream: BodyStream,
+        /// The length, when known: hyper sends exactly that many bytes or
+        /// fails the request.
+        len: Option<u64>,
+    },
+}
+
+impl http_body::Body for SendBody {
+    type Data = Bytes;
+    type Error = crate::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            SendBody::Empty => Poll::Ready(None),
+            SendBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
+            SendBody::Stream { stream, .. } => stream
+                .as_mut()
+                .poll_next(cx)
+                .map(|chunk| chunk.map(|c| c.map(Frame::data))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            SendBody::Empty | SendBody::Full(None) => true,
+            SendBody::Full(Some(b)) => b.is_empty(),
+            SendBody::Stream { .. } => false,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            SendBody::Empty | SendBody::Full(None) => SizeHint::with_exact(0),
+            SendBody::Full(Some(b)) => SizeHint::with_exact(crate::request::body::len_u64(b.len())),
+            SendBody::Stream { len: Some(n), .. } => SizeHint::with_exact(*n),
+            SendBody::Stream { len: None, .. } => SizeHint::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::header::CONTENT_LENGTH;
+
+    #[test]
+    fn the_uri_drops_fragment_and_userinfo() {
+        let u = |s: &str| Url::parse(s).expect("url");
+        let uri = to_uri(&u("https://h:8443/a/b?x=1&y=%20#frag")).expect("uri");
+        assert_eq!(uri.to_string(), "https://h:8443/a/b?x=1&y=%20");
+        let uri = to_uri(&u("http://user:pw@h/p?q")).expect("uri");
+        assert_eq!(uri.to_string(), "http://h/p?q");
+    }
+
+    #[tokio::test]
+    async fn bodies_say_their_length() {
+        use http_body::Body as _;
+        let empty = in_memory(&Body::empty()).expect("empty");
+        assert!(empty.is_end_stream());
+        assert_eq!(empty.size_hint().exact(), Some(0));
+        let full = in_memory(&Body::from("hello")).expect("bytes");
+        assert_eq!(full.size_hint().exact(), Some(5));
+        let chunks = || futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from("ab"))]);
+        assert!(in_memory(&Body::stream(chunks())).is_none());
+        let mut headers = http::HeaderMap::new();
+        let sized = open(Body::sized_stream(2, chunks()), &mut headers)
+            .await
+            .expect("stream");
+        assert_eq!(sized.size_hint().exact(), Some(2));
+        assert_eq!(headers[CONTENT_LENGTH], "2");
+        let mut headers = http::HeaderMap::new();
+        let unsized_ = open(Body::stream(chunks()), &mut headers)
+            .await
+            .expect("stream");
+        assert_eq!(unsized_.size_hint().exact(), None);
+        assert!(!headers.contains_key(CONTENT_LENGTH));
+    }
+}

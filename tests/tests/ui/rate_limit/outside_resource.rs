@@ -1,0 +1,6 @@
+use restrait::rate_limit;
+
+#[rate_limit("search")]
+fn search() {}
+
+fn main() {}
