@@ -446,3 +446,24 @@ async fn under_the_default_retry_policy_a_miss_is_still_a_miss() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_cassette_records_through_the_hyper_transport_too() {
+    let file = path("hyper");
+    let server = server().await;
+    let transport = restrait::HyperTransport::new().expect("hyper transport");
+    let cassette = Cassette::record_with(&file, transport).expect("record");
+    let live = chunks(
+        recording(&server, cassette)
+            .download()
+            .await
+            .expect("download"),
+    )
+    .await;
+    drop(server);
+    let replayed = replaying(Cassette::replay(&file).expect("replay"))
+        .download()
+        .await
+        .expect("replayed download");
+    assert_eq!(chunks(replayed).await.concat(), live.concat());
+}

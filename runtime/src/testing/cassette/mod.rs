@@ -143,8 +143,9 @@ impl Cassette {
         Cassette::record_with(path, crate::transport::ReqwestTransport::new(client))
     }
 
-    /// Records through `transport` (another of the crate's transports, or
-    /// one of your own), starting `path` afresh.
+    /// Records through `transport` (`HyperTransport`, with the
+    /// `hyper-transport` feature, or one of your own), starting `path`
+    /// afresh.
     pub fn record_with(
         path: impl AsRef<Path>,
         transport: impl Transport,
