@@ -422,7 +422,7 @@ async fn from_env_records_a_missing_file_and_replays_an_existing_one() {
 }
 
 #[tokio::test]
-async fn under_the_default_retry_policy_a_miss_is_still_a_miss() {
+async fn under_the_default_retry_policy_a_miss_is_not_retried() {
     let file = record("retried-miss", 0, &[1]).await;
     tokio::time::pause();
     let api = ApiClient::new(
@@ -439,7 +439,11 @@ async fn under_the_default_retry_policy_a_miss_is_still_a_miss() {
         ),
         "{err:?}"
     );
-    // Retried as a transport error (it is one), it fails the same way.
+    // Not retried: a cassette answers a miss the same way every time.
+    match &err {
+        restrait::Error::Transport(t) => assert_eq!(t.attempts(), 1, "{err}"),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
     assert!(
         err.to_string()
             .contains("no recording matches GET /users/2"),
