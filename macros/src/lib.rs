@@ -97,9 +97,6 @@ use proc_macro::TokenStream;
 /// `restrait` crate documentation.
 #[proc_macro_attribute]
 pub fn resource(args: TokenStream, input: TokenStream) -> TokenStream {
-    // `Span::local_file` is Rust 1.88, as are the let chains the crate
-    // already uses; the workspace's `rust-version` still says 1.85.
-    #[allow(clippy::incompatible_msrv)]
     let source_file = proc_macro::Span::call_site().local_file();
     let invocation = openapi::Invocation { source_file };
     expand::run_in(args.into(), input.into(), &invocation).into()

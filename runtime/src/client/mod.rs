@@ -7,6 +7,7 @@ mod auth;
 #[cfg(feature = "blocking")]
 mod blocking;
 pub(crate) mod builder;
+mod cassette;
 mod follow;
 pub(crate) mod options;
 mod quota;

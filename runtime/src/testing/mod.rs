@@ -19,8 +19,14 @@
 //! assert_eq!(mock.requests()[0].url().path(), "/users/42");
 //! # Ok(()) }
 //! ```
+//!
+//! A [`Cassette`] records real exchanges to a file once, secrets scrubbed,
+//! and replays them offline after; see [`cassette`].
 
 mod body;
+pub mod cassette;
+
+pub use cassette::{Cassette, CassetteError, Match};
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -71,10 +71,10 @@ impl Transport for ReqwestTransport {
             *req.body_mut() = to_reqwest(body, &mut headers).await?;
             *req.headers_mut() = headers;
             let mut response = client.execute(req).await.map_err(request_error)?;
-            if let Some(sent_to) = sent_to {
-                if !same_target(&sent_to, response.url()) {
-                    return Err(followed(response.url()));
-                }
+            if let Some(sent_to) = sent_to
+                && !same_target(&sent_to, response.url())
+            {
+                return Err(followed(response.url()));
             }
             Ok(TransportResponse {
                 status: response.status(),

@@ -75,6 +75,9 @@ pub(crate) fn classify(policy: &RetryPolicy, result: &Result<Response>) -> Verdi
 
 fn classify_error(e: &Error) -> Verdict {
     match e {
+        // A cassette with no recording for the request answers the same way
+        // every time: retrying only delays the error that names the fix.
+        Error::Transport(t) if crate::testing::CassetteError::find(t).is_some() => Verdict::Fatal,
         Error::Transport(t) if t.is_connect() => Verdict::Retry(Reason::Connect),
         Error::Transport(_) => Verdict::Retry(Reason::Transport),
         Error::Timeout(t) if t.kind() == TimeoutKind::Attempt => Verdict::Retry(Reason::Timeout),

@@ -154,10 +154,8 @@ impl State {
             return Decision::Use(issued);
         }
         let backing_off = self.backoff.is_some_and(|b| Instant::now() < b.until);
-        if backing_off {
-            if let Some(issued) = self.usable(reject, Need::Valid) {
-                return Decision::Use(issued);
-            }
+        if backing_off && let Some(issued) = self.usable(reject, Need::Valid) {
+            return Decision::Use(issued);
         }
         if let Some(waiting) = &self.running {
             // A request whose task went away without an answer (its
