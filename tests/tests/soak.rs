@@ -4,25 +4,34 @@
 //! oversized bodies).
 //!
 //! Whatever the server does, every call must come back (with a value or a
-//! typed error) before its deadline, without a panic; no POST may be carried
-//! out twice; no plain POST may be sent again once it reached the server
-//! (unless the server answered 429, which says it did nothing); the cap on
-//! requests in flight must hold; and memory must not grow with the number
+//! typed error of a kind the faults explain) before its own deadline, without
+//! a panic; every fifth call has a short deadline of its own and a long
+//! attempt timeout, so that the deadline, not the retry limit, ends the ones
+//! that meet a stall; no POST may be carried out twice, and one that
+//! succeeded was carried out exactly once; no plain POST may be sent again
+//! once it reached the server (unless the server answered 429, which says it
+//! did nothing); the cap on requests in flight must hold; and the bytes live
+//! on the heap (counted by a global allocator) must not grow with the number
 //! of calls.
 //!
 //! The seed is printed in every failure; `RESTRAIT_SOAK_SEED=<n>` replays
 //! one, `RESTRAIT_SOAK_CALLS=<n>` changes the number of calls.
 #![allow(missing_docs)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use restrait::{Error, Result, RetryPolicy, resource};
+use restrait::{CallOptions, Error, Result, RetryPolicy, TimeoutKind, resource};
 use restrait_tests::client_builder;
 use restrait_tests::fault::{Arrival, Fault, FaultConfig, FaultServer};
 use serde::{Deserialize, Serialize};
+
+/// Counts the bytes live on the heap, so that a leak per call shows up
+/// exactly, without the noise of resident memory.
+#[global_allocator]
+static HEAP: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Item {
@@ -69,9 +78,21 @@ const CONCURRENCY: usize = 32;
 const CAP: usize = 8;
 const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(600);
 const CALL_TIMEOUT: Duration = Duration::from_secs(3);
-/// A call that has not come back this long after it started is hung: the
-/// client's own deadline is `CALL_TIMEOUT`.
+/// Every `SHORT_EVERY`th call has this deadline of its own, and an attempt
+/// timeout (`LONG_ATTEMPT`) far past it: a stall is ended by the deadline, or
+/// else runs `LONG_ATTEMPT` at least.
+const SHORT_EVERY: usize = 5;
+const SHORT_DEADLINE: Duration = Duration::from_millis(500);
+const LONG_ATTEMPT: Duration = Duration::from_secs(5);
+/// How late past its deadline a call may come back: room for a loaded
+/// machine, far less than the `LONG_ATTEMPT` a call without one would run.
+const MARGIN: Duration = Duration::from_millis(1500);
+/// A call that has not come back this long after it started is hung.
 const HANG: Duration = Duration::from_secs(8);
+/// The bytes each call may leave live on the heap after the warm-up: the
+/// server's ledger keeps about 300 per call (an `Arrival` and its strings
+/// per attempt); a leak of 4 KiB a call is far above.
+const HEAP_PER_CALL: usize = 1024;
 const MAX_BODY: u64 = 64 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -101,22 +122,46 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-/// How one call ended, by kind, for the summary.
-fn outcome(result: &Result<()>) -> &'static str {
-    match result {
+/// How one call ended, by kind, for the summary; `None` for an error no
+/// fault explains (the server answers only 2xx, 429 and 503, so an `Api`
+/// error is one too).
+fn outcome(result: &Result<()>) -> Option<&'static str> {
+    Some(match result {
         Ok(()) => "ok",
         Err(Error::RateLimited { .. }) => "rate_limited",
-        Err(Error::Server(_)) => "server",
+        Err(Error::Server(e)) if e.status() == 503 => "server",
         Err(Error::Transport(_)) => "transport",
-        Err(Error::Timeout(_)) => "timeout",
+        Err(Error::Timeout(e)) => match e.kind() {
+            TimeoutKind::Attempt => "attempt_timeout",
+            TimeoutKind::Call => "call_timeout",
+            _ => return None,
+        },
         Err(Error::Decode(_)) => "decode",
         Err(Error::BodyTooLarge(_)) => "body_too_large",
-        Err(Error::Api(_)) => "api",
-        Err(_) => "other",
+        Err(_) => return None,
+    })
+}
+
+/// The deadline of call `i`: its own short one, or the client's.
+fn deadline_of(i: usize) -> Duration {
+    if i.is_multiple_of(SHORT_EVERY) {
+        SHORT_DEADLINE
+    } else {
+        CALL_TIMEOUT
     }
 }
 
 async fn call(items: &ItemsClient, op: Op, i: usize) -> Result<()> {
+    let short;
+    let items = if deadline_of(i) == SHORT_DEADLINE {
+        let options = CallOptions::new()
+            .timeout(SHORT_DEADLINE)
+            .attempt_timeout(LONG_ATTEMPT);
+        short = items.with_options(options);
+        &short
+    } else {
+        items
+    };
     let rid = format!("r{i}");
     let id = i as u64;
     let item = Item {
@@ -136,7 +181,26 @@ async fn call(items: &ItemsClient, op: Op, i: usize) -> Result<()> {
 struct Tally {
     outcomes: BTreeMap<(Op, &'static str), usize>,
     hangs: Vec<(usize, Op, Duration)>,
+    /// Calls that came back later than their deadline plus `MARGIN`.
+    late: Vec<(usize, Op, Duration)>,
+    /// Errors no fault explains.
+    unexpected: Vec<(usize, Op, String)>,
+    /// The calls that succeeded.
+    succeeded: HashSet<usize>,
     slow: Duration,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        for (k, n) in other.outcomes {
+            *self.outcomes.entry(k).or_default() += n;
+        }
+        self.hangs.extend(other.hangs);
+        self.late.extend(other.late);
+        self.unexpected.extend(other.unexpected);
+        self.succeeded.extend(other.succeeded);
+        self.slow = self.slow.max(other.slow);
+    }
 }
 
 /// Runs calls `range` with `CONCURRENCY` workers; returns what happened.
@@ -156,12 +220,22 @@ async fn run(items: &ItemsClient, seed: u64, range: std::ops::Range<usize>) -> T
                 let started = Instant::now();
                 match tokio::time::timeout(HANG, call(&items, op, i)).await {
                     Ok(result) => {
+                        let took = started.elapsed();
                         // Formatting never panics either.
                         if let Err(e) = &result {
                             let _ = (format!("{e}"), format!("{e:?}"));
                         }
-                        *tally.outcomes.entry((op, outcome(&result))).or_default() += 1;
-                        tally.slow = tally.slow.max(started.elapsed());
+                        match outcome(&result) {
+                            Some(kind) => *tally.outcomes.entry((op, kind)).or_default() += 1,
+                            None => tally.unexpected.push((i, op, format!("{result:?}"))),
+                        }
+                        if result.is_ok() {
+                            tally.succeeded.insert(i);
+                        }
+                        if took > deadline_of(i) + MARGIN {
+                            tally.late.push((i, op, took));
+                        }
+                        tally.slow = tally.slow.max(took);
                     }
                     Err(_) => tally.hangs.push((i, op, started.elapsed())),
                 }
@@ -171,36 +245,53 @@ async fn run(items: &ItemsClient, seed: u64, range: std::ops::Range<usize>) -> T
     let mut total = Tally::default();
     while let Some(joined) = workers.join_next().await {
         match joined {
-            Ok(tally) => {
-                for (k, n) in tally.outcomes {
-                    *total.outcomes.entry(k).or_default() += n;
-                }
-                total.hangs.extend(tally.hangs);
-                total.slow = total.slow.max(tally.slow);
-            }
+            Ok(tally) => total.add(tally),
             Err(e) => panic!("seed {seed:#x}: a worker panicked: {e}"),
         }
     }
     total
 }
 
-fn rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// Checks the server's ledger: side effects and retries of POSTs.
-fn check_ledger(seed: u64, arrivals: &[Arrival], effects: &HashMap<String, u32>) -> Vec<String> {
+/// Checks the server's ledger against the calls `0..calls`, of which
+/// `succeeded` came back `Ok`: every attempt carried a known request id;
+/// every call that succeeded arrived, and if it is a POST it was carried out
+/// exactly once; nothing was carried out twice; no plain POST was resent
+/// after it arrived. The POST checks must have had POSTs to check.
+fn check_ledger(
+    seed: u64,
+    calls: usize,
+    succeeded: &HashSet<usize>,
+    arrivals: &[Arrival],
+    effects: &HashMap<String, u32>,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let mut by_id: HashMap<&str, Vec<&Arrival>> = HashMap::new();
     for a in arrivals {
-        if let Some(id) = a.request_id.as_deref() {
-            by_id.entry(id).or_default().push(a);
+        match a.request_id.as_deref() {
+            Some(id) => by_id.entry(id).or_default().push(a),
+            None => problems.push(format!("an attempt without a request id: {a:?}")),
         }
     }
+    for &i in succeeded {
+        let id = format!("r{i}");
+        if !by_id.contains_key(id.as_str()) {
+            problems.push(format!("{id} succeeded but never arrived"));
+        }
+        let op = op_for(seed, i);
+        let n = effects.get(&id).copied().unwrap_or(0);
+        if matches!(op, Op::Post | Op::IdempotentPost) && n != 1 {
+            problems.push(format!(
+                "{id} ({op:?}) succeeded but was carried out {n} times"
+            ));
+        }
+    }
+    let mut posts_checked = [0usize; 2];
     for (id, list) in &by_id {
-        let Some(i) = id.strip_prefix('r').and_then(|n| n.parse::<usize>().ok()) else {
+        let Some(i) = id
+            .strip_prefix('r')
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|i| *i < calls)
+        else {
             problems.push(format!("unknown request id {id}"));
             continue;
         };
@@ -208,6 +299,11 @@ fn check_ledger(seed: u64, arrivals: &[Arrival], effects: &HashMap<String, u32>)
         let n = effects.get(*id).copied().unwrap_or(0);
         if n > 1 {
             problems.push(format!("{id} ({op:?}) was carried out {n} times: {list:?}"));
+        }
+        match op {
+            Op::Post => posts_checked[0] += 1,
+            Op::IdempotentPost => posts_checked[1] += 1,
+            _ => {}
         }
         match op {
             Op::IdempotentPost => {
@@ -236,7 +332,36 @@ fn check_ledger(seed: u64, arrivals: &[Arrival], effects: &HashMap<String, u32>)
             _ => {}
         }
     }
+    // Each kind of POST is about a sixth of the calls.
+    if posts_checked.iter().any(|n| *n < calls / 10) {
+        problems.push(format!(
+            "too few POSTs arrived to check, (plain, idempotent): {posts_checked:?} of {calls} calls"
+        ));
+    }
+    if by_id.len() < calls * 9 / 10 {
+        problems.push(format!("only {} of {calls} calls arrived", by_id.len()));
+    }
     problems
+}
+
+/// The ledger checks are not vacuous: no arrivals, or arrivals without the
+/// calls that succeeded, are problems.
+#[test]
+fn the_ledger_check_fails_on_an_empty_ledger() {
+    let succeeded: HashSet<usize> = (0..100).collect();
+    let problems = check_ledger(1, 100, &succeeded, &[], &HashMap::new());
+    assert!(
+        problems.iter().any(|p| p.contains("too few POSTs")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("never arrived")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("only 0 of 100")),
+        "{problems:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,16 +394,14 @@ async fn soak_under_faults() {
     let items = ItemsClient::new(client.clone());
 
     let started = Instant::now();
-    let warm = run(&items, seed, 0..WARM_UP).await;
-    let rss_warm = rss_kib();
-    let rest = run(&items, seed, WARM_UP..calls).await;
-    let rss_end = rss_kib();
+    let mut tally = run(&items, seed, 0..WARM_UP).await;
+    let heap_warm = HEAP.allocated();
+    tally.add(run(&items, seed, WARM_UP..calls).await);
+    let heap_end = HEAP.allocated();
     let wall = started.elapsed();
+    let heap_per_call = heap_end.saturating_sub(heap_warm) / (calls - WARM_UP);
 
-    let mut outcomes: BTreeMap<(Op, &str), usize> = warm.outcomes;
-    for (k, n) in rest.outcomes {
-        *outcomes.entry(k).or_default() += n;
-    }
+    let outcomes = &tally.outcomes;
     let arrivals = server.arrivals();
     let mut faults: BTreeMap<String, usize> = BTreeMap::new();
     for a in &arrivals {
@@ -286,23 +409,55 @@ async fn soak_under_faults() {
     }
     let summary = format!(
         "seed {seed:#x}: {calls} calls in {:.1}s, {} arrivals over {} connections, \
-         server max in flight {}, slowest call {:.2}s, RSS {rss_warm:?} -> {rss_end:?} KiB\n\
-         outcomes {outcomes:?}\nfaults {faults:?}",
+         server max in flight {}, slowest call {:.2}s, heap {heap_warm} -> {heap_end} bytes \
+         ({heap_per_call} a call)\noutcomes {outcomes:?}\nfaults {faults:?}",
         wall.as_secs_f64(),
         arrivals.len(),
         server.connections(),
         server.max_in_flight(),
-        warm.slow.max(rest.slow).as_secs_f64(),
+        tally.slow.as_secs_f64(),
     );
     eprintln!("{summary}");
 
-    // Every call came back within its deadline.
-    let hangs: Vec<_> = warm.hangs.iter().chain(&rest.hangs).collect();
-    assert!(hangs.is_empty(), "calls hung: {hangs:?}\n{summary}");
+    // Every call came back within its own deadline, with an error the
+    // faults explain.
+    assert!(
+        tally.hangs.is_empty(),
+        "calls hung: {:?}\n{summary}",
+        tally.hangs
+    );
+    assert!(
+        tally.late.is_empty(),
+        "{} calls came back more than {MARGIN:?} past their deadline, first: {:?}\n{summary}",
+        tally.late.len(),
+        &tally.late[..tally.late.len().min(5)]
+    );
+    assert!(
+        tally.unexpected.is_empty(),
+        "{} errors no fault explains, first: {:#?}\n{summary}",
+        tally.unexpected.len(),
+        &tally.unexpected[..tally.unexpected.len().min(5)]
+    );
     assert_eq!(outcomes.values().sum::<usize>(), calls, "{summary}");
+    // The deadline, not the retry limit, ended some calls.
+    let by_deadline: usize = outcomes
+        .iter()
+        .filter(|((_, kind), _)| *kind == "call_timeout")
+        .map(|(_, n)| n)
+        .sum();
+    assert!(
+        by_deadline > 0,
+        "no call was ended by its deadline\n{summary}"
+    );
 
     // Nothing carried out twice; no plain POST resent after it arrived.
-    let problems = check_ledger(seed, &arrivals, &server.side_effects());
+    let problems = check_ledger(
+        seed,
+        calls,
+        &tally.succeeded,
+        &arrivals,
+        &server.side_effects(),
+    );
     assert!(
         problems.is_empty(),
         "{} problems, first: {:#?}\n{summary}",
@@ -336,10 +491,8 @@ async fn soak_under_faults() {
         server.connections() < calls,
         "a connection per call: the pool is not reused\n{summary}"
     );
-    if let (Some(warm), Some(end)) = (rss_warm, rss_end) {
-        // The run after the warm-up makes ~7x as many calls; a leak of even
-        // a few KiB per call would pass 24 MiB. Allocator noise stays far below.
-        let grown = end.saturating_sub(warm);
-        assert!(grown < 24 * 1024, "RSS grew by {grown} KiB\n{summary}");
-    }
+    assert!(
+        heap_per_call < HEAP_PER_CALL,
+        "the heap grew by {heap_per_call} bytes a call after the warm-up\n{summary}"
+    );
 }

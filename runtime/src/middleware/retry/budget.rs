@@ -135,6 +135,25 @@ impl TokenBucket {
 mod tests {
     use super::*;
 
+    /// The getters read back what the setters wrote, and the defaults
+    /// (found by cargo-mutants: a getter returning 0 or 1 passed).
+    #[test]
+    fn getters_read_back_the_settings() {
+        let d = RetryBudget::new();
+        assert_eq!(
+            (d.get_capacity(), d.get_retry_cost(), d.get_success_refill()),
+            (500, 5, 1)
+        );
+        let b = RetryBudget::new()
+            .capacity(50)
+            .retry_cost(7)
+            .success_refill(3);
+        assert_eq!(
+            (b.get_capacity(), b.get_retry_cost(), b.get_success_refill()),
+            (50, 7, 3)
+        );
+    }
+
     #[test]
     fn drains_and_refuses() {
         let bucket = TokenBucket::new(RetryBudget::new().capacity(12).retry_cost(5));

@@ -379,6 +379,49 @@ mod tests {
         assert!(waits.len() > 1);
     }
 
+    /// Full jitter is uniform over `0..=ceiling`: over many draws (from a
+    /// seeded source through the `jitter(..)` hook, and from the default
+    /// source) some waits are near zero, some near the ceiling, and the mean
+    /// is near half the ceiling. A factor in `0.95..1.0` fails all of these.
+    #[test]
+    fn full_jitter_is_uniform_from_zero_to_the_ceiling() {
+        const DRAWS: u32 = 10_000;
+        for source in ["seeded", "default"] {
+            let p = match source {
+                "seeded" => {
+                    let rng = std::sync::Mutex::new(fastrand::Rng::with_seed(0x5EED));
+                    RetryPolicy::default().jitter(move || match rng.lock() {
+                        Ok(mut rng) => rng.f64(),
+                        Err(_) => 0.5,
+                    })
+                }
+                _ => RetryPolicy::default(),
+            };
+            // Retry 3: a ceiling of 800 ms.
+            let ceiling = p.backoff_ceiling(3).as_secs_f64();
+            let waits: Vec<f64> = (0..DRAWS).map(|_| p.backoff(3).as_secs_f64()).collect();
+            let near_zero = waits.iter().filter(|&&w| w < ceiling * 0.05).count();
+            let near_top = waits.iter().filter(|&&w| w > ceiling * 0.95).count();
+            let low = waits.iter().filter(|&&w| w < ceiling / 2.0).count();
+            let mean = waits.iter().sum::<f64>() / f64::from(DRAWS);
+            // Uniform: about 500 near each end and 5,000 below half; each
+            // bound is six or more standard deviations wide.
+            assert!(
+                (300..=700).contains(&near_zero),
+                "{source}: {near_zero} near 0"
+            );
+            assert!(
+                (300..=700).contains(&near_top),
+                "{source}: {near_top} near top"
+            );
+            assert!((4_700..=5_300).contains(&low), "{source}: {low} below half");
+            assert!(
+                (mean / ceiling - 0.5).abs() < 0.02,
+                "{source}: mean {mean} of ceiling {ceiling}"
+            );
+        }
+    }
+
     #[test]
     fn server_waits_are_capped() {
         let p = RetryPolicy::default().max_retry_after(Duration::from_secs(5));

@@ -369,7 +369,6 @@ async fn a_failing_server_drains_the_budget() {
     let attempts = mock.requests().len();
     // 500 tokens at 5 a retry: 100 retries, then single attempts.
     assert_eq!(attempts, 10_100);
-    assert!(attempts <= 11_000);
 
     // Once drained, a call is one attempt.
     client

@@ -1,7 +1,8 @@
 //! The fuzz checks as a plain test: each target's seed corpus, then seeded
 //! random inputs built from the characters its parser cares about. Runs on
-//! stable with `cargo test` in `fuzz/`; `FUZZ_SEED` and `FUZZ_ITERATIONS`
-//! change the seed and the number of random inputs per target.
+//! stable, in `cargo test --workspace` (this crate, fuzz/checks, is a
+//! workspace member); `FUZZ_SEED` and `FUZZ_ITERATIONS` change the seed and
+//! the number of random inputs per target.
 
 use restrait_fuzz as checks;
 
@@ -115,6 +116,8 @@ fn retry_after() {
             b"Sunday, 06-Nov-94 08:49:37 GMT",
             b"Sun Nov  6 08:49:37 1994",
             b"Fri, 31 Dec 9999 23:59:59 GMT",
+            b"Tue, 14 Nov 2023 22:13:19 GMT",
+            b"Tue, 14 Nov 2023 22:13:21 GMT",
             b"\xff10",
             b"\t5\t",
         ],
@@ -138,6 +141,54 @@ fn retry_after() {
         ],
         12,
         checks::retry_after,
+    );
+}
+
+/// The invariants the random inputs may rarely reach, case by case: a link
+/// is followed only for `rel="next"` (among other rels, in any case), and a
+/// `Retry-After` date in the past means no wait.
+#[test]
+fn next_links_and_past_dates() {
+    use restrait::fuzzing::{next_link, retry_after};
+    use std::time::Duration;
+    for (header, want) in [
+        ("<a>; rel=\"last\"", None),
+        ("<a>; rel=\"prev\", <b>; rel=\"first\"", None),
+        ("<a>; rel=\"nextpage\"", None),
+        ("<a>; title=\"rel=next\"", None),
+        ("<a>; title=\"x, rel=next\"; rel=\"last\"", None),
+        ("<a>; rel=\"last\", <b>; rel=next", Some("b")),
+        ("<a>; rel=\"prev NEXT\"", Some("a")),
+        ("< a >; REL=Next", Some("a")),
+        ("<>; rel=next, <c>; rel=next", Some("c")),
+    ] {
+        assert_eq!(next_link(header), want, "{header:?}");
+        checks::link_header(header.as_bytes());
+    }
+    let now = checks::now();
+    for past in [
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994",
+        "Tue, 14 Nov 2023 22:13:19 GMT",
+    ] {
+        assert_eq!(
+            retry_after(past.as_bytes(), now),
+            Some(Duration::ZERO),
+            "{past}"
+        );
+        checks::retry_after(past.as_bytes());
+    }
+    // One second after `now`, and a day after.
+    let soon = "Tue, 14 Nov 2023 22:13:21 GMT";
+    assert_eq!(
+        retry_after(soon.as_bytes(), now),
+        Some(Duration::from_secs(1))
+    );
+    let day = "Wed, 15 Nov 2023 22:13:20 GMT";
+    assert_eq!(
+        retry_after(day.as_bytes(), now),
+        Some(Duration::from_secs(86_400))
     );
 }
 

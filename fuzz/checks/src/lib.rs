@@ -13,7 +13,7 @@ use restrait::fuzzing;
 /// The path-template parser of `restrait-macros`, included as source: it is
 /// plain Rust over `&str`, and a proc-macro crate cannot export it.
 #[allow(dead_code, unreachable_pub)]
-#[path = "../../macros/src/template.rs"]
+#[path = "../../../macros/src/template.rs"]
 mod template;
 
 use template::{Piece, Template};
@@ -97,12 +97,28 @@ pub fn path_template(data: &[u8]) {
     }
 }
 
+/// The `now` the Retry-After check reads dates against:
+/// Tue, 14 Nov 2023 22:13:20 GMT.
+pub fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+}
+
 /// Retry-After: never panics, whatever the bytes; the all-digit form is
-/// always read (saturating); a negative number is never a wait; a date is
-/// never a wait longer than the distance from `now` to the year 10000.
+/// always read (saturating); a negative number is never a wait; an HTTP date
+/// in the past means no wait, and one in the future the time until it; a
+/// date is never a wait longer than the distance from `now` to the year
+/// 10000.
 pub fn retry_after(data: &[u8]) {
-    let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    let Some(wait) = fuzzing::retry_after(data, now) else {
+    let now = now();
+    let wait = fuzzing::retry_after(data, now);
+    if let Ok(text) = std::str::from_utf8(data)
+        && let Ok(date) = httpdate::parse_http_date(text.trim())
+        && !text.contains(['\r', '\n', '\0'])
+    {
+        let want = date.duration_since(now).unwrap_or(Duration::ZERO);
+        assert_eq!(wait, Some(want), "{text:?} at {now:?}");
+    }
+    let Some(wait) = wait else {
         let visible = data.iter().all(|b| (0x20..0x7f).contains(b) || *b == b'\t');
         let trimmed = text(data).trim();
         let digits = !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit());
@@ -122,11 +138,26 @@ pub fn retry_after(data: &[u8]) {
     let _ = SystemTime::now().checked_add(wait.min(Duration::from_secs(1)));
 }
 
-/// Link header: never panics; the target found is a non-empty, trimmed
-/// piece of the header without `>`.
+/// Link header: never panics; a target is found only where a `rel`
+/// parameter after it names `next` (so never in a header without "next");
+/// the target found is a non-empty, trimmed piece of the header without `>`.
 pub fn link_header(data: &[u8]) {
     let header = text(data);
     if let Some(target) = fuzzing::next_link(header) {
+        let lower = header.to_ascii_lowercase();
+        let followed_by_rel_next =
+            lower
+                .match_indices(&target.to_ascii_lowercase())
+                .any(|(i, _)| {
+                    let after = &lower[i..];
+                    after
+                        .find("rel")
+                        .is_some_and(|r| after[r..].contains("next"))
+                });
+        assert!(
+            followed_by_rel_next,
+            "{target:?} followed without rel=next in {header:?}"
+        );
         assert!(!target.is_empty(), "{header:?}");
         assert_eq!(target, target.trim(), "{header:?}");
         assert!(!target.contains('>'), "{header:?}");
