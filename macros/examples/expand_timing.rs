@@ -6,7 +6,7 @@
 //! includes them by path and calls `expand::run` directly, as the compiler
 //! would, without a compiler around it.
 
-#[path = "../src/ast.rs"]
+#[path = "../src/ast/mod.rs"]
 mod ast;
 #[path = "../src/attr/mod.rs"]
 mod attr;

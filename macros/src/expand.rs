@@ -332,7 +332,7 @@ fn request(resource: &Resource<'_>, e: &Endpoint<'_>, at: &UserType) -> TokenStr
     let mut steps = TokenStream::new();
     let operation = e.method.sig.ident.unraw().to_string();
     steps.extend(quote!(#req.operation(#operation);));
-    // Checked by `attr.rs`, built at compile time: `from_static` in a
+    // Checked by `attr/method.rs`, built at compile time: `from_static` in a
     // `const` block costs nothing per call.
     let (name_ty, value_ty) = p.header_types();
     for header in &e.options.headers {

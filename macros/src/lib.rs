@@ -35,13 +35,14 @@
 //!
 //! One place per phase:
 //!
-//! 1. **Parse** (`attr.rs`): a new parameter attribute is a `ParamAttr`
-//!    variant, its name in `PARAM_ATTRS` (so misspellings suggest it) and
-//!    one arm in `parse_param_attrs`. A return kind needs no attribute.
-//! 2. **Model** (`ast.rs`): a `Role` variant carrying what codegen needs,
-//!    decided in `role()`, the only function that assigns roles; a return
-//!    kind is an `Output` or `Decoder` variant, decided in `decoder()` or at
-//!    the end of `endpoint()`.
+//! 1. **Parse** (`attr/param.rs`): a new parameter attribute is a
+//!    `ParamAttr` variant, its name in `PARAM_ATTRS` (`attr/mod.rs`, so
+//!    misspellings suggest it) and one arm in `parse_param_attrs`. A return
+//!    kind needs no attribute.
+//! 2. **Model** (`ast/`): a `Role` variant (`ast/mod.rs`) carrying what
+//!    codegen needs, decided in `role()` (`ast/build.rs`), the only function
+//!    that assigns roles; a return kind is an `Output` or `Decoder` variant,
+//!    decided in `decoder()` (`ast/types.rs`) or at the end of `endpoint()`.
 //! 3. **Check** (`check.rs`): one rule function called from `check()`,
 //!    e.g. `url()` (at most one `#[url]`, no placeholders beside it).
 //! 4. **Expand** (`expand.rs`): one arm in `param_step` (a role) or `send`
