@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use restrait::auth::{ClientAuth, TokenSet};
 use restrait::http::Method;
-use restrait::{CallOptions, Client, Error, OAuth2, Request, RetryPolicy, resource};
+use restrait::{CallOptions, Client, Error, OAuth2, RetryPolicy, resource};
 use restrait_tests::client_builder;
+use restrait_tests::helpers::{get, ok_server as echo, token_reply};
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -98,15 +99,7 @@ impl Servers {
                 log.push(format!("token {grant} {presented}"));
                 tokio::time::sleep(token_delay).await;
                 let n = count.fetch_add(1, Ordering::SeqCst) + 1;
-                let mut body = json!({
-                    "access_token": format!("at{n}"),
-                    "token_type": "Bearer",
-                    "refresh_token": format!("rt{n}"),
-                });
-                if let Some(secs) = expires_in {
-                    body["expires_in"] = secs.into();
-                }
-                Reply::json(200, &body).header("cache-control", "no-store")
+                token_reply(n, expires_in)
             }
         })
         .await;
@@ -149,15 +142,7 @@ impl Servers {
     }
 }
 
-fn get(client: &Client, path: &str) -> Request {
-    Request::new(Method::GET, client.base_url().join(path).expect("url"))
-}
-
 // ---- static credentials ----------------------------------------------------
-
-async fn echo() -> TestServer {
-    TestServer::fixed(200, json!({"ok": true})).await
-}
 
 #[tokio::test]
 async fn static_credentials_as_the_server_receives_them() {

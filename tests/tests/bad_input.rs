@@ -11,6 +11,7 @@ use futures::StreamExt;
 use restrait::__private::{Method, RequestBuilder, ResourceClient};
 use restrait::{CallOptions, Client, Error, Pagination, Result, RetryPolicy, resource};
 use restrait_tests::client_builder;
+use restrait_tests::helpers::ok_server as echo;
 use serde_json::{Value, json};
 use support::{Reply, TestServer};
 
@@ -63,10 +64,6 @@ fn no_retry(base: String) -> Client {
         .timeout(Duration::from_secs(10))
         .build()
         .expect("client")
-}
-
-async fn echo() -> TestServer {
-    TestServer::fixed(200, json!({})).await
 }
 
 // ---- path values --------------------------------------------------------------

@@ -12,13 +12,9 @@ use std::time::Duration;
 use restrait::__private::{Json, Method, Raw, RequestBuilder, ResourceClient, Unit};
 use restrait::{CallOptions, Error, TimeoutKind};
 use restrait_tests::client_builder;
+use restrait_tests::helpers::resource;
 use serde_json::json;
 use support::{Reply, TestServer};
-
-fn resource(base: &str) -> ResourceClient {
-    let client = client_builder(base).build().expect("valid client");
-    ResourceClient::new(client, "Test")
-}
 
 /// `GET {base}` + the given template pieces; returns the raw path the server saw.
 async fn path_seen(
@@ -101,7 +97,7 @@ async fn each_path_value_is_exactly_one_segment() {
 #[tokio::test]
 async fn dot_and_empty_path_values_are_refused_before_sending() {
     let server = TestServer::fixed(200, json!({})).await;
-    let rc = resource(&server.url());
+    let rc = resource(server.url());
     for value in ["", ".", ".."] {
         let mut req = RequestBuilder::new(&rc, Method::DELETE, "/users/<id>");
         req.path("/users/");
@@ -142,7 +138,7 @@ async fn query_pairs_are_encoded_in_order() {
         assignee: Option<&'static str>,
     }
     let server = TestServer::fixed(200, json!([])).await;
-    let rc = resource(&server.url());
+    let rc = resource(server.url());
     let mut req = RequestBuilder::new(&rc, Method::GET, "/issues");
     req.path("/issues");
     req.query("page", &Some(2));
@@ -167,7 +163,7 @@ async fn query_pairs_are_encoded_in_order() {
 #[tokio::test]
 async fn headers_and_bodies_arrive_as_built() {
     let server = TestServer::fixed(200, json!({"ok": true})).await;
-    let rc = resource(&server.url());
+    let rc = resource(server.url());
     let mut req = RequestBuilder::new(&rc, Method::POST, "/users");
     req.path("/users");
     req.static_header("Accept", "application/vnd.api+json");
@@ -221,7 +217,7 @@ async fn headers_and_bodies_arrive_as_built() {
 #[tokio::test]
 async fn header_values_with_line_breaks_are_refused() {
     let server = TestServer::fixed(200, json!({})).await;
-    let rc = resource(&server.url());
+    let rc = resource(server.url());
     let mut req = RequestBuilder::new(&rc, Method::GET, "/x");
     req.path("/x");
     req.header("X-Trace", &"a\r\nInjected: yes");
@@ -233,7 +229,7 @@ async fn header_values_with_line_breaks_are_refused() {
 #[tokio::test]
 async fn sequential_calls_reuse_one_connection() {
     let server = TestServer::fixed(200, json!({"id": 1})).await;
-    let rc = resource(&server.url());
+    let rc = resource(server.url());
     for _ in 0..100 {
         let mut req = RequestBuilder::new(&rc, Method::GET, "/users/<id>");
         req.path("/users/");
@@ -390,7 +386,7 @@ async fn connection_refused_is_a_connect_error() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let rc = resource(&format!("http://127.0.0.1:{port}"))
+    let rc = resource(format!("http://127.0.0.1:{port}"))
         .with_options(CallOptions::new().max_retries(0));
     let mut req = RequestBuilder::new(&rc, Method::POST, "/x");
     req.path("/x");
@@ -479,7 +475,7 @@ async fn user_agent_replaces_and_default_headers_add() {
 #[tokio::test]
 async fn with_options_debug_hides_credential_headers() {
     let server = TestServer::fixed(200, json!({})).await;
-    let rc = resource(&server.url()).with_options(
+    let rc = resource(server.url()).with_options(
         CallOptions::new()
             .header("Authorization", "Bearer sk_live_options")
             .header("x-request-id", "req-7"),

@@ -13,6 +13,7 @@ use restrait::{
     Response, resource,
 };
 use restrait_tests::client_builder;
+use restrait_tests::helpers::request;
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -48,10 +49,6 @@ where
 
 fn ok_from(who: &str) -> Reply {
     Reply::json(200, &json!({ "from": who }))
-}
-
-fn request(client: &Client, method: Method, path: &str) -> Request {
-    Request::new(method, client.base_url().join(path).expect("url"))
 }
 
 /// The names of credential headers a request carried.
@@ -422,7 +419,7 @@ async fn relative_locations_resolve_against_the_current_url() {
         .build()
         .expect("client");
     let response = client
-        .execute(request(&client, Method::GET, "/v1/files/a"))
+        .execute(request(&client, Method::GET, "/files/a"))
         .await
         .expect("followed");
     assert_eq!(response.status(), 200);

@@ -15,20 +15,9 @@ use restrait::{
     RetryBudget, RetryPolicy,
 };
 use restrait_tests::client_builder;
+use restrait_tests::helpers::{self, counting_server as server};
 use support::{Reply, TestServer};
 use tokio::time::Instant;
-
-/// A server whose `n`th request (0-based) gets `reply(n)`.
-async fn server(reply: impl Fn(usize) -> Reply + Send + Sync + 'static) -> TestServer {
-    let seen = Arc::new(AtomicUsize::new(0));
-    let reply = Arc::new(reply);
-    TestServer::start(move |_| {
-        let n = seen.fetch_add(1, Ordering::SeqCst);
-        let reply = reply.clone();
-        async move { reply(n) }
-    })
-    .await
-}
 
 /// A server answering the statuses in turn, the last one repeating.
 async fn statuses(list: &'static [u16]) -> TestServer {
@@ -48,8 +37,7 @@ fn client(server: &TestServer, policy: RetryPolicy) -> Client {
 }
 
 fn request(client: &Client, method: Method) -> Request {
-    let url = client.base_url().join("/things").expect("url");
-    Request::new(method, url)
+    helpers::request(client, method, "/things")
 }
 
 fn with(mut request: Request, options: CallOptions) -> Request {
