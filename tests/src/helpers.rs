@@ -11,7 +11,7 @@ use restrait::http::Method;
 use restrait::{CallOptions, Client, Request};
 use serde_json::json;
 
-use crate::{Reply, TestServer, client_builder};
+use crate::{Recorded, Reply, TestServer, client_builder};
 
 /// A client for `base` with no options beyond the test transport's.
 pub fn client(base: impl AsRef<str>) -> Client {
@@ -72,4 +72,20 @@ pub fn resource(base: impl AsRef<str>) -> ResourceClient {
 /// the first error as it is.
 pub fn resource_without_retries(base: impl AsRef<str>) -> ResourceClient {
     resource(base).with_options(CallOptions::new().max_retries(0))
+}
+
+/// The credential headers (and `x-tenant`, which the redirect tests mark
+/// sensitive) present on a recorded request, for asserting that none reached
+/// a host they must not.
+pub fn credential_headers(r: &Recorded) -> Vec<&'static str> {
+    [
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "x-api-key",
+        "x-tenant",
+    ]
+    .into_iter()
+    .filter(|name| r.headers.contains_key(*name))
+    .collect()
 }

@@ -13,7 +13,7 @@ use restrait::{
     Response, resource,
 };
 use restrait_tests::client_builder;
-use restrait_tests::helpers::request;
+use restrait_tests::helpers::{credential_headers as credentials, request};
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -52,19 +52,6 @@ fn ok_from(who: &str) -> Reply {
 }
 
 /// The names of credential headers a request carried.
-fn credentials(r: &Recorded) -> Vec<&'static str> {
-    [
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "x-api-key",
-        "x-tenant",
-    ]
-    .into_iter()
-    .filter(|name| r.headers.contains_key(*name))
-    .collect()
-}
-
 fn redirect_kind(e: &Error) -> Option<RedirectErrorKind> {
     match e {
         Error::Redirect(r) => Some(r.kind()),
