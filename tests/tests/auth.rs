@@ -278,34 +278,6 @@ async fn a_thousand_calls_with_an_expired_token_make_one_token_request() {
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn refreshes_before_expiry_with_skew() {
-    let servers = Servers::start(Some(3600), Duration::ZERO).await;
-    let oauth = OAuth2::refresh_token(servers.token_url(), "c", "rt0");
-    let me = MeClient::new(servers.client(oauth));
-    me.me().await.expect("ok");
-    tokio::time::advance(Duration::from_secs(3600 - 31)).await;
-    me.me().await.expect("ok");
-    assert_eq!(
-        servers.token_requests(),
-        1,
-        "31 s before expiry: still fresh"
-    );
-    tokio::time::advance(Duration::from_secs(2)).await;
-    me.me().await.expect("ok");
-    assert_eq!(servers.token_requests(), 2, "29 s before expiry: refreshed");
-    assert_eq!(
-        servers.log.lines(),
-        [
-            "token refresh_token rt0",
-            "api Bearer at1",
-            "api Bearer at1",
-            "token refresh_token rt1",
-            "api Bearer at2",
-        ]
-    );
-}
-
 #[tokio::test]
 async fn rotated_refresh_tokens_reach_the_hook_before_any_request_uses_them() {
     let servers = Servers::start(Some(1), Duration::ZERO).await;
