@@ -5,6 +5,7 @@
 
 pub mod capture;
 pub mod fault;
+pub mod helpers;
 pub mod memory;
 pub mod redis;
 pub mod server;

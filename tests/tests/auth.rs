@@ -10,8 +10,9 @@ use std::time::Duration;
 
 use restrait::auth::{ClientAuth, TokenSet};
 use restrait::http::Method;
-use restrait::{CallOptions, Client, Error, OAuth2, Request, RetryPolicy, resource};
+use restrait::{CallOptions, Client, Error, OAuth2, RetryPolicy, resource};
 use restrait_tests::client_builder;
+use restrait_tests::helpers::{get, ok_server as echo, token_reply};
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -80,7 +81,6 @@ fn field(r: &Recorded, name: &str) -> Option<String> {
 struct Servers {
     token: TestServer,
     api: TestServer,
-    issued: Arc<AtomicUsize>,
     log: Log,
 }
 
@@ -98,15 +98,7 @@ impl Servers {
                 log.push(format!("token {grant} {presented}"));
                 tokio::time::sleep(token_delay).await;
                 let n = count.fetch_add(1, Ordering::SeqCst) + 1;
-                let mut body = json!({
-                    "access_token": format!("at{n}"),
-                    "token_type": "Bearer",
-                    "refresh_token": format!("rt{n}"),
-                });
-                if let Some(secs) = expires_in {
-                    body["expires_in"] = secs.into();
-                }
-                Reply::json(200, &body).header("cache-control", "no-store")
+                token_reply(n, expires_in)
             }
         })
         .await;
@@ -125,12 +117,7 @@ impl Servers {
             }
         })
         .await;
-        Servers {
-            token,
-            api,
-            issued,
-            log,
-        }
+        Servers { token, api, log }
     }
 
     fn token_url(&self) -> String {
@@ -149,15 +136,7 @@ impl Servers {
     }
 }
 
-fn get(client: &Client, path: &str) -> Request {
-    Request::new(Method::GET, client.base_url().join(path).expect("url"))
-}
-
 // ---- static credentials ----------------------------------------------------
-
-async fn echo() -> TestServer {
-    TestServer::fixed(200, json!({"ok": true})).await
-}
 
 #[tokio::test]
 async fn static_credentials_as_the_server_receives_them() {
@@ -296,34 +275,6 @@ async fn a_thousand_calls_with_an_expired_token_make_one_token_request() {
             .iter()
             .all(|r| r.header("authorization") == Some("Bearer at1")),
         "the expired token was sent"
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn refreshes_before_expiry_with_skew() {
-    let servers = Servers::start(Some(3600), Duration::ZERO).await;
-    let oauth = OAuth2::refresh_token(servers.token_url(), "c", "rt0");
-    let me = MeClient::new(servers.client(oauth));
-    me.me().await.expect("ok");
-    tokio::time::advance(Duration::from_secs(3600 - 31)).await;
-    me.me().await.expect("ok");
-    assert_eq!(
-        servers.token_requests(),
-        1,
-        "31 s before expiry: still fresh"
-    );
-    tokio::time::advance(Duration::from_secs(2)).await;
-    me.me().await.expect("ok");
-    assert_eq!(servers.token_requests(), 2, "29 s before expiry: refreshed");
-    assert_eq!(
-        servers.log.lines(),
-        [
-            "token refresh_token rt0",
-            "api Bearer at1",
-            "api Bearer at1",
-            "token refresh_token rt1",
-            "api Bearer at2",
-        ]
     );
 }
 
@@ -661,85 +612,4 @@ async fn the_token_timeout_can_be_set() {
     assert!(matches!(err, Error::Auth(_)), "{err:?}");
     assert!(err.to_string().contains("token request"), "{err}");
     assert_eq!(token.request_count(), 1, "the request reached the server");
-}
-
-// ---- secrets in logs -----------------------------------------------------------
-
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("capture").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test(flavor = "current_thread")]
-async fn no_secret_in_traces_debug_output_or_errors() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let servers = Servers::start(Some(3600), Duration::ZERO).await;
-    let oauth = Arc::new(
-        OAuth2::refresh_token(servers.token_url(), "c", "rt0_secret")
-            .client_secret("cs_secret")
-            .initial_tokens(TokenSet::new("at0_secret")),
-    );
-    let client = client_builder(servers.api.url())
-        .auth(oauth.clone())
-        .build()
-        .expect("client");
-    let me = MeClient::new(client.clone());
-    me.me().await.expect("401, refresh, ok");
-    let mut shown = vec![
-        format!("{client:?}"),
-        format!("{me:?}"),
-        format!("{oauth:?}"),
-        format!("{:?}", oauth.tokens()),
-    ];
-
-    let failing = TestServer::fixed(400, json!({"error": "invalid_grant"})).await;
-    let bad = client_builder(servers.api.url())
-        .auth(
-            OAuth2::refresh_token(failing.url(), "c", "rt9_secret")
-                .client_secret("cs_secret")
-                .client_auth(ClientAuth::RequestBody),
-        )
-        .build()
-        .expect("client");
-    let err = MeClient::new(bad.clone()).me().await.expect_err("fails");
-    shown.push(format!("{err:?}"));
-    shown.push(err.to_string());
-    shown.push(format!("{bad:?}"));
-    let logs = String::from_utf8_lossy(&capture.0.lock().expect("capture")).into_owned();
-    assert!(logs.contains("OAuth2"), "tracing captured nothing: {logs}");
-    shown.push(logs);
-    // The secrets really went over the wire...
-    assert_eq!(servers.issued.load(Ordering::SeqCst), 1);
-    assert!(servers.token.last().text().contains("rt0_secret"));
-    // ...and never into text.
-    let secrets = [
-        "rt0_secret",
-        "rt9_secret",
-        "cs_secret",
-        "at0_secret",
-        "at1",
-        "rt1",
-    ];
-    for text in &shown {
-        for secret in secrets {
-            assert!(!text.contains(secret), "{secret} shown in: {text}");
-        }
-    }
 }

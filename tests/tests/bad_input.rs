@@ -11,6 +11,7 @@ use futures::StreamExt;
 use restrait::__private::{Method, RequestBuilder, ResourceClient};
 use restrait::{CallOptions, Client, Error, Pagination, Result, RetryPolicy, resource};
 use restrait_tests::client_builder;
+use restrait_tests::helpers::ok_server as echo;
 use serde_json::{Value, json};
 use support::{Reply, TestServer};
 
@@ -65,10 +66,6 @@ fn no_retry(base: String) -> Client {
         .expect("client")
 }
 
-async fn echo() -> TestServer {
-    TestServer::fixed(200, json!({})).await
-}
-
 // ---- path values --------------------------------------------------------------
 
 #[tokio::test]
@@ -115,12 +112,15 @@ async fn dot_segments_and_empty_values_are_refused_before_sending() {
     // A tail keeps its slashes but refuses dot and empty segments anywhere.
     for key in [
         "../secret",
+        "a/../b",
         "a/../../b",
+        "./x",
         "a/./b",
         "a//b",
         "/abs",
         "trail/",
         "..",
+        "",
     ] {
         let err = files.object("b", key).await.expect_err(key);
         assert!(matches!(err, Error::InvalidRequest(_)), "{key:?}: {err:?}");

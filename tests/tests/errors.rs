@@ -4,15 +4,10 @@
 mod support;
 
 use restrait::__private::{Json, Method, RequestBuilder, ResourceClient, Text, Unit, WithResponse};
-use restrait::{CallOptions, Error};
-use restrait_tests::client_builder;
+use restrait::Error;
+use restrait_tests::helpers::resource_without_retries as resource;
 use serde_json::json;
 use support::{Reply, TestServer};
-
-fn resource(server: &TestServer) -> ResourceClient {
-    let client = client_builder(server.url()).build().expect("valid client");
-    ResourceClient::new(client, "Test").with_options(CallOptions::new().max_retries(0))
-}
 
 /// Answers `/status/<code>` with that status and the body in `?body=`.
 async fn status_server() -> TestServer {
@@ -44,7 +39,7 @@ async fn get_status(rc: &ResourceClient, code: u16) -> Error {
 #[tokio::test]
 async fn every_status_maps_to_its_variant() {
     let server = status_server().await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     type Check = fn(&Error) -> bool;
     let checks: &[(u16, Check)] = &[
         (400, |e| matches!(e, Error::Validation(_))),
@@ -97,7 +92,7 @@ async fn messages_come_from_common_error_bodies() {
         }
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let cases = [
         ("/stripe", "Your card was declined."),
         ("/oauth", "invalid_grant: Token expired"),
@@ -120,7 +115,7 @@ async fn messages_come_from_common_error_bodies() {
 async fn huge_error_bodies_are_cut_not_fatal() {
     let server =
         TestServer::start(|_| async { Reply::status(404).streamed(1024, 64 * 1024) }).await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let mut req = RequestBuilder::new(&rc, Method::GET, "/big-404");
     req.path("/big-404");
     let err = req.send::<Unit>().await.expect_err("404");
@@ -157,7 +152,7 @@ async fn decode_errors_name_the_field_and_show_the_body() {
         }
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let mut req = RequestBuilder::new(&rc, Method::GET, "/page");
     req.path("/page");
     let err = req.send::<Json<Page>>().await.expect_err("bad field");
@@ -199,7 +194,7 @@ async fn response_wrapper_and_text_bodies() {
         Reply::json(201, &json!({"id": 7, "email": "n@b.c"})).header("location", "/users/7")
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let mut req = RequestBuilder::new(&rc, Method::POST, "/users");
     req.path("/users");
     let response = req

@@ -8,6 +8,7 @@ mod support;
 use restrait::url::Url;
 use restrait::{Client, Error, Result, resource};
 use restrait_tests::client_builder;
+use restrait_tests::helpers::credential_headers as credentials;
 use serde::Deserialize;
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
@@ -60,13 +61,6 @@ fn home_client(api: &TestServer) -> Client {
         .bearer_token("ghp_home")
         .build()
         .expect("client")
-}
-
-fn credentials(r: &Recorded) -> Vec<&str> {
-    ["authorization", "x-api-key", "cookie"]
-        .into_iter()
-        .filter(|name| r.headers.contains_key(*name))
-        .collect()
 }
 
 #[tokio::test]

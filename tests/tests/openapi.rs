@@ -77,9 +77,7 @@ fn form(key: &'static str, value: &'static str) -> Form {
 }
 
 fn client(server: &TestServer) -> restrait::Client {
-    restrait_tests::client_builder(server.url())
-        .build()
-        .expect("client")
+    restrait_tests::helpers::client(server.url())
 }
 
 #[tokio::test]

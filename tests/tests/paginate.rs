@@ -5,8 +5,8 @@ mod support;
 
 use futures::{StreamExt, TryStreamExt};
 use restrait::__private::{Method, RequestBuilder, ResourceClient};
-use restrait::{CallOptions, Error, Pagination, Paginator};
-use restrait_tests::client_builder;
+use restrait::{Error, Pagination, Paginator};
+use restrait_tests::helpers::resource_without_retries as resource;
 use serde_json::json;
 use support::{Recorded, Reply, TestServer};
 
@@ -27,11 +27,6 @@ fn items(from: u64, count: u64) -> Vec<serde_json::Value> {
     (from..(from + count).min(25))
         .map(|id| json!({"id": id}))
         .collect()
-}
-
-fn resource(server: &TestServer) -> ResourceClient {
-    let client = client_builder(server.url()).build().expect("valid");
-    ResourceClient::new(client, "Test").with_options(CallOptions::new().max_retries(0))
 }
 
 fn list<'a>(rc: &'a ResourceClient, path: &'static str) -> RequestBuilder<'a> {
@@ -63,7 +58,7 @@ async fn link_server() -> TestServer {
 #[tokio::test]
 async fn link_header_relative_and_absolute() {
     let server = link_server().await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     for path in ["/relative", "/absolute"] {
         let all: Vec<Item> = list(&rc, path)
             .paginate(Pagination::link_header())
@@ -79,7 +74,7 @@ async fn link_header_relative_and_absolute() {
 #[tokio::test]
 async fn streams_are_lazy() {
     let server = link_server().await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let first: Vec<Item> = list(&rc, "/relative")
         .paginate(Pagination::link_header())
         .take(10)
@@ -100,7 +95,7 @@ async fn streams_are_lazy() {
 #[tokio::test]
 async fn next_link_to_another_origin_is_refused() {
     let server = link_server().await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let results: Vec<_> = list(&rc, "/elsewhere")
         .paginate::<Item>(Pagination::link_header())
         .collect()
@@ -123,7 +118,7 @@ async fn next_link_to_another_origin_is_refused() {
 #[tokio::test]
 async fn page_guard_stops_a_server_that_never_ends() {
     let server = link_server().await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let results: Vec<_> = list(&rc, "/forever")
         .paginate::<Item>(Pagination::link_header().max_pages(5))
         .collect()
@@ -158,7 +153,7 @@ async fn cursor_in_the_body() {
         Reply::json(200, &json!({"data": items(at, 10), "next_cursor": next}))
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let all: Vec<Item> = list(&rc, "/cursor")
         .paginate(Pagination::cursor("next_cursor", "cursor").items("data"))
         .try_collect()
@@ -188,7 +183,7 @@ async fn stripe_has_more_and_starting_after() {
         )
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let all: Vec<Item> = list(&rc, "/v1/customers")
         .paginate(Pagination::has_more("has_more", "starting_after", "id").items("data"))
         .try_collect()
@@ -213,7 +208,7 @@ async fn page_numbers_stop_at_a_short_page_or_the_total() {
         }
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let all: Vec<Item> = list(&rc, "/numbered")
         .paginate(Pagination::page_number("page").page_size("per_page"))
         .try_collect()
@@ -247,7 +242,7 @@ async fn an_error_mid_stream_ends_it_with_the_typed_error() {
         }
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let results: Vec<_> = list(&rc, "/broken")
         .paginate::<Item>(Pagination::link_header())
         .collect()
@@ -264,7 +259,7 @@ async fn an_error_mid_stream_ends_it_with_the_typed_error() {
 #[tokio::test]
 async fn paginator_is_send_and_can_be_spawned() {
     let server = link_server().await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let stream: Paginator<Item> = list(&rc, "/relative").paginate(Pagination::link_header());
     let count = tokio::spawn(async move { stream.try_collect::<Vec<_>>().await.map(|v| v.len()) })
         .await
@@ -294,7 +289,7 @@ async fn links_that_cycle_end_at_the_first_repeat() {
         }
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
 
     let message = cycle_error(&rc, "/self", Pagination::link_header()).await;
     assert!(message.contains("cycle"), "{message}");
@@ -328,7 +323,7 @@ async fn cursors_that_cycle_end_at_the_first_repeat() {
         Reply::json(200, &json!({"data": items(0, 10), "next_cursor": next}))
     })
     .await;
-    let rc = resource(&server);
+    let rc = resource(server.url());
     let message = cycle_error(
         &rc,
         "/cursor",

@@ -13,6 +13,7 @@ use restrait::{
     Response, resource,
 };
 use restrait_tests::client_builder;
+use restrait_tests::helpers::{credential_headers as credentials, request};
 use serde_json::{Value, json};
 use support::{Recorded, Reply, TestServer};
 
@@ -50,24 +51,7 @@ fn ok_from(who: &str) -> Reply {
     Reply::json(200, &json!({ "from": who }))
 }
 
-fn request(client: &Client, method: Method, path: &str) -> Request {
-    Request::new(method, client.base_url().join(path).expect("url"))
-}
-
 /// The names of credential headers a request carried.
-fn credentials(r: &Recorded) -> Vec<&'static str> {
-    [
-        "authorization",
-        "proxy-authorization",
-        "cookie",
-        "x-api-key",
-        "x-tenant",
-    ]
-    .into_iter()
-    .filter(|name| r.headers.contains_key(*name))
-    .collect()
-}
-
 fn redirect_kind(e: &Error) -> Option<RedirectErrorKind> {
     match e {
         Error::Redirect(r) => Some(r.kind()),
@@ -422,7 +406,7 @@ async fn relative_locations_resolve_against_the_current_url() {
         .build()
         .expect("client");
     let response = client
-        .execute(request(&client, Method::GET, "/v1/files/a"))
+        .execute(request(&client, Method::GET, "/files/a"))
         .await
         .expect("followed");
     assert_eq!(response.status(), 200);

@@ -11,24 +11,12 @@ use std::time::Duration;
 
 use restrait::http::{HeaderName, Method};
 use restrait::{
-    BoxFuture, CallOptions, Client, Error, Middleware, Next, Request, Response, Result,
-    RetryBudget, RetryPolicy,
+    BoxFuture, CallOptions, Client, Error, Middleware, Next, Request, Response, Result, RetryPolicy,
 };
 use restrait_tests::client_builder;
+use restrait_tests::helpers::{self, counting_server as server};
 use support::{Reply, TestServer};
 use tokio::time::Instant;
-
-/// A server whose `n`th request (0-based) gets `reply(n)`.
-async fn server(reply: impl Fn(usize) -> Reply + Send + Sync + 'static) -> TestServer {
-    let seen = Arc::new(AtomicUsize::new(0));
-    let reply = Arc::new(reply);
-    TestServer::start(move |_| {
-        let n = seen.fetch_add(1, Ordering::SeqCst);
-        let reply = reply.clone();
-        async move { reply(n) }
-    })
-    .await
-}
 
 /// A server answering the statuses in turn, the last one repeating.
 async fn statuses(list: &'static [u16]) -> TestServer {
@@ -48,8 +36,7 @@ fn client(server: &TestServer, policy: RetryPolicy) -> Client {
 }
 
 fn request(client: &Client, method: Method) -> Request {
-    let url = client.base_url().join("/things").expect("url");
-    Request::new(method, url)
+    helpers::request(client, method, "/things")
 }
 
 fn with(mut request: Request, options: CallOptions) -> Request {
@@ -327,55 +314,6 @@ async fn an_attempt_that_times_out_is_retried() {
     assert_eq!(server.request_count(), 2);
 }
 
-#[tokio::test(start_paused = true)]
-async fn max_retries_zero_sends_once() {
-    let server = statuses(&[503]).await;
-    let client = client(&server, policy());
-    let req = with(
-        request(&client, Method::GET),
-        CallOptions::new().max_retries(0),
-    );
-    client.execute(req).await.expect("response");
-    assert_eq!(server.request_count(), 1);
-
-    let never = client_builder(server.url())
-        .retry(RetryPolicy::never())
-        .build()
-        .expect("valid");
-    never
-        .execute(request(&never, Method::GET))
-        .await
-        .expect("response");
-    assert_eq!(server.request_count(), 2);
-}
-
-#[tokio::test(start_paused = true)]
-async fn call_options_override_the_clients_policy() {
-    let server = statuses(&[503]).await;
-    let never = client_builder(server.url())
-        .retry(RetryPolicy::never())
-        .build()
-        .expect("valid");
-    let req = with(
-        request(&never, Method::GET),
-        CallOptions::new().retry(policy().max_retries(4)),
-    );
-    never.execute(req).await.expect("response");
-    assert_eq!(server.request_count(), 5);
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_client_retries_by_default() {
-    let server = statuses(&[503, 200]).await;
-    let client = client_builder(server.url()).build().expect("valid");
-    let response = client
-        .execute(request(&client, Method::DELETE))
-        .await
-        .expect("ok");
-    assert_eq!(response.status(), 200);
-    assert_eq!(server.request_count(), 2);
-}
-
 /// Counts the attempts that pass through it (it sits inside the retry
 /// middleware, so it sees each one).
 #[derive(Clone, Default)]
@@ -412,97 +350,6 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
         other => panic!("expected a transport error, got {other:?}"),
     }
     assert!(err.to_string().ends_with("(after 4 attempts)"), "{err}");
-}
-
-#[tokio::test(start_paused = true)]
-async fn dropping_the_call_stops_its_retries() {
-    let server = statuses(&[503]).await;
-    let client = client(&server, policy().base_delay(Duration::from_secs(5)));
-    let call = client.execute(request(&client, Method::GET));
-    let cut = tokio::time::timeout(Duration::from_secs(1), call).await;
-    assert!(cut.is_err(), "the call was still waiting");
-    tokio::time::sleep(Duration::from_secs(120)).await;
-    assert_eq!(server.request_count(), 1);
-}
-
-#[tokio::test(start_paused = true)]
-async fn the_budget_stops_a_retry_storm_against_a_failing_server() {
-    let server = statuses(&[503]).await;
-    let client = client(&server, RetryPolicy::default());
-    for _ in 0..10_000 {
-        let response = client
-            .execute(request(&client, Method::GET))
-            .await
-            .expect("response");
-        assert_eq!(response.status(), 503);
-    }
-    let attempts = server.request_count();
-    // What README.md promises: the default bucket (500 tokens, 5 a retry)
-    // pays for exactly 100 retries, then every call is one attempt.
-    assert_eq!(attempts, 10_100, "{attempts} attempts for 10,000 calls");
-    // Drained: one attempt a call.
-    for _ in 0..10 {
-        client
-            .execute(request(&client, Method::GET))
-            .await
-            .expect("response");
-    }
-    assert_eq!(server.request_count(), attempts + 10);
-}
-
-#[tokio::test(start_paused = true)]
-async fn successes_refill_the_budget() {
-    let failing = Arc::new(std::sync::atomic::AtomicBool::new(true));
-    let flag = failing.clone();
-    let server = server(move |_| {
-        Reply::status(if flag.load(Ordering::SeqCst) {
-            503
-        } else {
-            200
-        })
-    })
-    .await;
-    let budget = RetryBudget::new()
-        .capacity(10)
-        .retry_cost(5)
-        .success_refill(1);
-    let client = client(&server, policy().budget(budget));
-    let call = || async {
-        client
-            .execute(request(&client, Method::GET))
-            .await
-            .expect("response")
-    };
-    call().await;
-    assert_eq!(server.request_count(), 3, "two retries drain 10 tokens");
-    call().await;
-    assert_eq!(server.request_count(), 4, "drained");
-    failing.store(false, Ordering::SeqCst);
-    for _ in 0..5 {
-        call().await;
-    }
-    failing.store(true, Ordering::SeqCst);
-    call().await;
-    assert_eq!(
-        server.request_count(),
-        11,
-        "five successes paid for a retry"
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn the_budget_never_blocks_against_a_mostly_healthy_server() {
-    // One request in ten fails.
-    let server = server(|n| Reply::status(if n % 10 == 9 { 503 } else { 200 })).await;
-    let client = client(&server, RetryPolicy::default());
-    for _ in 0..2_000 {
-        let response = client
-            .execute(request(&client, Method::GET))
-            .await
-            .expect("response");
-        assert_eq!(response.status(), 200, "every failure was retried");
-    }
-    assert!(server.request_count() > 2_200);
 }
 
 #[tokio::test(start_paused = true)]

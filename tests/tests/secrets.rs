@@ -4,7 +4,9 @@
 //! connection, timeout, undecodable body) while a subscriber captures every
 //! tracing event of every crate at TRACE; then each error is formatted with
 //! `{}` and `{:?}` (with its whole source chain), each client with `{:?}`,
-//! and no secret, nor its base64 form, may appear anywhere.
+//! as are an OAuth2 handle and the tokens it holds, and a refused refresh
+//! with the client secret in the form body; no secret, nor its base64 form,
+//! may appear anywhere.
 //!
 //! One test in this file: it installs the global subscriber, so no sibling
 //! test can leave callsites cached as uninteresting.
@@ -15,6 +17,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use restrait::auth::ClientAuth;
 use restrait::{
     BoxFuture, Client, Middleware, Next, OAuth2, Request, Response, Result, RetryPolicy, resource,
 };
@@ -228,6 +231,43 @@ async fn no_secret_of_any_auth_kind_appears_in_traces_errors_or_debug_output() {
         refused(name, configure(&gone), &mut shown).await;
     }
 
+    // One OAuth2 handle, shown after it has fetched tokens: neither it nor
+    // the tokens it holds show a secret.
+    let shared = Arc::new(oauth());
+    let client = build(&api.url())
+        .auth(shared.clone())
+        .build()
+        .expect("client");
+    exercise("oauth2 handle", &client, &mut shown).await;
+    assert!(shared.tokens().is_some(), "tokens were fetched");
+    shown.push(format!("{shared:?}"));
+    shown.push(format!("{:?}", shared.tokens()));
+
+    // A refresh that the token endpoint refuses, the client secret in the
+    // form body: the error and the client show neither.
+    let refusing = TestServer::fixed(400, json!({"error": "invalid_grant"})).await;
+    let bad = build(&api.url())
+        .auth(
+            OAuth2::refresh_token(refusing.url(), "client-1", REFRESH_TOKEN)
+                .client_secret(CLIENT_SECRET)
+                .client_auth(ClientAuth::RequestBody),
+        )
+        .build()
+        .expect("client");
+    let err = ProbeClient::new(bad.clone())
+        .ok()
+        .await
+        .expect_err("refresh refused");
+    assert!(matches!(err, restrait::Error::Auth(_)), "{err:?}");
+    shown.push(format!("{err:?}"));
+    shown.push(err.to_string());
+    shown.push(format!("{bad:?}"));
+    let refused_body = refusing.last().text();
+    assert!(
+        refused_body.contains(CLIENT_SECRET) && refused_body.contains(REFRESH_TOKEN),
+        "the secrets went in the form body"
+    );
+
     // The secrets really went over the wire...
     let seen: Vec<String> = api
         .requests()
@@ -257,6 +297,7 @@ async fn no_secret_of_any_auth_kind_appears_in_traces_errors_or_debug_output() {
     let logs = capture.text();
     assert!(logs.contains("/unauthorized"), "tracing captured nothing");
     assert!(logs.contains("TRACE"), "TRACE events were not captured");
+    assert!(logs.contains("OAuth2"), "auth events were not captured");
     shown.push(logs);
     let secrets = [
         BEARER.to_owned(),

@@ -408,12 +408,7 @@ async fn resumes_after_a_401_on_the_reconnect_with_a_refreshed_token() {
     let count = issued.clone();
     let token = TestServer::start(move |_| {
         let n = count.fetch_add(1, Ordering::SeqCst) + 1;
-        async move {
-            Reply::json(
-                200,
-                &json!({"access_token": format!("at{n}"), "token_type": "Bearer", "refresh_token": format!("rt{n}")}),
-            )
-        }
+        async move { restrait_tests::helpers::token_reply(n, None) }
     })
     .await;
     // Tokens older than this are refused: the first stream revokes at1.

@@ -7,15 +7,11 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use restrait::http::Method;
 use restrait::testing::{MockResponse, MockTransport};
-use restrait::{Client, Error, Request, RetryPolicy};
+use restrait::{Client, Error, RetryPolicy};
 use restrait_tests::client_builder;
+use restrait_tests::helpers::get;
 use restrait_tests::memory::resident_bytes;
 use restrait_tests::server::{Reply, TestServer};
-
-fn get(client: &Client, path: &str) -> Request {
-    let url = format!("{}{path}", client.base_url().as_str().trim_end_matches('/'));
-    Request::new(Method::GET, url.parse().expect("url"))
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gigabyte_download_streams_with_flat_memory() {

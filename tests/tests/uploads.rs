@@ -8,15 +8,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use restrait::http::Method;
 use restrait::multipart::{Form, Part};
-use restrait::{Body, Client, Error, Request, RetryPolicy};
+use restrait::{Body, Error, RetryPolicy};
 use restrait_tests::client_builder;
+use restrait_tests::helpers::request;
 use restrait_tests::server::{Reply, TestServer};
 use restrait_tests::upload::{TempFile, parse_multipart};
-
-fn request(client: &Client, method: Method, path: &str) -> Request {
-    let url = format!("{}{path}", client.base_url().as_str().trim_end_matches('/'));
-    Request::new(method, url.parse().expect("url"))
-}
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default().base_delay(Duration::from_millis(1))
