@@ -257,6 +257,23 @@ async fn an_error_mid_stream_ends_it_with_the_typed_error() {
 }
 
 #[tokio::test]
+async fn a_decode_error_inside_an_array_item_names_both_indexes() {
+    // Items that are arrays themselves: the error's path is `[1][1]`, an
+    // index after an index, with no `.` between them.
+    let server = TestServer::fixed(200, json!([[1, "one"], [2, 3]])).await;
+    let rc = resource(server.url());
+    let results: Vec<_> = list(&rc, "/pairs")
+        .paginate::<(u32, String)>(Pagination::link_header())
+        .collect()
+        .await;
+    assert_eq!(results.len(), 1, "the page fails as a whole: {results:?}");
+    match results.last() {
+        Some(Err(Error::Decode(d))) => assert_eq!(d.path(), "[1][1]"),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn paginator_is_send_and_can_be_spawned() {
     let server = link_server().await;
     let rc = resource(server.url());
