@@ -274,6 +274,26 @@ async fn a_decode_error_inside_an_array_item_names_both_indexes() {
 }
 
 #[tokio::test]
+async fn debug_shows_the_strategy_and_how_far_the_stream_got() {
+    let server = TestServer::fixed(200, json!(items(0, 3))).await;
+    let rc = resource(server.url());
+    let paginator = list(&rc, "/debug")
+        .paginate::<Item>(Pagination::page_number("page"))
+        .max_items(5);
+    let shown = format!("{paginator:?}");
+    assert!(shown.starts_with("Paginator {"), "{shown}");
+    assert!(shown.contains("pagination: "), "{shown}");
+    assert!(shown.contains("buffered: 0"), "{shown}");
+    assert!(shown.contains("items_left: Some(5)"), "{shown}");
+    let mut pages = paginator.pages();
+    let first = pages.next().await.expect("a page").expect("ok");
+    assert_eq!(first.items.len(), 3);
+    let shown = format!("{pages:?}");
+    assert!(shown.starts_with("Pages {"), "{shown}");
+    assert!(shown.contains("pages_fetched: 1"), "{shown}");
+}
+
+#[tokio::test]
 async fn paginator_is_send_and_can_be_spawned() {
     let server = link_server().await;
     let rc = resource(server.url());
