@@ -469,6 +469,13 @@ async fn token_endpoint_failures_keep_status_and_cause() {
         };
         assert_eq!(auth.status().map(|s| s.as_u16()), status, "{err}");
         assert_eq!(auth.error(), code, "{err}");
+        if status == Some(503) {
+            let text = err.to_string();
+            assert!(
+                text.contains("the token endpoint answered 503 Service Unavailable"),
+                "{text}"
+            );
+        }
         let source = auth.source.as_deref();
         assert_eq!(
             matches!(source, Some(Error::Transport(_))),
@@ -760,6 +767,22 @@ async fn secrets_never_show_in_debug_display_or_errors() {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
     }
+}
+
+#[test]
+fn debug_shows_the_flow_but_no_secret() {
+    let oauth = OAuth2::client_credentials(TOKEN_URL, "app", "cs_client").scope("read");
+    let shown = format!("{oauth:?}");
+    for part in [
+        "OAuth2 { config: Config {",
+        r#"grant: "client_credentials""#,
+        r#"client_id: "app""#,
+        r#"scope: Some("read")"#,
+        "store: false",
+    ] {
+        assert!(shown.contains(part), "{part} not in {shown}");
+    }
+    assert!(!shown.contains("cs_client"), "{shown}");
 }
 
 #[test]
