@@ -344,6 +344,37 @@ async fn a_401_refreshes_once_and_resends_once() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_401_gets_a_client_credentials_flow_a_new_token_without_any_refresh_token() {
+    // The token endpoint issues no refresh token: the client-credentials
+    // grant needs none to ask again.
+    let mock = MockTransport::from_fn(|request| {
+        if request.url().host_str() == Some("auth.test") {
+            MockResponse::json(
+                200,
+                &serde_json::json!({"access_token": "at1", "token_type": "Bearer"}),
+            )
+        } else if header(request, "authorization").as_deref() == Some("Bearer at1") {
+            MockResponse::json(200, &serde_json::json!({"ok": true}))
+        } else {
+            MockResponse::new(401)
+        }
+    });
+    let oauth =
+        OAuth2::client_credentials(TOKEN_URL, "c", "s").initial_tokens(TokenSet::new("revoked"));
+    let client = client(mock.clone(), oauth);
+    let response = client.execute(get("/me")).await.expect("a response");
+    assert_eq!(response.status(), 200);
+    let sent: Vec<_> = mock
+        .requests()
+        .iter()
+        .map(|r| header(r, "authorization"))
+        .collect();
+    assert_eq!(sent.len(), 3, "the call, the token request, the resend");
+    assert_eq!(sent[0].as_deref(), Some("Bearer revoked"));
+    assert_eq!(sent[2].as_deref(), Some("Bearer at1"));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_second_401_goes_back_to_the_caller() {
     let tokens = Arc::new(AtomicUsize::new(0));
     let counted = tokens.clone();
