@@ -440,6 +440,32 @@ async fn successes_refill_the_budget() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_retry_that_succeeds_is_given_back_to_the_budget() {
+    // Room for two retries, and no refill for a plain success: only the
+    // refund of a retry that worked keeps the budget from draining.
+    let budget = RetryBudget::new()
+        .capacity(10)
+        .retry_cost(5)
+        .success_refill(0);
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    // Every call's first attempt fails and its retry succeeds.
+    let mock = MockTransport::from_fn(move |_| {
+        let n = counter.fetch_add(1, Ordering::SeqCst);
+        MockResponse::new(if n % 2 == 0 { 503 } else { 200 })
+    });
+    let client = client(&mock, top().budget(budget));
+    for i in 0..5 {
+        let response = client
+            .execute(request(Method::GET))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), 200, "call {i}");
+    }
+    assert_eq!(seen.load(Ordering::SeqCst), 10);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_flaky_but_healthy_server_never_meets_the_budget() {
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = seen.clone();
