@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::future::Either;
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use url::Url;
@@ -354,7 +355,7 @@ impl<'a> RequestBuilder<'a> {
         if let Some(group) = rate_limit_group {
             request.extensions.insert(crate::RateLimitGroup::new(group));
         }
-        request.options = options;
+        request.options = (!options.is_empty()).then(|| Box::new(options));
         request.idempotent = idempotent;
         Ok(request)
     }
@@ -363,24 +364,31 @@ impl<'a> RequestBuilder<'a> {
     pub fn send<D: Decode>(self) -> impl Future<Output = Result<D::Output>> + Send + 'a {
         let client = &self.resource.client;
         let errors = self.resource.errors.unwrap_or_default();
-        let request = self.finish(D::ACCEPT);
-        async move {
-            let request = request?;
-            if D::STREAM {
+        // The request is taken apart here, not in the future: a request
+        // bound inside it would take room twice (this future is part of
+        // every call's, and is moved into place as the call starts).
+        match self.finish(D::ACCEPT) {
+            Err(e) => Either::Left(async move { Err(e) }),
+            // Boxed: a stream's future (with its error body's) would
+            // otherwise size every buffered call's too, and a stream lives
+            // long enough that one allocation does not count.
+            Ok(request) if D::STREAM => Either::Right(Either::Left(Box::pin(async move {
                 // Kept for a stream that reconnects (server-sent events).
                 let retained = request.try_clone();
                 let response = client.execute_stream(request).await?;
                 if !response.status().is_success() {
                     return Err(errors.error(response.into_error().await));
                 }
-                return D::decode_stream(response, client.clone(), retained);
-            }
-            let response = client.execute(request).await?;
-            if !response.status().is_success() {
-                return Err(errors.error(response.into_error()));
-            }
-            errors.check(&response)?;
-            D::decode(response)
+                D::decode_stream(response, client.clone(), retained)
+            }))),
+            Ok(request) => Either::Right(Either::Right(async move {
+                let response = client.execute(request).await?;
+                if !response.status().is_success() {
+                    return Err(errors.error(response.into_error()));
+                }
+                errors.check(&response)?;
+                D::decode(response)
+            })),
         }
     }
 }

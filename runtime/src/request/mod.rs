@@ -32,7 +32,12 @@ pub struct Request {
     pub(crate) body: Body,
     pub(crate) template: Cow<'static, str>,
     pub(crate) idempotent: bool,
-    pub(crate) options: CallOptions,
+    /// `None` for a call without options (most calls): boxed, so that the
+    /// request, which every layer's future holds, stays small.
+    pub(crate) options: Option<Box<CallOptions>>,
+    /// The call's time limit, once the client has set its deadline: what a
+    /// timeout of the call is reported as.
+    pub(crate) call_limit: Option<std::time::Duration>,
     pub(crate) attempt: u32,
     pub(crate) deadline: Option<Instant>,
     pub(crate) extensions: Extensions,
@@ -74,7 +79,8 @@ impl Request {
             body: Body::empty(),
             template,
             idempotent: false,
-            options: CallOptions::default(),
+            options: None,
+            call_limit: None,
             attempt: 0,
             deadline: None,
             extensions: Extensions::new(),
@@ -161,6 +167,7 @@ impl Request {
             template: self.template.clone(),
             idempotent: self.idempotent,
             options: self.options.clone(),
+            call_limit: self.call_limit,
             attempt: self.attempt,
             deadline: self.deadline,
             extensions: self.extensions.clone(),
@@ -188,11 +195,13 @@ impl Request {
     }
     /// The call's options: the method's attributes with `with_options` on top.
     pub fn options(&self) -> &CallOptions {
-        &self.options
+        self.options
+            .as_deref()
+            .unwrap_or_else(|| CallOptions::none())
     }
     /// The call's options, to change.
     pub fn options_mut(&mut self) -> &mut CallOptions {
-        &mut self.options
+        self.options.get_or_insert_with(Box::default)
     }
     /// How many times this request was sent before (0 on the first attempt).
     pub fn attempt(&self) -> u32 {

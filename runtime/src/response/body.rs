@@ -44,7 +44,8 @@ pub struct ResponseBody {
     source: Source,
     /// The body's length, when known in advance (`Content-Length`).
     len: Option<u64>,
-    idle: Option<Idle>,
+    /// Boxed: rarely set, and every layer's future holds a response.
+    idle: Option<Box<Idle>>,
     /// The client's in-flight slot, released at the end of the body.
     permit: Option<OwnedSemaphorePermit>,
     /// Read limits for [`Response::bytes`](crate::Response::bytes).
@@ -181,10 +182,12 @@ impl ResponseBody {
 
     /// Fails the body with a timeout when no bytes come for `limit`.
     pub(crate) fn idle_after(&mut self, limit: Option<Duration>, call: CallInfo) {
-        self.idle = limit.map(|limit| Idle {
-            limit,
-            sleep: None,
-            call,
+        self.idle = limit.map(|limit| {
+            Box::new(Idle {
+                limit,
+                sleep: None,
+                call,
+            })
         });
     }
 
