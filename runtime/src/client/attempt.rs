@@ -46,7 +46,7 @@ impl ClientInner {
                 None => None,
             };
             let call = request.call_info();
-            let attempt = request.attempt;
+            let attempt = request.parts.attempt;
             tracing::debug!(
                 http.request.resend_count = attempt,
                 "sending {} {}",
@@ -56,7 +56,7 @@ impl ClientInner {
             let (limit, kind) = self.attempt_limit(&request);
             // A call timeout is reported as the call's limit, not what was left of it.
             let reported = match kind {
-                TimeoutKind::Call => request.call_limit,
+                TimeoutKind::Call => request.parts.call_limit,
                 _ => None,
             };
             // The exchange is made where it is awaited: a future held in a
@@ -95,6 +95,7 @@ impl ClientInner {
     fn attempt_limit(&self, request: &Request) -> (Option<Duration>, TimeoutKind) {
         let per_attempt = self.per_attempt(request);
         let left = request
+            .parts
             .deadline
             .map(|d| d.saturating_duration_since(Instant::now()));
         match (per_attempt, left) {
@@ -125,11 +126,11 @@ impl ClientInner {
     ) -> impl Future<Output = Result<Response>> + Send + '_ {
         async move {
             let call = request.call_info();
-            let attempts = request.attempt + 1;
-            let streamed = request.stream;
+            let attempts = request.parts.attempt + 1;
+            let streamed = request.parts.stream;
             let idle = self.per_attempt(&request);
-            crate::response::decompress::accept(&mut request.headers);
-            let method = request.method.clone();
+            crate::response::decompress::accept(&mut request.parts.headers);
+            let method = request.parts.method.clone();
             let TransportResponse {
                 status,
                 mut headers,

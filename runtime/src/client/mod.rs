@@ -113,7 +113,7 @@ impl Client {
         &self,
         mut request: Request,
     ) -> impl Future<Output = Result<Response<Bytes>>> + Send + '_ {
-        request.stream = false;
+        request.parts.stream = false;
         let limits = self.inner.limits();
         self.call(request, move |response| response.buffer(limits))
     }
@@ -150,7 +150,7 @@ impl Client {
         &self,
         mut request: Request,
     ) -> impl Future<Output = Result<Response>> + Send + '_ {
-        request.stream = true;
+        request.parts.stream = true;
         self.call(request, |response| std::future::ready(Ok(response)))
     }
 
@@ -172,12 +172,13 @@ impl Client {
         T: Send,
     {
         let inner = &*self.inner;
-        let home = same_origin(&request.url, &inner.base_url);
-        add_defaults(&mut request.headers, &inner.default_headers, home);
-        if let Some(options) = &mut request.options {
-            replace_with(&mut request.headers, &options.headers);
+        let home = same_origin(&request.parts.url, &inner.base_url);
+        add_defaults(&mut request.parts.headers, &inner.default_headers, home);
+        if let Some(options) = &mut request.parts.options {
+            replace_with(&mut request.parts.headers, &options.headers);
             // `CallOptions::extension` values, for middleware to read.
             request
+                .parts
                 .extensions
                 .extend(std::mem::take(&mut options.extensions));
         }
@@ -193,8 +194,8 @@ impl Client {
                 return Box::pin(async move { finish(chain.run_chain(request).await?).await })
                     .await;
             };
-            request.deadline = Some(deadline);
-            request.call_limit = Some(limit);
+            request.parts.deadline = Some(deadline);
+            request.parts.call_limit = Some(limit);
             let call = request.call_info();
             let run = Box::pin(async move { finish(chain.run_chain(request).await?).await });
             match tokio::time::timeout_at(deadline, run).await {

@@ -336,27 +336,33 @@ impl<'a> RequestBuilder<'a> {
             options.merge(over);
         }
         let mut request = Request::new_templated(method, url, template);
-        request.headers = headers;
-        request.body = body;
+        request.parts.headers = headers;
+        request.parts.body = body;
         if let Some(form) = form {
             // The form's own type: it names the boundary.
-            request.headers.insert(CONTENT_TYPE, form.content_type());
-            request.body = crate::Body::from(form);
+            request
+                .parts
+                .headers
+                .insert(CONTENT_TYPE, form.content_type());
+            request.parts.body = crate::Body::from(form);
         }
         if gzip {
             super::compress::gzip_body(&mut request)?;
         }
         if let Some(errors) = resource.errors {
-            request.extensions.insert(errors);
+            request.parts.extensions.insert(errors);
         }
         if let Some(method) = operation {
-            request.operation = Some(crate::Operation::new(resource.name, method));
+            request.parts.operation = Some(crate::Operation::new(resource.name, method));
         }
         if let Some(group) = rate_limit_group {
-            request.extensions.insert(crate::RateLimitGroup::new(group));
+            request
+                .parts
+                .extensions
+                .insert(crate::RateLimitGroup::new(group));
         }
-        request.options = (!options.is_empty()).then(|| Box::new(options));
-        request.idempotent = idempotent;
+        request.parts.options = (!options.is_empty()).then(|| Box::new(options));
+        request.parts.idempotent = idempotent;
         Ok(request)
     }
 

@@ -31,13 +31,13 @@ pub(crate) fn guarded_send(
     if !client.layers.guard {
         return Either::Left(Box::pin(client.send_attempt(request)));
     }
-    if request.extensions.get::<AwayHop>().is_some() {
+    if request.parts.extensions.get::<AwayHop>().is_some() {
         // A header a middleware of yours added for the base origin (a
         // hand-made auth, say) does not go elsewhere either.
-        strip_credentials(&mut request.headers);
+        strip_credentials(&mut request.parts.headers);
     }
-    if let Some(probe) = request.extensions.get::<SentQuery>() {
-        probe.set(request.url.query());
+    if let Some(probe) = request.parts.extensions.get::<SentQuery>() {
+        probe.set(request.parts.url.query());
     }
     let call = request.call_info();
     // Made here, not in the `async` block: there the request would take

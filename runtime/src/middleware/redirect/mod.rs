@@ -82,7 +82,7 @@ impl Layer for RedirectMiddleware {
             // options, a header of the method) were meant for where it first
             // went; they go along only while the call stays at the client's own
             // origin. Auth adds its own to every hop to that origin.
-            let started_home = same_origin(&template.url, base);
+            let started_home = same_origin(&template.parts.url, base);
             // The requests sent so far, recorded from the first redirect on.
             let mut seen: Option<Seen> = None;
             // Only a layer below this one can add query pairs (auth, or the
@@ -90,11 +90,11 @@ impl Layer for RedirectMiddleware {
             let probe = (client.layers.auth.is_some() || !client.layers.user.is_empty())
                 .then(SentQuery::default);
             if let Some(probe) = &probe {
-                template.extensions.insert(probe.clone());
+                template.parts.extensions.insert(probe.clone());
             }
             let result = loop {
                 let body_replayable = replayable_body(&template);
-                let away = hops > 0 && !(started_home && same_origin(&template.url, base));
+                let away = hops > 0 && !(started_home && same_origin(&template.parts.url, base));
                 let sent = if body_replayable {
                     // The layers below copy the template for what they send
                     // (retry, once per attempt): one copy, not a copy of a copy.
@@ -117,8 +117,8 @@ impl Layer for RedirectMiddleware {
                 let location = response.headers().get(header::LOCATION);
                 let step = decide(&Hop {
                     status: response.status(),
-                    method: &template.method,
-                    url: &template.url,
+                    method: &template.parts.method,
+                    url: &template.parts.url,
                     location,
                     body_replayable,
                     hops,
@@ -139,12 +139,13 @@ impl Layer for RedirectMiddleware {
                 // query) that the server copied into the Location: whatever
                 // added them runs again for the next hop and decides again, so
                 // a key never goes to another origin, nor twice to its own.
-                let before = template.url.query();
+                let before = template.parts.url.query();
                 if let Some(query) = without_added_pairs(url.query(), before, sent_query.as_deref())
                 {
                     url.set_query(query.as_deref());
                 }
-                let seen = seen.get_or_insert_with(|| Seen::new(&template.method, &template.url));
+                let seen = seen
+                    .get_or_insert_with(|| Seen::new(&template.parts.method, &template.parts.url));
                 if !seen.insert(&method, &url) {
                     let kind = RedirectErrorKind::Loop;
                     break Err(refused(kind, &template, &response, location, hops));
@@ -160,11 +161,11 @@ impl Layer for RedirectMiddleware {
                 // The redirect's own body is of no use: it was read within the
                 // error-body limit and goes now.
                 drop(response);
-                template.url = url;
-                template.method = method;
+                template.parts.url = url;
+                template.parts.method = method;
                 if !keep_body {
-                    template.body = crate::Body::empty();
-                    remove_body_headers(&mut template.headers);
+                    template.parts.body = crate::Body::empty();
+                    remove_body_headers(&mut template.parts.headers);
                 }
             };
             if hops > 0 {
@@ -180,15 +181,15 @@ impl Layer for RedirectMiddleware {
 /// credentials, and is marked for the guard, which strips again what a
 /// middleware adds below.
 pub(crate) fn leave_home(request: &mut Request) {
-    strip_credentials(&mut request.headers);
-    request.extensions.insert(AwayHop);
+    strip_credentials(&mut request.parts.headers);
+    request.parts.extensions.insert(AwayHop);
 }
 
 /// The one place that says whether a request's body can be sent again on a
 /// 307 or 308: bytes, a file and a form of such parts can; a one-shot
 /// stream cannot, so its 307 or 308 goes back to the caller as it is.
 fn replayable_body(request: &Request) -> bool {
-    request.body.is_replayable()
+    request.parts.body.is_replayable()
 }
 
 /// The requests (method and URL) a call has sent, as hashes: a bounded
@@ -230,7 +231,7 @@ fn refused(
 ) -> Error {
     let location = location.map(|value| {
         let text = String::from_utf8_lossy(value.as_bytes());
-        match request.url.join(text.trim()) {
+        match request.parts.url.join(text.trim()) {
             Ok(url) => shown(&url),
             Err(_) => crate::redact::redacted_raw_url(&text),
         }
