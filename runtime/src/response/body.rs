@@ -80,7 +80,9 @@ enum Source {
 
 enum Live {
     /// Straight from reqwest: read with `chunk()` on the buffered path.
-    Reqwest(reqwest::Response),
+    /// Boxed: every layer's future holds a response, and reqwest's is
+    /// 136 bytes.
+    Reqwest(Box<reqwest::Response>),
     Stream(BoxStream<'static, std::result::Result<Bytes, TransportError>>),
 }
 
@@ -135,7 +137,7 @@ impl ResponseBody {
     pub(crate) fn from_reqwest(response: reqwest::Response) -> Self {
         ResponseBody {
             len: response.content_length(),
-            source: Source::Live(SyncWrapper::new(Live::Reqwest(response))),
+            source: Source::Live(SyncWrapper::new(Live::Reqwest(Box::new(response)))),
             idle: None,
             permit: None,
             limits: Limits::default(),
