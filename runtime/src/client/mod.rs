@@ -249,14 +249,22 @@ pub(crate) fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instan
 /// the default headers that carry credentials, which are the API's.
 fn add_defaults(headers: &mut HeaderMap, defaults: &HeaderMap, home: bool) {
     for name in defaults.keys() {
+        let values = defaults.get_all(name);
         let credential = !home
-            && defaults
-                .get_all(name)
+            && values
                 .iter()
                 .any(|v| crate::middleware::redirect::is_credential(name, v));
-        if !credential && !headers.contains_key(name) {
-            for value in defaults.get_all(name) {
-                headers.append(name, value.clone());
+        if credential {
+            continue;
+        }
+        // One lookup for the name, whatever its number of values.
+        if let http::header::Entry::Vacant(vacant) = headers.entry(name) {
+            let mut values = values.iter();
+            if let Some(first) = values.next() {
+                let mut entry = vacant.insert_entry(first.clone());
+                for value in values {
+                    entry.append(value.clone());
+                }
             }
         }
     }

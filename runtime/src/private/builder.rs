@@ -329,8 +329,10 @@ impl<'a> RequestBuilder<'a> {
                 Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
             })?,
         };
-        if let (Some(accept), false) = (accept, headers.contains_key(ACCEPT)) {
-            headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        if let Some(accept) = accept {
+            headers
+                .entry(ACCEPT)
+                .or_insert_with(|| HeaderValue::from_static(accept));
         }
         if let Some(over) = &resource.options {
             options.merge(over);
@@ -349,9 +351,7 @@ impl<'a> RequestBuilder<'a> {
         if gzip {
             super::compress::gzip_body(&mut request)?;
         }
-        if let Some(errors) = resource.errors {
-            request.parts.extensions.insert(errors);
-        }
+        request.parts.errors = resource.errors;
         if let Some(method) = operation {
             request.parts.operation = Some(crate::Operation::new(resource.name, method));
         }

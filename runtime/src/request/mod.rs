@@ -52,6 +52,10 @@ pub(crate) struct Parts {
     /// so that carrying it (and copying it with the request) allocates
     /// nothing.
     pub(crate) operation: Option<Operation>,
+    /// `#[resource(error = .., ok_field = .., check = ..)]`, for the pages
+    /// of a `#[paginate]` method after the first: a field, like
+    /// `operation`, so that it costs no allocation per call.
+    pub(crate) errors: Option<crate::response::error_body::ErrorShape>,
     /// The response is wanted as a stream (set by the decode kind, or
     /// [`Client::execute_stream`](crate::Client::execute_stream)): the
     /// attempt hands its body on live instead of reading it.
@@ -92,6 +96,7 @@ impl Request {
             deadline: None,
             extensions: Extensions::new(),
             operation: None,
+            errors: None,
             stream: false,
         })
     }
@@ -187,6 +192,7 @@ impl Request {
             deadline: p.deadline,
             extensions: p.extensions.clone(),
             operation: p.operation,
+            errors: p.errors,
             stream: p.stream,
         })
     }

@@ -58,7 +58,7 @@ impl ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
         let sent_to = self.check_redirects.then(|| request.parts.url.clone());
-        let client = self.client.clone();
+        let client = &self.client;
         Box::pin(async move {
             let crate::request::Parts {
                 method,
