@@ -58,17 +58,16 @@ impl RetryMiddleware {
             let Some(first) = template.or(owned.as_ref()) else {
                 return Err(Error::invalid_request("no request to send"));
             };
-            let policy = first
-                .options()
-                .retry
-                .clone()
-                .unwrap_or_else(|| self.policy.clone());
+            // The call's own policy is rare: the client's is borrowed, not
+            // its `Arc` cloned.
+            let own_policy = first.options().retry.clone();
+            let policy: &RetryPolicy = own_policy.as_deref().unwrap_or(&self.policy);
             let max_retries = first
                 .options()
                 .get_max_retries()
                 .unwrap_or(policy.max_retries);
             let key = match needs_key(first) {
-                true => idempotency_key(first, &policy)?,
+                true => idempotency_key(first, policy)?,
                 false => None,
             };
             let replayable = replayable(first);
@@ -121,7 +120,7 @@ impl RetryMiddleware {
                         this
                     })
                     .await;
-                let reason = match classify(&policy, &result) {
+                let reason = match classify(policy, &result) {
                     Verdict::Done => {
                         if let Some(budget) = &self.budget {
                             budget.on_success(attempt > 0);
