@@ -83,6 +83,10 @@ enum Live {
     /// Boxed: every layer's future holds a response, and reqwest's is
     /// 136 bytes.
     Reqwest(Box<reqwest::Response>),
+    /// Straight from hyper (the hyper transport): its frames read in
+    /// place, without a boxed stream in between.
+    #[cfg(feature = "hyper-transport")]
+    Hyper(hyper::body::Incoming),
     Stream(BoxStream<'static, std::result::Result<Bytes, TransportError>>),
 }
 
@@ -138,6 +142,18 @@ impl ResponseBody {
         ResponseBody {
             len: response.content_length(),
             source: Source::Live(SyncWrapper::new(Live::Reqwest(Box::new(response)))),
+            idle: None,
+            permit: None,
+            limits: Limits::default(),
+        }
+    }
+
+    #[cfg(feature = "hyper-transport")]
+    pub(crate) fn from_hyper(body: hyper::body::Incoming) -> Self {
+        use http_body::Body as _;
+        ResponseBody {
+            len: body.size_hint().exact(),
+            source: Source::Live(SyncWrapper::new(Live::Hyper(body))),
             idle: None,
             permit: None,
             limits: Limits::default(),
@@ -221,6 +237,25 @@ impl ResponseBody {
     }
 }
 
+/// The next data frame of a hyper body; trailers are skipped.
+#[cfg(feature = "hyper-transport")]
+fn poll_hyper(
+    body: &mut hyper::body::Incoming,
+    cx: &mut Context<'_>,
+) -> Poll<Option<std::result::Result<Bytes, TransportError>>> {
+    use http_body::Body as _;
+    loop {
+        return match ready!(Pin::new(&mut *body).poll_frame(cx)) {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => Poll::Ready(Some(Ok(data))),
+                Err(_) => continue,
+            },
+            Some(Err(e)) => Poll::Ready(Some(Err(crate::transport::hyper_body_error(e)))),
+            None => Poll::Ready(None),
+        };
+    }
+}
+
 impl Stream for ResponseBody {
     type Item = Result<Bytes>;
 
@@ -247,6 +282,8 @@ impl Stream for ResponseBody {
                 }
                 match live {
                     Live::Stream(s) => s.poll_next_unpin(cx),
+                    #[cfg(feature = "hyper-transport")]
+                    Live::Hyper(body) => poll_hyper(body, cx),
                     Live::Reqwest(_) => Poll::Ready(None),
                 }
             }
