@@ -1,6 +1,7 @@
 //! One attempt of a call: a slot under the in-flight cap, the transport,
 //! and, for a buffered call, the body read within the attempt's limits.
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use crate::error::{BodyTooLarge, Error, Result, TimeoutError, TimeoutKind};
 use crate::request::Request;
 use crate::response::read::{ReadError, read_body};
 use crate::response::{Response, ResponseBody};
+use crate::transport::TransportResponse;
 
 impl ClientInner {
     /// One attempt: wait for a slot under the in-flight cap, send, and read
@@ -23,55 +25,69 @@ impl ClientInner {
     /// again; a streamed call's body (and a redirect's, which the redirect
     /// layer drops unread) comes back live, holding the slot until it is
     /// read to the end or dropped.
-    pub(crate) async fn send_attempt(&self, request: Request) -> Result<Response> {
-        let permit = match &self.in_flight {
-            Some(slots) => Some(
-                Arc::clone(slots)
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| Error::config("the client's in-flight limiter was closed"))?,
-            ),
-            None => None,
-        };
-        let call = request.call_info();
-        let attempt = request.attempt;
-        tracing::debug!(
-            http.request.resend_count = attempt,
-            "sending {} {}",
-            call.method,
-            call.template
-        );
-        let (limit, kind) = self.attempt_limit(&request);
-        // A call timeout is reported as the call's limit, not what was left of it.
-        let reported = match kind {
-            TimeoutKind::Call => request.options.timeout,
-            _ => None,
-        };
-        let exchange = self.exchange(request, permit);
-        let result = match with_deadline(limit) {
-            None => exchange.await,
-            Some((limit, deadline)) => match tokio::time::timeout_at(deadline, exchange).await {
-                Ok(result) => result,
-                Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
-                    kind,
-                    after: reported.unwrap_or(limit),
-                    call,
-                    attempts: 1,
-                    not_retried: None,
-                }))),
-            },
-        };
-        match &result {
-            Ok(r) => tracing::debug!(
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` holds its by-value arguments twice in its future"
+    )]
+    pub(crate) fn send_attempt(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<Response>> + Send + '_ {
+        // An `async` block, not an `async fn`, which would hold the
+        // request twice: the argument, and the local it is moved to.
+        async move {
+            let permit = match &self.in_flight {
+                Some(slots) => Some(
+                    Arc::clone(slots)
+                        .acquire_owned()
+                        .await
+                        .map_err(|_| Error::config("the client's in-flight limiter was closed"))?,
+                ),
+                None => None,
+            };
+            let call = request.call_info();
+            let attempt = request.parts.attempt;
+            tracing::debug!(
                 http.request.resend_count = attempt,
-                http.response.status_code = r.status.as_u16(),
-                "response"
-            ),
-            Err(e) => {
-                tracing::debug!(http.request.resend_count = attempt, error = %e, "attempt failed")
+                "sending {} {}",
+                call.method,
+                call.template
+            );
+            let (limit, kind) = self.attempt_limit(&request);
+            // A call timeout is reported as the call's limit, not what was left of it.
+            let reported = match kind {
+                TimeoutKind::Call => request.parts.call_limit,
+                _ => None,
+            };
+            // The exchange is made where it is awaited: a future held in a
+            // local first takes its room twice in this one.
+            let result = match with_deadline(limit) {
+                None => self.exchange(request, permit).await,
+                Some((limit, deadline)) => {
+                    match tokio::time::timeout_at(deadline, self.exchange(request, permit)).await {
+                        Ok(result) => result,
+                        Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
+                            kind,
+                            after: reported.unwrap_or(limit),
+                            call,
+                            attempts: 1,
+                            not_retried: None,
+                        }))),
+                    }
+                }
+            };
+            match &result {
+                Ok(r) => tracing::debug!(
+                    http.request.resend_count = attempt,
+                    http.response.status_code = r.status.as_u16(),
+                    "response"
+                ),
+                Err(e) => {
+                    tracing::debug!(http.request.resend_count = attempt, error = %e, "attempt failed")
+                }
             }
+            result
         }
-        result
     }
 
     /// The attempt's time limit: the smaller of the per-attempt timeout and
@@ -79,6 +95,7 @@ impl ClientInner {
     fn attempt_limit(&self, request: &Request) -> (Option<Duration>, TimeoutKind) {
         let per_attempt = self.per_attempt(request);
         let left = request
+            .parts
             .deadline
             .map(|d| d.saturating_duration_since(Instant::now()));
         match (per_attempt, left) {
@@ -92,60 +109,67 @@ impl ClientInner {
     /// The per-attempt timeout, which is also a stream's idle limit.
     fn per_attempt(&self, request: &Request) -> Option<Duration> {
         request
-            .options
+            .options()
             .attempt_timeout
             .or(self.attempt_timeout)
             .and_then(finite)
     }
 
-    async fn exchange(
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` holds its by-value arguments twice in its future"
+    )]
+    fn exchange(
         &self,
-        request: Request,
+        mut request: Request,
         permit: Option<OwnedSemaphorePermit>,
-    ) -> Result<Response> {
-        let call = request.call_info();
-        let attempts = request.attempt + 1;
-        let streamed = request.stream;
-        let idle = self.per_attempt(&request);
-        let mut request = request;
-        crate::response::decompress::accept(&mut request.headers);
-        let method = request.method.clone();
-        let response = self
-            .transport
-            .send(request)
-            .await
-            .map_err(Error::Transport)?;
-        let (status, mut headers) = (response.status, response.headers);
-        let mut body =
-            crate::response::decompress::decode(&method, status, &mut headers, response.body);
-        body.limits = self.limits();
-        if streamed || is_redirect(status, &headers) {
-            // Handed on live: a stream for the caller, or a redirect's body
-            // that nobody reads.
-            body.hold(permit);
-            body.idle_after(idle, call.clone());
-            return Ok(response_with(status, headers, body, attempts, false, call));
-        }
-        let success = status.is_success();
-        let limit = if success {
-            self.max_body_size
-        } else {
-            self.max_error_body.min(self.max_body_size)
-        };
-        let (bytes, truncated) = match read_body(&mut body, limit, !success).await {
-            Ok(read) => read,
-            Err(ReadError::TooLarge) => {
-                return Err(Error::BodyTooLarge(Box::new(BodyTooLarge { limit, call })));
+    ) -> impl Future<Output = Result<Response>> + Send + '_ {
+        async move {
+            let call = request.call_info();
+            let attempts = request.parts.attempt + 1;
+            let streamed = request.parts.stream;
+            let idle = self.per_attempt(&request);
+            crate::response::decompress::accept(&mut request.parts.headers);
+            let method = request.parts.method.clone();
+            let TransportResponse {
+                status,
+                mut headers,
+                body,
+            } = self
+                .transport
+                .send(request)
+                .await
+                .map_err(Error::Transport)?;
+            let mut body = crate::response::decompress::decode(&method, status, &mut headers, body);
+            body.limits = self.limits();
+            if streamed || is_redirect(status, &headers) {
+                // Handed on live: a stream for the caller, or a redirect's body
+                // that nobody reads.
+                body.hold(permit);
+                body.idle_after(idle, call.clone());
+                return Ok(response_with(status, headers, body, attempts, false, call));
             }
-            Err(ReadError::Failed(e)) => return Err(e),
-        };
-        drop(body);
-        drop(permit);
-        let mut body = ResponseBody::full(bytes);
-        body.limits = self.limits();
-        Ok(response_with(
-            status, headers, body, attempts, truncated, call,
-        ))
+            let success = status.is_success();
+            let limit = if success {
+                self.max_body_size
+            } else {
+                self.max_error_body.min(self.max_body_size)
+            };
+            let (bytes, truncated) = match read_body(&mut body, limit, !success).await {
+                Ok(read) => read,
+                Err(ReadError::TooLarge) => {
+                    return Err(Error::BodyTooLarge(Box::new(BodyTooLarge { limit, call })));
+                }
+                Err(ReadError::Failed(e)) => return Err(e),
+            };
+            drop(body);
+            drop(permit);
+            let mut body = ResponseBody::full(bytes);
+            body.limits = self.limits();
+            Ok(response_with(
+                status, headers, body, attempts, truncated, call,
+            ))
+        }
     }
 }
 

@@ -109,11 +109,13 @@ impl Client {
     /// Enforces the call's deadline (the call option, else the client's
     /// `timeout`). A timeout of 100 years or more (such as `Duration::MAX`,
     /// whose deadline the clock cannot hold) means no deadline.
-    pub async fn execute(&self, mut request: Request) -> Result<Response<Bytes>> {
-        request.stream = false;
+    pub fn execute(
+        &self,
+        mut request: Request,
+    ) -> impl Future<Output = Result<Response<Bytes>>> + Send + '_ {
+        request.parts.stream = false;
         let limits = self.inner.limits();
         self.call(request, move |response| response.buffer(limits))
-            .await
     }
 
     /// Runs a request as [`execute`](Self::execute) does, but hands the
@@ -144,48 +146,67 @@ impl Client {
     /// assert_eq!(chunks.concat(), b"a,b\nc,d\n");
     /// # Ok(()) }
     /// ```
-    pub async fn execute_stream(&self, mut request: Request) -> Result<Response> {
-        request.stream = true;
+    pub fn execute_stream(
+        &self,
+        mut request: Request,
+    ) -> impl Future<Output = Result<Response>> + Send + '_ {
+        request.parts.stream = true;
         self.call(request, |response| std::future::ready(Ok(response)))
-            .await
     }
 
     /// The pipeline of a call: default headers, the chain, then `finish`
     /// (reading the body, or not), all within the call's deadline.
-    async fn call<T, F, Fut>(&self, mut request: Request, finish: F) -> Result<T>
+    ///
+    /// Plain functions rather than `async fn`s, down to the chain: an
+    /// `async fn` holds its request argument beside the future it moves
+    /// the request into, and every call's future is moved into place once
+    /// per level (the bench's instructions per call).
+    fn call<'a, T, F, Fut>(
+        &'a self,
+        mut request: Request,
+        finish: F,
+    ) -> impl Future<Output = Result<T>> + Send + 'a
     where
-        F: FnOnce(Response) -> Fut,
-        Fut: Future<Output = Result<T>>,
+        F: FnOnce(Response) -> Fut + Send + 'a,
+        Fut: Future<Output = Result<T>> + Send,
+        T: Send,
     {
         let inner = &*self.inner;
-        let home = same_origin(&request.url, &inner.base_url);
-        add_defaults(&mut request.headers, &inner.default_headers, home);
-        replace_with(&mut request.headers, &request.options.headers);
-        // `CallOptions::extension` values, for middleware to read.
-        let extensions = std::mem::take(&mut request.options.extensions);
-        request.extensions.extend(extensions);
-        // The chain's future is one state machine for every layer, a few
-        // KiB: boxed once here, so that the futures around it (this one,
-        // the generated method's, the caller's) stay small and cheap to
-        // move.
+        let home = same_origin(&request.parts.url, &inner.base_url);
+        add_defaults(&mut request.parts.headers, &inner.default_headers, home);
+        if let Some(options) = &mut request.parts.options {
+            replace_with(&mut request.parts.headers, &options.headers);
+            // `CallOptions::extension` values, for middleware to read.
+            request
+                .parts
+                .extensions
+                .extend(std::mem::take(&mut options.extensions));
+        }
+        let limit = request.options().timeout.or(inner.call_timeout);
+        // The chain's future is one state machine for every layer, and
+        // `finish` reads the body at its end: boxed together, once, so
+        // that the futures around them (this one, the generated method's,
+        // the caller's) stay small and cheap to move.
         let chain = &self.inner;
-        match with_deadline(request.options.timeout.or(inner.call_timeout)) {
-            None => finish(Box::pin(chain.run_chain(request)).await?).await,
-            Some((limit, deadline)) => {
-                request.deadline = Some(deadline);
-                request.options.timeout = Some(limit);
-                let call = request.call_info();
-                let run = async move { finish(Box::pin(chain.run_chain(request)).await?).await };
-                match tokio::time::timeout_at(deadline, run).await {
-                    Ok(result) => result,
-                    Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
-                        kind: TimeoutKind::Call,
-                        after: limit,
-                        call,
-                        attempts: 1,
-                        not_retried: None,
-                    }))),
-                }
+        async move {
+            // The deadline runs from the first poll, as the call starts.
+            let Some((limit, deadline)) = with_deadline(limit) else {
+                return Box::pin(async move { finish(chain.run_chain(request).await?).await })
+                    .await;
+            };
+            request.parts.deadline = Some(deadline);
+            request.parts.call_limit = Some(limit);
+            let call = request.call_info();
+            let run = Box::pin(async move { finish(chain.run_chain(request).await?).await });
+            match tokio::time::timeout_at(deadline, run).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
+                    kind: TimeoutKind::Call,
+                    after: limit,
+                    call,
+                    attempts: 1,
+                    not_retried: None,
+                }))),
             }
         }
     }
@@ -228,14 +249,22 @@ pub(crate) fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instan
 /// the default headers that carry credentials, which are the API's.
 fn add_defaults(headers: &mut HeaderMap, defaults: &HeaderMap, home: bool) {
     for name in defaults.keys() {
+        let values = defaults.get_all(name);
         let credential = !home
-            && defaults
-                .get_all(name)
+            && values
                 .iter()
                 .any(|v| crate::middleware::redirect::is_credential(name, v));
-        if !credential && !headers.contains_key(name) {
-            for value in defaults.get_all(name) {
-                headers.append(name, value.clone());
+        if credential {
+            continue;
+        }
+        // One lookup for the name, whatever its number of values.
+        if let http::header::Entry::Vacant(vacant) = headers.entry(name) {
+            let mut values = values.iter();
+            if let Some(first) = values.next() {
+                let mut entry = vacant.insert_entry(first.clone());
+                for value in values {
+                    entry.append(value.clone());
+                }
             }
         }
     }

@@ -47,6 +47,24 @@ impl CallOptions {
         Self::default()
     }
 
+    /// No overrides, shared: what a request without options reads.
+    pub(crate) fn none() -> &'static CallOptions {
+        static NONE: std::sync::LazyLock<CallOptions> = std::sync::LazyLock::new(CallOptions::new);
+        &NONE
+    }
+
+    /// True when nothing is overridden, so that a request needs no box for
+    /// its options.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.timeout.is_none()
+            && self.attempt_timeout.is_none()
+            && self.max_retries.is_none()
+            && self.idempotency_key.is_none()
+            && self.retry.is_none()
+            && self.headers.is_empty()
+            && self.extensions.is_empty()
+    }
+
     /// The deadline of the whole call, retries and waits included. A
     /// timeout of 100 years or more (such as `Duration::MAX`, whose deadline
     /// the clock cannot hold) means no deadline.

@@ -260,9 +260,11 @@ mod tests {
     }
 
     /// Every layer's future is part of the call's: each level is moved into
-    /// place when it starts, so its size is paid in copies on every call
-    /// (the bench's instructions per call). About 6 KiB today, with every
-    /// built-in layer.
+    /// place when it starts, so its size is paid in copies on every call.
+    /// With every built-in layer the chain's future is about 900 bytes
+    /// today (6.7 KiB before layers stopped being `async fn`s, which hold
+    /// their request argument twice, and before `Request` was one
+    /// pointer); `execute`'s own, with the chain boxed inside it, about 250.
     #[test]
     fn the_call_future_stays_small() {
         let client = crate::Client::builder("https://api.test")
@@ -272,9 +274,9 @@ mod tests {
             .expect("client");
         let inner = &client.inner;
         let chain = size_of_val(&inner.run_chain(request()));
-        assert!(chain <= 8 * 1024, "the chain's future is {chain} bytes");
+        assert!(chain <= 1280, "the chain's future is {chain} bytes");
         let execute = size_of_val(&client.execute(request()));
-        assert!(execute <= 6 * 1024, "execute's future is {execute} bytes");
+        assert!(execute <= 512, "execute's future is {execute} bytes");
     }
 
     /// A layer used as a plain `dyn Middleware` among the built-in ones

@@ -217,11 +217,7 @@ async fn fetch<T: DeserializeOwned>(
     request: Request,
 ) -> Result<Fetched<T>> {
     // `#[resource(error = T, ok_field = "..")]` apply to every page.
-    let errors = request
-        .extensions()
-        .get::<crate::response::error_body::ErrorShape>()
-        .copied()
-        .unwrap_or_default();
+    let errors = request.parts.errors.unwrap_or_default();
     let response = client
         .execute(request.try_clone().unwrap_or_else(|| request.head_clone()))
         .await?

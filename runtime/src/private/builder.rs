@@ -5,6 +5,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::future::Either;
 use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use url::Url;
@@ -328,34 +329,40 @@ impl<'a> RequestBuilder<'a> {
                 Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
             })?,
         };
-        if let (Some(accept), false) = (accept, headers.contains_key(ACCEPT)) {
-            headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        if let Some(accept) = accept {
+            headers
+                .entry(ACCEPT)
+                .or_insert_with(|| HeaderValue::from_static(accept));
         }
         if let Some(over) = &resource.options {
             options.merge(over);
         }
         let mut request = Request::new_templated(method, url, template);
-        request.headers = headers;
-        request.body = body;
+        request.parts.headers = headers;
+        request.parts.body = body;
         if let Some(form) = form {
             // The form's own type: it names the boundary.
-            request.headers.insert(CONTENT_TYPE, form.content_type());
-            request.body = crate::Body::from(form);
+            request
+                .parts
+                .headers
+                .insert(CONTENT_TYPE, form.content_type());
+            request.parts.body = crate::Body::from(form);
         }
         if gzip {
             super::compress::gzip_body(&mut request)?;
         }
-        if let Some(errors) = resource.errors {
-            request.extensions.insert(errors);
-        }
+        request.parts.errors = resource.errors;
         if let Some(method) = operation {
-            request.operation = Some(crate::Operation::new(resource.name, method));
+            request.parts.operation = Some(crate::Operation::new(resource.name, method));
         }
         if let Some(group) = rate_limit_group {
-            request.extensions.insert(crate::RateLimitGroup::new(group));
+            request
+                .parts
+                .extensions
+                .insert(crate::RateLimitGroup::new(group));
         }
-        request.options = options;
-        request.idempotent = idempotent;
+        request.parts.options = (!options.is_empty()).then(|| Box::new(options));
+        request.parts.idempotent = idempotent;
         Ok(request)
     }
 
@@ -363,24 +370,31 @@ impl<'a> RequestBuilder<'a> {
     pub fn send<D: Decode>(self) -> impl Future<Output = Result<D::Output>> + Send + 'a {
         let client = &self.resource.client;
         let errors = self.resource.errors.unwrap_or_default();
-        let request = self.finish(D::ACCEPT);
-        async move {
-            let request = request?;
-            if D::STREAM {
+        // The request is taken apart here, not in the future: a request
+        // bound inside it would take room twice (this future is part of
+        // every call's, and is moved into place as the call starts).
+        match self.finish(D::ACCEPT) {
+            Err(e) => Either::Left(async move { Err(e) }),
+            // Boxed: a stream's future (with its error body's) would
+            // otherwise size every buffered call's too, and a stream lives
+            // long enough that one allocation does not count.
+            Ok(request) if D::STREAM => Either::Right(Either::Left(Box::pin(async move {
                 // Kept for a stream that reconnects (server-sent events).
                 let retained = request.try_clone();
                 let response = client.execute_stream(request).await?;
                 if !response.status().is_success() {
                     return Err(errors.error(response.into_error().await));
                 }
-                return D::decode_stream(response, client.clone(), retained);
-            }
-            let response = client.execute(request).await?;
-            if !response.status().is_success() {
-                return Err(errors.error(response.into_error()));
-            }
-            errors.check(&response)?;
-            D::decode(response)
+                D::decode_stream(response, client.clone(), retained)
+            }))),
+            Ok(request) => Either::Right(Either::Right(async move {
+                let response = client.execute(request).await?;
+                if !response.status().is_success() {
+                    return Err(errors.error(response.into_error()));
+                }
+                errors.check(&response)?;
+                D::decode(response)
+            })),
         }
     }
 }

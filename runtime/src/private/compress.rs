@@ -9,7 +9,7 @@ use crate::request::Request;
 /// Compresses the request's body (in memory) with gzip and says so in
 /// `Content-Encoding`; an empty body is left as it is.
 pub(crate) fn gzip_body(request: &mut Request) -> Result<()> {
-    let Some(bytes) = request.body.as_bytes() else {
+    let Some(bytes) = request.parts.body.as_bytes() else {
         return Err(Error::invalid_request(
             "`#[body(gzip)]` compresses a body in memory; this one is a file or a stream",
         ));
@@ -18,11 +18,12 @@ pub(crate) fn gzip_body(request: &mut Request) -> Result<()> {
         return Ok(());
     }
     let compressed = gzip(bytes)?;
-    request.headers.remove(CONTENT_LENGTH);
+    request.parts.headers.remove(CONTENT_LENGTH);
     request
+        .parts
         .headers
         .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    request.body = crate::Body::from(compressed);
+    request.parts.body = crate::Body::from(compressed);
     Ok(())
 }
 

@@ -26,13 +26,25 @@ use body::Body;
 /// copies one whose body can be sent again, as retry does when it really
 /// re-sends.
 pub struct Request {
+    /// Boxed: a request moves down every layer of the chain, and each
+    /// move, like each layer's future that holds one, costs its size.
+    pub(crate) parts: Box<Parts>,
+}
+
+/// What a [`Request`] holds.
+pub(crate) struct Parts {
     pub(crate) method: Method,
     pub(crate) url: Url,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Body,
     pub(crate) template: Cow<'static, str>,
     pub(crate) idempotent: bool,
-    pub(crate) options: CallOptions,
+    /// `None` for a call without options (most calls): boxed, so that the
+    /// request, which every layer's future holds, stays small.
+    pub(crate) options: Option<Box<CallOptions>>,
+    /// The call's time limit, once the client has set its deadline: what a
+    /// timeout of the call is reported as.
+    pub(crate) call_limit: Option<std::time::Duration>,
     pub(crate) attempt: u32,
     pub(crate) deadline: Option<Instant>,
     pub(crate) extensions: Extensions,
@@ -40,6 +52,10 @@ pub struct Request {
     /// so that carrying it (and copying it with the request) allocates
     /// nothing.
     pub(crate) operation: Option<Operation>,
+    /// `#[resource(error = .., ok_field = .., check = ..)]`, for the pages
+    /// of a `#[paginate]` method after the first: a field, like
+    /// `operation`, so that it costs no allocation per call.
+    pub(crate) errors: Option<crate::response::error_body::ErrorShape>,
     /// The response is wanted as a stream (set by the decode kind, or
     /// [`Client::execute_stream`](crate::Client::execute_stream)): the
     /// attempt hands its body on live instead of reading it.
@@ -67,49 +83,57 @@ impl Request {
     }
 
     fn new_with(method: Method, url: Url, template: Cow<'static, str>) -> Self {
-        Request {
+        Request::from_parts(Parts {
             method,
             url,
             headers: HeaderMap::new(),
             body: Body::empty(),
             template,
             idempotent: false,
-            options: CallOptions::default(),
+            options: None,
+            call_limit: None,
             attempt: 0,
             deadline: None,
             extensions: Extensions::new(),
             operation: None,
+            errors: None,
             stream: false,
+        })
+    }
+
+    fn from_parts(parts: Parts) -> Self {
+        Request {
+            parts: Box::new(parts),
         }
     }
 
     /// The HTTP method.
     pub fn method(&self) -> &Method {
-        &self.method
+        &self.parts.method
     }
     /// The full URL, query included.
     pub fn url(&self) -> &Url {
-        &self.url
+        &self.parts.url
     }
     /// The URL, to change.
     pub fn url_mut(&mut self) -> &mut Url {
-        &mut self.url
+        &mut self.parts.url
     }
     /// The headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.parts.headers
     }
     /// The headers, to change.
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
-        &mut self.headers
+        &mut self.parts.headers
     }
     /// The body ([`Body::empty`] when there is none).
     pub fn body(&self) -> &Body {
-        &self.body
+        &self.parts.body
     }
     /// The body, to change.
     pub fn body_mut(&mut self) -> &mut Body {
-        &mut self.body
+        &mut self.parts.body
     }
     /// Replaces the body: bytes, text, a [`Body::file`], a
     /// [`Body::stream`] or a [`multipart::Form`](crate::multipart::Form).
@@ -119,16 +143,17 @@ impl Request {
     pub fn set_body(&mut self, body: impl Into<Body>) {
         let body = body.into();
         if let Some(content_type) = body.content_type()
-            && !self.headers.contains_key(http::header::CONTENT_TYPE)
+            && !self.parts.headers.contains_key(http::header::CONTENT_TYPE)
         {
-            self.headers
+            self.parts
+                .headers
                 .insert(http::header::CONTENT_TYPE, content_type);
         }
-        self.body = body;
+        self.parts.body = body;
     }
     /// Takes the body, leaving an empty one.
     pub fn take_body(&mut self) -> Body {
-        std::mem::take(&mut self.body)
+        std::mem::take(&mut self.parts.body)
     }
 
     /// A copy of the request, or `None` when its body cannot be sent again
@@ -145,74 +170,80 @@ impl Request {
     /// # Ok(()) }
     /// ```
     pub fn try_clone(&self) -> Option<Request> {
-        let body = self.body.try_clone()?;
+        let body = self.parts.body.try_clone()?;
         let mut copy = self.head_clone();
-        copy.body = body;
+        copy.parts.body = body;
         Some(copy)
     }
 
     /// A copy of everything but the body, which is empty.
     pub(crate) fn head_clone(&self) -> Request {
-        Request {
-            method: self.method.clone(),
-            url: self.url.clone(),
-            headers: self.headers.clone(),
+        let p = &*self.parts;
+        Request::from_parts(Parts {
+            method: p.method.clone(),
+            url: p.url.clone(),
+            headers: p.headers.clone(),
             body: Body::empty(),
-            template: self.template.clone(),
-            idempotent: self.idempotent,
-            options: self.options.clone(),
-            attempt: self.attempt,
-            deadline: self.deadline,
-            extensions: self.extensions.clone(),
-            operation: self.operation,
-            stream: self.stream,
-        }
+            template: p.template.clone(),
+            idempotent: p.idempotent,
+            options: p.options.clone(),
+            call_limit: p.call_limit,
+            attempt: p.attempt,
+            deadline: p.deadline,
+            extensions: p.extensions.clone(),
+            operation: p.operation,
+            errors: p.errors,
+            stream: p.stream,
+        })
     }
     /// The path template the call was declared with (e.g. `/users/<id>`),
     /// for logs and metrics: it does not vary with the arguments.
     pub fn template(&self) -> &str {
-        &self.template
+        &self.parts.template
     }
     /// Sets the path template.
     pub fn set_template(&mut self, template: impl Into<Cow<'static, str>>) {
-        self.template = template.into();
+        self.parts.template = template.into();
     }
     /// True if the endpoint was declared `#[idempotent]`: sending it twice
     /// has the same effect as sending it once.
     pub fn is_idempotent(&self) -> bool {
-        self.idempotent
+        self.parts.idempotent
     }
     /// Marks the request as idempotent (or not).
     pub fn set_idempotent(&mut self, idempotent: bool) {
-        self.idempotent = idempotent;
+        self.parts.idempotent = idempotent;
     }
     /// The call's options: the method's attributes with `with_options` on top.
     pub fn options(&self) -> &CallOptions {
-        &self.options
+        self.parts
+            .options
+            .as_deref()
+            .unwrap_or_else(|| CallOptions::none())
     }
     /// The call's options, to change.
     pub fn options_mut(&mut self) -> &mut CallOptions {
-        &mut self.options
+        self.parts.options.get_or_insert_with(Box::default)
     }
     /// How many times this request was sent before (0 on the first attempt).
     pub fn attempt(&self) -> u32 {
-        self.attempt
+        self.parts.attempt
     }
     /// Sets the attempt number (the retry middleware does).
     pub fn set_attempt(&mut self, attempt: u32) {
-        self.attempt = attempt;
+        self.parts.attempt = attempt;
     }
     /// When the whole call must be over, if it has a deadline.
     pub fn deadline(&self) -> Option<Instant> {
-        self.deadline
+        self.parts.deadline
     }
     /// Typed values middleware can attach to the request.
     pub fn extensions(&self) -> &Extensions {
-        &self.extensions
+        &self.parts.extensions
     }
     /// Typed values middleware can attach to the request, to change.
     pub fn extensions_mut(&mut self) -> &mut Extensions {
-        &mut self.extensions
+        &mut self.parts.extensions
     }
     /// Marks the query parameter `name` as a secret (an API key, a
     /// signature), whatever it is called: its values are shown as
@@ -232,11 +263,11 @@ impl Request {
     /// ```
     pub fn mark_query_secret(&mut self, name: impl Into<String>) {
         let name = name.into();
-        match self.extensions.get_mut::<SecretQuery>() {
+        match self.parts.extensions.get_mut::<SecretQuery>() {
             Some(secret) if secret.0.contains(&name) => {}
             Some(secret) => secret.0.push(name),
             None => {
-                self.extensions.insert(SecretQuery(vec![name]));
+                self.parts.extensions.insert(SecretQuery(vec![name]));
             }
         }
     }
@@ -245,30 +276,32 @@ impl Request {
     /// the [`extensions`](Self::extensions) of a hand-built request); its
     /// path template is [`template`](Self::template).
     pub fn operation(&self) -> Option<&Operation> {
-        self.operation
+        self.parts
+            .operation
             .as_ref()
-            .or_else(|| self.extensions.get::<Operation>())
+            .or_else(|| self.parts.extensions.get::<Operation>())
     }
     /// The method and path template.
     pub fn call_info(&self) -> CallInfo {
-        CallInfo::new(self.method.clone(), self.template.clone())
+        CallInfo::new(self.parts.method.clone(), self.parts.template.clone())
     }
 }
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let secret = self
+            .parts
             .extensions
             .get::<SecretQuery>()
             .map_or(&[][..], |s| s.0.as_slice());
         f.debug_struct("Request")
-            .field("method", &self.method)
-            .field("url", &redacted_url_with(&self.url, secret))
-            .field("template", &self.template)
-            .field("headers", &RedactedHeaders(&self.headers))
-            .field("body", &self.body)
-            .field("idempotent", &self.idempotent)
-            .field("attempt", &self.attempt)
+            .field("method", &self.parts.method)
+            .field("url", &redacted_url_with(&self.parts.url, secret))
+            .field("template", &self.parts.template)
+            .field("headers", &RedactedHeaders(&self.parts.headers))
+            .field("body", &self.parts.body)
+            .field("idempotent", &self.parts.idempotent)
+            .field("attempt", &self.parts.attempt)
             .finish_non_exhaustive()
     }
 }
@@ -303,7 +336,7 @@ mod tests {
         let url: Url = "https://api.test/users/1".parse().expect("url");
         let mut request = Request::new(Method::GET, url.clone());
         assert!(request.operation().is_none());
-        request.operation = Some(Operation::new("Users", "get"));
+        request.parts.operation = Some(Operation::new("Users", "get"));
         let copy = request.try_clone().expect("copy");
         assert_eq!(copy.operation(), Some(&Operation::new("Users", "get")));
         let mut hand_built = Request::new(Method::GET, url);

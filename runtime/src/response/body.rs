@@ -44,7 +44,8 @@ pub struct ResponseBody {
     source: Source,
     /// The body's length, when known in advance (`Content-Length`).
     len: Option<u64>,
-    idle: Option<Idle>,
+    /// Boxed: rarely set, and every layer's future holds a response.
+    idle: Option<Box<Idle>>,
     /// The client's in-flight slot, released at the end of the body.
     permit: Option<OwnedSemaphorePermit>,
     /// Read limits for [`Response::bytes`](crate::Response::bytes).
@@ -79,7 +80,13 @@ enum Source {
 
 enum Live {
     /// Straight from reqwest: read with `chunk()` on the buffered path.
-    Reqwest(reqwest::Response),
+    /// Boxed: every layer's future holds a response, and reqwest's is
+    /// 136 bytes.
+    Reqwest(Box<reqwest::Response>),
+    /// Straight from hyper (the hyper transport): its frames read in
+    /// place, without a boxed stream in between.
+    #[cfg(feature = "hyper-transport")]
+    Hyper(hyper::body::Incoming),
     Stream(BoxStream<'static, std::result::Result<Bytes, TransportError>>),
 }
 
@@ -134,7 +141,19 @@ impl ResponseBody {
     pub(crate) fn from_reqwest(response: reqwest::Response) -> Self {
         ResponseBody {
             len: response.content_length(),
-            source: Source::Live(SyncWrapper::new(Live::Reqwest(response))),
+            source: Source::Live(SyncWrapper::new(Live::Reqwest(Box::new(response)))),
+            idle: None,
+            permit: None,
+            limits: Limits::default(),
+        }
+    }
+
+    #[cfg(feature = "hyper-transport")]
+    pub(crate) fn from_hyper(body: hyper::body::Incoming) -> Self {
+        use http_body::Body as _;
+        ResponseBody {
+            len: body.size_hint().exact(),
+            source: Source::Live(SyncWrapper::new(Live::Hyper(body))),
             idle: None,
             permit: None,
             limits: Limits::default(),
@@ -181,10 +200,12 @@ impl ResponseBody {
 
     /// Fails the body with a timeout when no bytes come for `limit`.
     pub(crate) fn idle_after(&mut self, limit: Option<Duration>, call: CallInfo) {
-        self.idle = limit.map(|limit| Idle {
-            limit,
-            sleep: None,
-            call,
+        self.idle = limit.map(|limit| {
+            Box::new(Idle {
+                limit,
+                sleep: None,
+                call,
+            })
         });
     }
 
@@ -216,6 +237,25 @@ impl ResponseBody {
     }
 }
 
+/// The next data frame of a hyper body; trailers are skipped.
+#[cfg(feature = "hyper-transport")]
+fn poll_hyper(
+    body: &mut hyper::body::Incoming,
+    cx: &mut Context<'_>,
+) -> Poll<Option<std::result::Result<Bytes, TransportError>>> {
+    use http_body::Body as _;
+    loop {
+        return match ready!(Pin::new(&mut *body).poll_frame(cx)) {
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => Poll::Ready(Some(Ok(data))),
+                Err(_) => continue,
+            },
+            Some(Err(e)) => Poll::Ready(Some(Err(crate::transport::hyper_body_error(e)))),
+            None => Poll::Ready(None),
+        };
+    }
+}
+
 impl Stream for ResponseBody {
     type Item = Result<Bytes>;
 
@@ -242,6 +282,8 @@ impl Stream for ResponseBody {
                 }
                 match live {
                     Live::Stream(s) => s.poll_next_unpin(cx),
+                    #[cfg(feature = "hyper-transport")]
+                    Live::Hyper(body) => poll_hyper(body, cx),
                     Live::Reqwest(_) => Poll::Ready(None),
                 }
             }

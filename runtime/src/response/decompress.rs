@@ -40,10 +40,11 @@ const fn accepted() -> Option<&'static str> {
 /// own `Accept-Encoding` (then the caller decides, and gets what it asked
 /// for decoded if it is one of ours).
 pub(crate) fn accept(headers: &mut HeaderMap) {
-    if let Some(value) = ACCEPTED
-        && !headers.contains_key(ACCEPT_ENCODING)
-    {
-        headers.insert(ACCEPT_ENCODING, HeaderValue::from_static(value));
+    if let Some(value) = ACCEPTED {
+        // One lookup, not `contains_key` then `insert`: this runs on every attempt.
+        headers
+            .entry(ACCEPT_ENCODING)
+            .or_insert_with(|| HeaderValue::from_static(value));
     }
 }
 

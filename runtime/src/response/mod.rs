@@ -25,6 +25,7 @@ pub use sse::{DEFAULT_RECONNECT_DELAY, Event, EventStream};
 
 use std::any::Any;
 use std::fmt;
+use std::future::Future;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
@@ -159,26 +160,37 @@ impl Response<ResponseBody> {
 
     /// The body, in memory or read within `limits`, the time it takes
     /// bounded by whoever awaits it.
-    pub(crate) async fn buffer(mut self, limits: Limits) -> Result<Response<Bytes>> {
-        if let Some(bytes) = self.body.take_bytes() {
-            return Ok(self.map(|_| bytes));
-        }
-        let success = self.status.is_success();
-        let limit = if success {
-            limits.max_body
-        } else {
-            limits.max_error.min(limits.max_body)
-        };
-        match read_body(&mut self.body, limit, !success).await {
-            Ok((bytes, truncated)) => {
-                self.body_truncated |= truncated;
-                Ok(self.map(|_| bytes))
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` holds its by-value arguments twice in its future"
+    )]
+    pub(crate) fn buffer(
+        mut self,
+        limits: Limits,
+    ) -> impl Future<Output = Result<Response<Bytes>>> + Send {
+        // An `async` block, not an `async fn`, which would hold the
+        // response twice.
+        async move {
+            if let Some(bytes) = self.body.take_bytes() {
+                return Ok(self.map(|_| bytes));
             }
-            Err(ReadError::TooLarge) => Err(Error::BodyTooLarge(Box::new(BodyTooLarge {
-                limit,
-                call: self.call,
-            }))),
-            Err(ReadError::Failed(e)) => Err(e),
+            let success = self.status.is_success();
+            let limit = if success {
+                limits.max_body
+            } else {
+                limits.max_error.min(limits.max_body)
+            };
+            match read_body(&mut self.body, limit, !success).await {
+                Ok((bytes, truncated)) => {
+                    self.body_truncated |= truncated;
+                    Ok(self.map(|_| bytes))
+                }
+                Err(ReadError::TooLarge) => Err(Error::BodyTooLarge(Box::new(BodyTooLarge {
+                    limit,
+                    call: self.call,
+                }))),
+                Err(ReadError::Failed(e)) => Err(e),
+            }
         }
     }
 

@@ -15,6 +15,8 @@ use crate::request::Request;
 use crate::response::ResponseBody;
 
 #[cfg(feature = "hyper-transport")]
+pub(crate) use hyper::body_error as hyper_body_error;
+#[cfg(feature = "hyper-transport")]
 pub use hyper::{HyperTransport, HyperTransportBuilder};
 pub use reqwest_transport::ReqwestTransport;
 pub(crate) use reqwest_transport::{body_error, followed_redirect};

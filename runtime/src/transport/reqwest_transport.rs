@@ -57,16 +57,16 @@ impl ReqwestTransport {
 
 impl Transport for ReqwestTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
-        let sent_to = self.check_redirects.then(|| request.url.clone());
-        let client = self.client.clone();
+        let sent_to = self.check_redirects.then(|| request.parts.url.clone());
+        let client = &self.client;
         Box::pin(async move {
-            let Request {
+            let crate::request::Parts {
                 method,
                 url,
                 mut headers,
                 body,
                 ..
-            } = request;
+            } = *request.parts;
             let mut req = reqwest::Request::new(method, url);
             *req.body_mut() = to_reqwest(body, &mut headers).await?;
             *req.headers_mut() = headers;

@@ -71,6 +71,9 @@ mod tests;
 
 use std::any::TypeId;
 use std::fmt;
+use std::future::Future;
+
+use futures::future::Either;
 
 use http::StatusCode;
 
@@ -276,24 +279,33 @@ impl AuthMiddleware {
 }
 
 impl Layer for AuthMiddleware {
-    async fn handle<'c, N: Service<'c>>(&'c self, mut sent: Request, next: N) -> Result<Response> {
+    /// A plain function that picks the future, rather than an `async fn`:
+    /// that would hold the request once more than the future it awaits,
+    /// and this future is part of every call's.
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
+        mut sent: Request,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
         let client = next.client();
         // Credentials belong to the client's own origin: a request for
         // another one (a redirect hop, a URL the API handed back) goes on
         // without them.
         if !same_origin(sent.url(), &client.base_url) {
-            return next.call(sent).await;
+            return Either::Left(next.call(sent));
         }
-        // What `authorize` and `on_unauthorized` may send (a token
-        // request): the user's middleware and the transport.
-        let below = Next::start(client);
         if self.may_renew {
             // Its own future, boxed: it keeps two copies of the request and
             // a response, which would otherwise weigh on every call's future.
-            return Box::pin(self.renewing(sent, next)).await;
+            return Either::Right(Either::Left(Box::pin(self.renewing(sent, next))));
         }
-        self.auth.authorize(&mut sent, below).await?;
-        next.call(sent).await
+        // What `authorize` may send (a token request): the user's
+        // middleware and the transport.
+        let below = Next::start(client);
+        Either::Right(Either::Right(async move {
+            self.auth.authorize(&mut sent, below).await?;
+            next.call(sent).await
+        }))
     }
 }
 

@@ -183,7 +183,7 @@ impl CacheMiddleware {
         F: FnOnce(Request) -> Fut,
         Fut: Future<Output = Result<Response>>,
     {
-        if request.stream {
+        if request.parts.stream {
             return next(request).await;
         }
         if request.method() != Method::GET {

@@ -1,7 +1,10 @@
 //! The redirect layer's guard at the bottom of the chain, just above the
 //! transport, and the marks the layer leaves on a hop for it.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::future::Either;
 
 use crate::client::ClientInner;
 use crate::error::{Error, RedirectError, RedirectErrorKind, Result};
@@ -21,34 +24,42 @@ use super::credentials::strip_credentials;
 /// The attempt's future is boxed: it is the bottom of every call, and
 /// holding it inline would add its size to every layer above, each of
 /// which moves its inner future into place when it first polls it.
-pub(crate) async fn guarded_send(client: &ClientInner, mut request: Request) -> Result<Response> {
+pub(crate) fn guarded_send(
+    client: &ClientInner,
+    mut request: Request,
+) -> impl Future<Output = Result<Response>> + Send + '_ {
     if !client.layers.guard {
-        return Box::pin(client.send_attempt(request)).await;
+        return Either::Left(Box::pin(client.send_attempt(request)));
     }
-    if request.extensions.get::<AwayHop>().is_some() {
+    if request.parts.extensions.get::<AwayHop>().is_some() {
         // A header a middleware of yours added for the base origin (a
         // hand-made auth, say) does not go elsewhere either.
-        strip_credentials(&mut request.headers);
+        strip_credentials(&mut request.parts.headers);
     }
-    if let Some(probe) = request.extensions.get::<SentQuery>() {
-        probe.set(request.url.query());
+    if let Some(probe) = request.parts.extensions.get::<SentQuery>() {
+        probe.set(request.parts.url.query());
     }
     let call = request.call_info();
-    match Box::pin(client.send_attempt(request)).await {
-        Err(Error::Transport(e)) => {
-            match crate::transport::followed_redirect(&e).map(str::to_owned) {
-                Some(location) => Err(Error::Redirect(Box::new(RedirectError {
-                    kind: RedirectErrorKind::FollowedByTransport,
-                    call,
-                    status: None,
-                    hops: 0,
-                    location: Some(location),
-                }))),
-                None => Err(Error::Transport(e)),
+    // Made here, not in the `async` block: there the request would take
+    // room of its own beside the attempt's future.
+    let attempt = Box::pin(client.send_attempt(request));
+    Either::Right(async move {
+        match attempt.await {
+            Err(Error::Transport(e)) => {
+                match crate::transport::followed_redirect(&e).map(str::to_owned) {
+                    Some(location) => Err(Error::Redirect(Box::new(RedirectError {
+                        kind: RedirectErrorKind::FollowedByTransport,
+                        call,
+                        status: None,
+                        hops: 0,
+                        location: Some(location),
+                    }))),
+                    None => Err(Error::Transport(e)),
+                }
             }
+            other => other,
         }
-        other => other,
-    }
+    })
 }
 
 /// Marks a redirect hop that leaves the client's origin, for

@@ -23,6 +23,7 @@ pub(crate) use credentials::is_credential;
 pub(crate) use guard::guarded_send;
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 
 use futures::future::Either;
@@ -59,110 +60,120 @@ impl Layer for RedirectMiddleware {
     /// Sends the request, then each redirect it leads to, and notes the
     /// number of hops on the call's span. One function, so that the
     /// layer's future is one level of nesting.
-    async fn handle<'c, N: Service<'c>>(
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` holds its by-value arguments twice in its future"
+    )]
+    fn handle<'c, N: Service<'c>>(
         &'c self,
         mut template: Request,
         next: N,
-    ) -> Result<Response> {
-        // `template`: what each hop is made from, the caller's request with
-        // the method, URL and body of the hop, the caller's credentials
-        // still in it.
-        let mut hops: u32 = 0;
-        let client = next.client();
-        let base = &client.base_url;
-        // Credentials the caller put on the request (default headers, call
-        // options, a header of the method) were meant for where it first
-        // went; they go along only while the call stays at the client's own
-        // origin. Auth adds its own to every hop to that origin.
-        let started_home = same_origin(&template.url, base);
-        // The requests sent so far, recorded from the first redirect on.
-        let mut seen: Option<Seen> = None;
-        // Only a layer below this one can add query pairs (auth, or the
-        // user's middleware): without one, there is nothing to take out.
-        let probe = (client.layers.auth.is_some() || !client.layers.user.is_empty())
-            .then(SentQuery::default);
-        if let Some(probe) = &probe {
-            template.extensions.insert(probe.clone());
-        }
-        let result = loop {
-            let body_replayable = replayable_body(&template);
-            let away = hops > 0 && !(started_home && same_origin(&template.url, base));
-            let sent = if body_replayable {
-                // The layers below copy the template for what they send
-                // (retry, once per attempt): one copy, not a copy of a copy.
-                Either::Left(next.call_kept(&template, away))
-            } else {
-                // A one-shot body goes with this hop; what is left to
-                // follow with is the request without it.
-                let head = template.head_clone();
-                let mut sent = std::mem::replace(&mut template, head);
-                if away {
-                    leave_home(&mut sent);
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
+        // An `async` block, not an `async fn`, which would hold the
+        // request twice.
+        async move {
+            // `template`: what each hop is made from, the caller's request with
+            // the method, URL and body of the hop, the caller's credentials
+            // still in it.
+            let mut hops: u32 = 0;
+            let client = next.client();
+            let base = &client.base_url;
+            // Credentials the caller put on the request (default headers, call
+            // options, a header of the method) were meant for where it first
+            // went; they go along only while the call stays at the client's own
+            // origin. Auth adds its own to every hop to that origin.
+            let started_home = same_origin(&template.parts.url, base);
+            // The requests sent so far, recorded from the first redirect on.
+            let mut seen: Option<Seen> = None;
+            // Only a layer below this one can add query pairs (auth, or the
+            // user's middleware): without one, there is nothing to take out.
+            let probe = (client.layers.auth.is_some() || !client.layers.user.is_empty())
+                .then(SentQuery::default);
+            if let Some(probe) = &probe {
+                template.parts.extensions.insert(probe.clone());
+            }
+            let result = loop {
+                let body_replayable = replayable_body(&template);
+                let away = hops > 0 && !(started_home && same_origin(&template.parts.url, base));
+                let sent = if body_replayable {
+                    // The layers below copy the template for what they send
+                    // (retry, once per attempt): one copy, not a copy of a copy.
+                    Either::Left(next.call_kept(&template, away))
+                } else {
+                    // A one-shot body goes with this hop; what is left to
+                    // follow with is the request without it.
+                    let head = template.head_clone();
+                    let mut sent = std::mem::replace(&mut template, head);
+                    if away {
+                        leave_home(&mut sent);
+                    }
+                    Either::Right(next.call(sent))
+                };
+                let response = match sent.await {
+                    Ok(response) => response,
+                    Err(e) => break Err(e),
+                };
+                let sent_query = probe.as_ref().and_then(SentQuery::take);
+                let location = response.headers().get(header::LOCATION);
+                let step = decide(&Hop {
+                    status: response.status(),
+                    method: &template.parts.method,
+                    url: &template.parts.url,
+                    location,
+                    body_replayable,
+                    hops,
+                    max: self.max,
+                });
+                let (mut url, method, keep_body) = match step {
+                    Step::Return => break Ok(response),
+                    Step::Refuse(kind) => {
+                        break Err(refused(kind, &template, &response, location, hops));
+                    }
+                    Step::Follow {
+                        url,
+                        method,
+                        keep_body,
+                    } => (url, method, keep_body),
+                };
+                // Query pairs added below this layer (an API key auth put in the
+                // query) that the server copied into the Location: whatever
+                // added them runs again for the next hop and decides again, so
+                // a key never goes to another origin, nor twice to its own.
+                let before = template.parts.url.query();
+                if let Some(query) = without_added_pairs(url.query(), before, sent_query.as_deref())
+                {
+                    url.set_query(query.as_deref());
                 }
-                Either::Right(next.call(sent))
-            };
-            let response = match sent.await {
-                Ok(response) => response,
-                Err(e) => break Err(e),
-            };
-            let sent_query = probe.as_ref().and_then(SentQuery::take);
-            let location = response.headers().get(header::LOCATION);
-            let step = decide(&Hop {
-                status: response.status(),
-                method: &template.method,
-                url: &template.url,
-                location,
-                body_replayable,
-                hops,
-                max: self.max,
-            });
-            let (mut url, method, keep_body) = match step {
-                Step::Return => break Ok(response),
-                Step::Refuse(kind) => {
+                let seen = seen
+                    .get_or_insert_with(|| Seen::new(&template.parts.method, &template.parts.url));
+                if !seen.insert(&method, &url) {
+                    let kind = RedirectErrorKind::Loop;
                     break Err(refused(kind, &template, &response, location, hops));
                 }
-                Step::Follow {
-                    url,
-                    method,
-                    keep_body,
-                } => (url, method, keep_body),
+                hops = hops.saturating_add(1);
+                tracing::debug!(
+                    http.response.status_code = response.status().as_u16(),
+                    redirect.hop = hops,
+                    redirect.cross_origin = !same_origin(&url, base),
+                    "following a redirect to {}",
+                    shown(&url),
+                );
+                // The redirect's own body is of no use: it was read within the
+                // error-body limit and goes now.
+                drop(response);
+                template.parts.url = url;
+                template.parts.method = method;
+                if !keep_body {
+                    template.parts.body = crate::Body::empty();
+                    remove_body_headers(&mut template.parts.headers);
+                }
             };
-            // Query pairs added below this layer (an API key auth put in the
-            // query) that the server copied into the Location: whatever
-            // added them runs again for the next hop and decides again, so
-            // a key never goes to another origin, nor twice to its own.
-            let before = template.url.query();
-            if let Some(query) = without_added_pairs(url.query(), before, sent_query.as_deref()) {
-                url.set_query(query.as_deref());
+            if hops > 0 {
+                // On the call's span: tracing is the next layer out.
+                tracing::Span::current().record("restrait.redirect_count", hops);
             }
-            let seen = seen.get_or_insert_with(|| Seen::new(&template.method, &template.url));
-            if !seen.insert(&method, &url) {
-                let kind = RedirectErrorKind::Loop;
-                break Err(refused(kind, &template, &response, location, hops));
-            }
-            hops = hops.saturating_add(1);
-            tracing::debug!(
-                http.response.status_code = response.status().as_u16(),
-                redirect.hop = hops,
-                redirect.cross_origin = !same_origin(&url, base),
-                "following a redirect to {}",
-                shown(&url),
-            );
-            // The redirect's own body is of no use: it was read within the
-            // error-body limit and goes now.
-            drop(response);
-            template.url = url;
-            template.method = method;
-            if !keep_body {
-                template.body = crate::Body::empty();
-                remove_body_headers(&mut template.headers);
-            }
-        };
-        if hops > 0 {
-            // On the call's span: tracing is the next layer out.
-            tracing::Span::current().record("restrait.redirect_count", hops);
+            result
         }
-        result
     }
 }
 
@@ -170,15 +181,15 @@ impl Layer for RedirectMiddleware {
 /// credentials, and is marked for the guard, which strips again what a
 /// middleware adds below.
 pub(crate) fn leave_home(request: &mut Request) {
-    strip_credentials(&mut request.headers);
-    request.extensions.insert(AwayHop);
+    strip_credentials(&mut request.parts.headers);
+    request.parts.extensions.insert(AwayHop);
 }
 
 /// The one place that says whether a request's body can be sent again on a
 /// 307 or 308: bytes, a file and a form of such parts can; a one-shot
 /// stream cannot, so its 307 or 308 goes back to the caller as it is.
 fn replayable_body(request: &Request) -> bool {
-    request.body.is_replayable()
+    request.parts.body.is_replayable()
 }
 
 /// The requests (method and URL) a call has sent, as hashes: a bounded
@@ -220,7 +231,7 @@ fn refused(
 ) -> Error {
     let location = location.map(|value| {
         let text = String::from_utf8_lossy(value.as_bytes());
-        match request.url.join(text.trim()) {
+        match request.parts.url.join(text.trim()) {
             Ok(url) => shown(&url),
             Err(_) => crate::redact::redacted_raw_url(&text),
         }

@@ -33,131 +33,159 @@ impl RetryMiddleware {
         }
     }
 
-    async fn run<'c, N: Service<'c>>(&self, source: Source<'_>, next: N) -> Result<Response> {
-        let (mut owned, template, away) = match source {
-            Source::Owned(request) => (Some(request), None, false),
-            Source::Kept { template, away } => (None, Some(template), away),
-        };
-        let Some(first) = template.or(owned.as_ref()) else {
-            return Err(Error::invalid_request("no request to send"));
-        };
-        let policy = first
-            .options()
-            .retry
-            .clone()
-            .unwrap_or_else(|| self.policy.clone());
-        let max_retries = first
-            .options()
-            .get_max_retries()
-            .unwrap_or(policy.max_retries);
-        let key = match needs_key(first) {
-            true => idempotency_key(first, &policy)?,
-            false => None,
-        };
-        let replayable = replayable(first);
-        let one_shot = !first.body().is_replayable();
-        let call = first.call_info();
-        let deadline = first.deadline();
-        if let (Some(request), Some(key)) = (&mut owned, &key) {
-            request
-                .headers_mut()
-                .insert(policy.idempotency_header.clone(), key.clone());
-        }
-        let mut attempt: u32 = 0;
-        // The request is copied only when it may really be sent again: an
-        // attempt is left and the body can be replayed. Otherwise it moves
-        // into its last attempt. A request the layer above keeps (a
-        // redirect's) is copied for each attempt instead.
-        loop {
-            let (mut this, kept) = match (template, owned.take()) {
-                (Some(template), _) => {
-                    let mut copy = kept_copy(template, away)?;
-                    if let Some(key) = &key {
-                        copy.headers_mut()
-                            .insert(policy.idempotency_header.clone(), key.clone());
-                    }
-                    (copy, true)
-                }
-                (None, Some(request)) => match (attempt < max_retries)
-                    .then(|| request.try_clone())
-                    .flatten()
-                {
-                    Some(copy) => {
-                        owned = Some(request);
-                        (copy, true)
-                    }
-                    None => (request, false),
-                },
-                // Not reached: a request that is not kept ends the loop.
-                (None, None) => return Err(Error::invalid_request("no request to send")),
+    /// The attempts of a call: of `owned`, the request itself, copied for
+    /// an attempt that may be followed by another; or of `template`, a
+    /// request the layer above keeps (a redirect hop's), copied for each
+    /// attempt (see [`Service::call_kept`]). Separate arguments, not an
+    /// enum taken apart here: that would hold the request twice.
+    #[allow(
+        clippy::manual_async_fn,
+        reason = "an `async fn` holds its by-value arguments twice in its future"
+    )]
+    fn run<'c, 't, N: Service<'c>>(
+        &'t self,
+        mut owned: Option<Request>,
+        template: Option<&'t Request>,
+        away: bool,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 't
+    where
+        'c: 't,
+    {
+        // An `async` block, not an `async fn`, which would hold the
+        // request twice.
+        async move {
+            let Some(first) = template.or(owned.as_ref()) else {
+                return Err(Error::invalid_request("no request to send"));
             };
-            this.set_attempt(attempt);
-            let result = next.call(this).await;
-            let reason = match classify(&policy, &result) {
-                Verdict::Done => {
-                    if let Some(budget) = &self.budget {
-                        budget.on_success(attempt > 0);
+            // The call's own policy is rare: the client's is borrowed, not
+            // its `Arc` cloned.
+            let own_policy = first.options().retry.clone();
+            let policy: &RetryPolicy = own_policy.as_deref().unwrap_or(&self.policy);
+            let max_retries = first
+                .options()
+                .get_max_retries()
+                .unwrap_or(policy.max_retries);
+            let key = match needs_key(first) {
+                true => idempotency_key(first, policy)?,
+                false => None,
+            };
+            let replayable = replayable(first);
+            let one_shot = !first.body().is_replayable();
+            let call = first.call_info();
+            let deadline = first.deadline();
+            if let (Some(request), Some(key)) = (&mut owned, &key) {
+                request
+                    .headers_mut()
+                    .insert(policy.idempotency_header.clone(), key.clone());
+            }
+            let mut attempt: u32 = 0;
+            // The request is copied only when it may really be sent again: an
+            // attempt is left and the body can be replayed. Otherwise it moves
+            // into its last attempt. A request the layer above keeps (a
+            // redirect's) is copied for each attempt instead.
+            loop {
+                // The attempt's request is made in the argument of `next.call`,
+                // not in a local: a local would keep its room in this future
+                // while the attempt's future holds the request too.
+                let kept;
+                let result = next
+                    .call({
+                        let (mut this, k) = match (template, owned.take()) {
+                            (Some(template), _) => {
+                                let mut copy = kept_copy(template, away)?;
+                                if let Some(key) = &key {
+                                    copy.headers_mut()
+                                        .insert(policy.idempotency_header.clone(), key.clone());
+                                }
+                                (copy, true)
+                            }
+                            (None, Some(request)) => match (attempt < max_retries)
+                                .then(|| request.try_clone())
+                                .flatten()
+                            {
+                                Some(copy) => {
+                                    owned = Some(request);
+                                    (copy, true)
+                                }
+                                None => (request, false),
+                            },
+                            // Not reached: a request that is not kept ends the loop.
+                            (None, None) => {
+                                return Err(Error::invalid_request("no request to send"));
+                            }
+                        };
+                        kept = k;
+                        this.set_attempt(attempt);
+                        this
+                    })
+                    .await;
+                let reason = match classify(policy, &result) {
+                    Verdict::Done => {
+                        if let Some(budget) = &self.budget {
+                            budget.on_success(attempt > 0);
+                        }
+                        return with_attempts(result, attempt);
                     }
+                    Verdict::Fatal => return with_attempts(result, attempt),
+                    Verdict::Retry(reason) => reason,
+                };
+                let status = result.as_ref().ok().map(|r| r.status().as_u16());
+                let give_up = |why: &'static str| {
+                    tracing::debug!(
+                        http.request.resend_count = attempt,
+                        http.response.status_code = status,
+                        retry.reason = reason.as_str(),
+                        retry.decision = why,
+                        "not retrying {} {}: {}",
+                        call.method,
+                        call.template,
+                        why,
+                    );
+                };
+                if !replayable && !reason.any_method() {
+                    give_up("not_idempotent");
                     return with_attempts(result, attempt);
                 }
-                Verdict::Fatal => return with_attempts(result, attempt),
-                Verdict::Retry(reason) => reason,
-            };
-            let status = result.as_ref().ok().map(|r| r.status().as_u16());
-            let give_up = |why: &'static str| {
+                if attempt >= max_retries {
+                    give_up("retries_exhausted");
+                    return with_attempts(result, attempt);
+                }
+                if one_shot || !kept {
+                    give_up("one_shot_body");
+                    return not_retried(with_attempts(result, attempt), ONE_SHOT);
+                }
+                let asked = match &result {
+                    Ok(response) => server_wait(response.status(), response.headers()),
+                    Err(_) => None,
+                };
+                let wait = policy.wait(attempt, asked);
+                if crosses_deadline(deadline, wait) {
+                    give_up("deadline");
+                    return with_attempts(result, attempt);
+                }
+                if let Some(budget) = &self.budget
+                    && !budget.try_spend()
+                {
+                    give_up("budget_exhausted");
+                    return with_attempts(result, attempt);
+                }
+                drop(result);
+                attempt += 1;
                 tracing::debug!(
                     http.request.resend_count = attempt,
                     http.response.status_code = status,
                     retry.reason = reason.as_str(),
-                    retry.decision = why,
-                    "not retrying {} {}: {}",
+                    retry.decision = "retry",
+                    retry.wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    retry.server_asked = asked.is_some(),
+                    "retrying {} {}",
                     call.method,
                     call.template,
-                    why,
                 );
-            };
-            if !replayable && !reason.any_method() {
-                give_up("not_idempotent");
-                return with_attempts(result, attempt);
+                // Dropping the call's future drops this sleep: no further attempt.
+                tokio::time::sleep(wait).await;
             }
-            if attempt >= max_retries {
-                give_up("retries_exhausted");
-                return with_attempts(result, attempt);
-            }
-            if one_shot || !kept {
-                give_up("one_shot_body");
-                return not_retried(with_attempts(result, attempt), ONE_SHOT);
-            }
-            let asked = match &result {
-                Ok(response) => server_wait(response.status(), response.headers()),
-                Err(_) => None,
-            };
-            let wait = policy.wait(attempt, asked);
-            if crosses_deadline(deadline, wait) {
-                give_up("deadline");
-                return with_attempts(result, attempt);
-            }
-            if let Some(budget) = &self.budget
-                && !budget.try_spend()
-            {
-                give_up("budget_exhausted");
-                return with_attempts(result, attempt);
-            }
-            drop(result);
-            attempt += 1;
-            tracing::debug!(
-                http.request.resend_count = attempt,
-                http.response.status_code = status,
-                retry.reason = reason.as_str(),
-                retry.decision = "retry",
-                retry.wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                retry.server_asked = asked.is_some(),
-                "retrying {} {}",
-                call.method,
-                call.template,
-            );
-            // Dropping the call's future drops this sleep: no further attempt.
-            tokio::time::sleep(wait).await;
         }
     }
 }
@@ -168,7 +196,7 @@ impl Layer for RetryMiddleware {
         request: Request,
         next: N,
     ) -> impl Future<Output = Result<Response>> + Send + 'c {
-        self.run(Source::Owned(request), next)
+        self.run(Some(request), None, false, next)
     }
 
     fn handle_kept<'c, 't, N: Service<'c>>(
@@ -180,20 +208,8 @@ impl Layer for RetryMiddleware {
     where
         'c: 't,
     {
-        self.run(Source::Kept { template, away }, next)
+        self.run(None, Some(template), away, next)
     }
-}
-
-/// Where the attempts of a call come from.
-// Taken apart as soon as the layer starts; a box would cost an allocation.
-#[allow(clippy::large_enum_variant)]
-enum Source<'t> {
-    /// The request itself, copied for an attempt that may be followed by
-    /// another.
-    Owned(Request),
-    /// A request the layer above keeps (a redirect hop's), copied for each
-    /// attempt; see [`Service::call_kept`].
-    Kept { template: &'t Request, away: bool },
 }
 
 impl std::fmt::Debug for RetryMiddleware {

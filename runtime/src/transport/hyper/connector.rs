@@ -24,8 +24,13 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Connecting<T> = Pin<Box<dyn Future<Output = Result<T, BoxError>> + Send>>;
 
 /// The connector the pooled client calls for each new connection.
+///
+/// One `Arc`: hyper-util's client clones its connector for every request,
+/// not only for the few that connect, and the TLS connector is several.
 #[derive(Clone)]
-pub(super) struct Connector {
+pub(super) struct Connector(Arc<Parts>);
+
+struct Parts {
     https: HttpsConnector<Tcp>,
     timeout: Option<Duration>,
 }
@@ -46,7 +51,7 @@ impl Connector {
             .enable_http1()
             .enable_http2()
             .wrap_connector(Tcp { http, proxy });
-        Connector { https, timeout }
+        Connector(Arc::new(Parts { https, timeout }))
     }
 }
 
@@ -55,13 +60,15 @@ impl Service<Uri> for Connector {
     type Error = BoxError;
     type Future = Connecting<Self::Response>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.https.poll_ready(cx)
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // Always ready, as the TCP and TLS connectors under it are: each
+        // connection is made by a copy of them (see `call`).
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, dst: Uri) -> Self::Future {
-        let connecting = self.https.call(dst);
-        let Some(limit) = self.timeout else {
+        let connecting = self.0.https.clone().call(dst);
+        let Some(limit) = self.0.timeout else {
             return connecting;
         };
         Box::pin(async move {

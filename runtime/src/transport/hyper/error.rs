@@ -19,7 +19,7 @@ pub(super) fn send_error(e: hyper_util::client::legacy::Error) -> TransportError
 
 /// Reading the response body failed (the connection was cut, a bad chunk).
 /// hyper puts no URL in its messages, so no query secret can leak.
-pub(super) fn body_error(e: hyper::Error) -> TransportError {
+pub(crate) fn body_error(e: hyper::Error) -> TransportError {
     let message = with_causes(&e);
     TransportError::new(TransportErrorKind::Body, message, Some(Box::new(e)))
 }

@@ -7,6 +7,7 @@
 
 mod connector;
 mod error;
+pub(crate) use error::body_error;
 mod pool;
 mod request;
 mod response;
