@@ -810,6 +810,7 @@ fn debug_shows_the_flow_but_no_secret() {
         r#"client_id: "app""#,
         r#"scope: Some("read")"#,
         "store: false",
+        "state: TokenState { tokens: None, has_refresh_token: false",
     ] {
         assert!(shown.contains(part), "{part} not in {shown}");
     }
