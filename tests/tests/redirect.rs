@@ -49,6 +49,19 @@ where
     (api_server, cdn_server)
 }
 
+/// An API that copies the whole request target, query included, into a
+/// 302 to the CDN (as a naive "moved" redirect does), and the CDN.
+async fn echoing_api_and_cdn() -> (TestServer, TestServer) {
+    two_origins(
+        |r, cdn| {
+            let target = r.target.replacen("/asset", "/download", 1);
+            Reply::status(302).header("location", &format!("{cdn}{target}"))
+        },
+        |_, _| ok_from("cdn"),
+    )
+    .await
+}
+
 fn ok_from(who: &str) -> Reply {
     Reply::json(200, &json!({ "from": who }))
 }
@@ -76,16 +89,7 @@ fn with_caller_credentials(builder: ClientBuilder) -> ClientBuilder {
 
 #[tokio::test]
 async fn a_cross_origin_302_is_followed_without_any_credential() {
-    // The API copies the whole request target, query included, into the
-    // Location, as a naive "moved" redirect does.
-    let (api, cdn) = two_origins(
-        |r, cdn| {
-            let target = r.target.replacen("/asset", "/download", 1);
-            Reply::status(302).header("location", &format!("{cdn}{target}"))
-        },
-        |_, _| ok_from("cdn"),
-    )
-    .await;
+    let (api, cdn) = echoing_api_and_cdn().await;
     let tokens = TestServer::fixed(
         200,
         json!({"access_token": "at_1", "token_type": "Bearer", "expires_in": 3600}),
@@ -236,15 +240,8 @@ impl Middleware for SignHome {
 #[tokio::test]
 async fn a_query_pair_a_middleware_adds_stays_home_when_the_location_echoes_it() {
     // No auth: only the user's middleware adds to the query, and the API
-    // copies the query it received into a cross-origin Location.
-    let (api, cdn) = two_origins(
-        |r, cdn| {
-            let target = r.target.replacen("/asset", "/download", 1);
-            Reply::status(302).header("location", &format!("{cdn}{target}"))
-        },
-        |_, _| ok_from("cdn"),
-    )
-    .await;
+    // echoes it into a cross-origin Location.
+    let (api, cdn) = echoing_api_and_cdn().await;
     let client = client_builder(api.url())
         .middleware(SignHome { api: api.url() })
         .build()
