@@ -452,7 +452,7 @@ async fn a_retry_that_succeeds_is_given_back_to_the_budget() {
     // Every call's first attempt fails and its retry succeeds.
     let mock = MockTransport::from_fn(move |_| {
         let n = counter.fetch_add(1, Ordering::SeqCst);
-        MockResponse::new(if n % 2 == 0 { 503 } else { 200 })
+        MockResponse::new(if n.is_multiple_of(2) { 503 } else { 200 })
     });
     let client = client(&mock, top().budget(budget));
     for i in 0..5 {
