@@ -257,6 +257,43 @@ async fn an_error_mid_stream_ends_it_with_the_typed_error() {
 }
 
 #[tokio::test]
+async fn a_decode_error_inside_an_array_item_names_both_indexes() {
+    // Items that are arrays themselves: the error's path is `[1][1]`, an
+    // index after an index, with no `.` between them.
+    let server = TestServer::fixed(200, json!([[1, "one"], [2, 3]])).await;
+    let rc = resource(server.url());
+    let results: Vec<_> = list(&rc, "/pairs")
+        .paginate::<(u32, String)>(Pagination::link_header())
+        .collect()
+        .await;
+    assert_eq!(results.len(), 1, "the page fails as a whole: {results:?}");
+    match results.last() {
+        Some(Err(Error::Decode(d))) => assert_eq!(d.path(), "[1][1]"),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn debug_shows_the_strategy_and_how_far_the_stream_got() {
+    let server = TestServer::fixed(200, json!(items(0, 3))).await;
+    let rc = resource(server.url());
+    let paginator = list(&rc, "/debug")
+        .paginate::<Item>(Pagination::page_number("page"))
+        .max_items(5);
+    let shown = format!("{paginator:?}");
+    assert!(shown.starts_with("Paginator {"), "{shown}");
+    assert!(shown.contains("pagination: "), "{shown}");
+    assert!(shown.contains("buffered: 0"), "{shown}");
+    assert!(shown.contains("items_left: Some(5)"), "{shown}");
+    let mut pages = paginator.pages();
+    let first = pages.next().await.expect("a page").expect("ok");
+    assert_eq!(first.items.len(), 3);
+    let shown = format!("{pages:?}");
+    assert!(shown.starts_with("Pages {"), "{shown}");
+    assert!(shown.contains("pages_fetched: 1"), "{shown}");
+}
+
+#[tokio::test]
 async fn paginator_is_send_and_can_be_spawned() {
     let server = link_server().await;
     let rc = resource(server.url());

@@ -6,11 +6,13 @@ mod support;
 
 use std::sync::{Arc, OnceLock};
 
+use bytes::Bytes;
+
 use restrait::http::{HeaderMap, HeaderValue, Method};
 use restrait::testing::{MockResponse, MockTransport};
 use restrait::{
-    BoxFuture, Client, ClientBuilder, Error, Middleware, Next, OAuth2, RedirectErrorKind, Request,
-    Response, resource,
+    Body, BoxFuture, Client, ClientBuilder, Error, Middleware, Next, OAuth2, RedirectErrorKind,
+    Request, Response, resource,
 };
 use restrait_tests::client_builder;
 use restrait_tests::helpers::{credential_headers as credentials, request};
@@ -47,6 +49,19 @@ where
     (api_server, cdn_server)
 }
 
+/// An API that copies the whole request target, query included, into a
+/// 302 to the CDN (as a naive "moved" redirect does), and the CDN.
+async fn echoing_api_and_cdn() -> (TestServer, TestServer) {
+    two_origins(
+        |r, cdn| {
+            let target = r.target.replacen("/asset", "/download", 1);
+            Reply::status(302).header("location", &format!("{cdn}{target}"))
+        },
+        |_, _| ok_from("cdn"),
+    )
+    .await
+}
+
 fn ok_from(who: &str) -> Reply {
     Reply::json(200, &json!({ "from": who }))
 }
@@ -74,16 +89,7 @@ fn with_caller_credentials(builder: ClientBuilder) -> ClientBuilder {
 
 #[tokio::test]
 async fn a_cross_origin_302_is_followed_without_any_credential() {
-    // The API copies the whole request target, query included, into the
-    // Location, as a naive "moved" redirect does.
-    let (api, cdn) = two_origins(
-        |r, cdn| {
-            let target = r.target.replacen("/asset", "/download", 1);
-            Reply::status(302).header("location", &format!("{cdn}{target}"))
-        },
-        |_, _| ok_from("cdn"),
-    )
-    .await;
+    let (api, cdn) = echoing_api_and_cdn().await;
     let tokens = TestServer::fixed(
         200,
         json!({"access_token": "at_1", "token_type": "Bearer", "expires_in": 3600}),
@@ -210,6 +216,64 @@ async fn a_key_a_middleware_adds_stays_home_too() {
     assert_eq!(home.len(), 2);
     assert!(home.iter().all(|r| r.header("x-api-key") == Some("mw_key")));
     assert_eq!(cdn.last().header("x-api-key"), None, "{:?}", cdn.last());
+}
+
+/// A hand-made signing middleware: a query pair on every request to the
+/// API's own origin, and on no other.
+struct SignHome {
+    api: String,
+}
+
+impl Middleware for SignHome {
+    fn handle<'a>(
+        &'a self,
+        mut req: Request,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, restrait::Result<Response>> {
+        if req.url().as_str().starts_with(&self.api) {
+            req.url_mut().query_pairs_mut().append_pair("sig", "s3cret");
+        }
+        next.run(req)
+    }
+}
+
+#[tokio::test]
+async fn a_query_pair_a_middleware_adds_stays_home_when_the_location_echoes_it() {
+    // No auth: only the user's middleware adds to the query, and the API
+    // echoes it into a cross-origin Location.
+    let (api, cdn) = echoing_api_and_cdn().await;
+    let client = client_builder(api.url())
+        .middleware(SignHome { api: api.url() })
+        .build()
+        .expect("client");
+    let body = AssetsClient::new(client).asset(1).await.expect("followed");
+    assert_eq!(body, json!({"from": "cdn"}));
+    assert_eq!(api.last().target, "/asset?v=1&sig=s3cret");
+    assert_eq!(cdn.request_count(), 1);
+    assert_eq!(cdn.last().target, "/download?v=1", "{:?}", cdn.last());
+}
+
+#[tokio::test]
+async fn a_one_shot_stream_answered_307_comes_back_as_the_307() {
+    let (api, cdn) = two_origins(
+        |_, cdn| Reply::status(307).header("location", &format!("{cdn}/v2/upload")),
+        |_, _| ok_from("cdn"),
+    )
+    .await;
+    let client = client_builder(api.url()).build().expect("client");
+    let chunks = futures::stream::iter([
+        Ok::<_, std::io::Error>(Bytes::from("part one, ")),
+        Ok(Bytes::from("part two")),
+    ]);
+    let mut req = request(&client, Method::POST, "/upload");
+    req.set_body(Body::stream(chunks));
+    let response = client.execute(req).await.expect("answered");
+    // The stream went once, to the API; it cannot be sent again, so the
+    // 307 is the caller's to handle, and nothing reaches the CDN.
+    assert_eq!(response.status(), 307);
+    assert_eq!(api.request_count(), 1);
+    assert_eq!(api.last().text(), "part one, part two");
+    assert_eq!(cdn.request_count(), 0, "{:?}", cdn.requests());
 }
 
 #[tokio::test]

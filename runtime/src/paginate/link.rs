@@ -74,6 +74,8 @@ mod tests {
             (r#"<a>; rel="prev", <b>; REL="Next""#, Some("b")),
             (r#"<a>; rel="prev next""#, Some("a")),
             (r#"<a>; title="x, rel=next"; rel="last""#, None),
+            // A comma inside quotes does not end the link's parameters.
+            (r#"<a>; title="one, two"; rel="next""#, Some("a")),
             (r#"<a>; rel="last""#, None),
             ("", None),
             ("<", None),

@@ -484,6 +484,50 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_cursor_ends_the_stream() {
+        let pagination = Pagination::cursor("next", "cursor");
+        let first = get("https://h/items");
+        let next = step(
+            &pagination,
+            &mut Progress::default(),
+            &first,
+            &serde_json::json!({"next": ""}),
+        );
+        assert!(matches!(next, Ok(None)), "{next:?}");
+        let next = step(
+            &pagination,
+            &mut Progress::default(),
+            &first,
+            &serde_json::json!({"next": 7}),
+        )
+        .expect("ok")
+        .expect("a number is a cursor too");
+        assert_eq!(next.url().query(), Some("cursor=7"));
+    }
+
+    #[test]
+    fn items_that_are_not_an_array_are_an_error_naming_what_they_are() {
+        let pagination = Pagination::cursor("next", "cursor").items("data");
+        for (data, kind) in [
+            (serde_json::json!("oops"), "a string"),
+            (serde_json::json!({"id": 1}), "an object"),
+            (serde_json::json!(3), "a number"),
+            (serde_json::json!(true), "a boolean"),
+        ] {
+            let mut body = serde_json::json!({ "data": data });
+            match pagination.take_items(&mut body) {
+                Err(Error::Pagination(e)) => assert_eq!(
+                    e.message(),
+                    format!("the page's field `data` is {kind}, not an array of items")
+                ),
+                other => panic!("expected a pagination error, got {other:?}"),
+            }
+        }
+        let mut body = serde_json::json!({ "data": null });
+        assert!(pagination.take_items(&mut body).expect("null").is_empty());
+    }
+
+    #[test]
     fn query_values_are_never_shown() {
         let url: Url = "https://h/a/b?api_key=hunter2&page=2&flag"
             .parse()

@@ -203,6 +203,17 @@ mod tests {
                 retry(Reason::Transport),
             ),
             (
+                "cassette miss",
+                Err(Error::Transport(TransportError::new(
+                    TransportErrorKind::Connect,
+                    "no recording",
+                    Some(Box::new(crate::testing::CassetteError::Setup(
+                        "no recording".into(),
+                    ))),
+                ))),
+                Verdict::Fatal,
+            ),
+            (
                 "attempt timeout",
                 Err(timeout(TimeoutKind::Attempt)),
                 retry(Reason::Timeout),
@@ -307,6 +318,32 @@ mod tests {
         assert!(!Reason::Status(StatusCode::SERVICE_UNAVAILABLE).any_method());
         assert!(!Reason::Transport.any_method());
         assert!(!Reason::Timeout.any_method());
+    }
+
+    #[test]
+    fn trace_names_tell_a_rate_limit_from_other_statuses() {
+        let names: Vec<_> = [
+            Reason::Status(StatusCode::TOO_MANY_REQUESTS),
+            Reason::Status(StatusCode::SERVICE_UNAVAILABLE),
+            Reason::Connect,
+            Reason::Transport,
+            Reason::Timeout,
+            Reason::Auth,
+        ]
+        .into_iter()
+        .map(Reason::as_str)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "rate_limited",
+                "status",
+                "connect",
+                "transport",
+                "timeout",
+                "auth"
+            ]
+        );
     }
 
     fn request(method: Method) -> Request {

@@ -437,6 +437,19 @@ mod tests {
         assert_eq!(p.wait(1, None), 200 * MS);
     }
 
+    #[test]
+    fn getters_and_debug_show_the_settings() {
+        let budget = RetryBudget::new().capacity(7);
+        let p = RetryPolicy::default().max_retries(5).budget(budget);
+        assert_eq!(p.get_max_retries(), 5);
+        assert_eq!(p.get_budget().map(RetryBudget::get_capacity), Some(7));
+        assert!(RetryPolicy::default().no_budget().get_budget().is_none());
+        let shown = format!("{p:?}");
+        assert!(shown.starts_with("RetryPolicy {"), "{shown}");
+        assert!(shown.contains("max_retries: 5"), "{shown}");
+        assert!(shown.contains("custom_jitter: false"), "{shown}");
+    }
+
     fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
         for (k, v) in pairs {
@@ -469,6 +482,15 @@ mod tests {
             (tmr, &[("x-ratelimit-reset", "1600000000")], Some(0)),
             (tmr, &[("x-ratelimit-reset", "soon")], None),
             (tmr, &[("ratelimit-reset", "-1")], None),
+            // u64's parser takes a leading `+`; delta-seconds do not.
+            (tmr, &[("ratelimit-reset", "+5")], None),
+            // The first value read as a Unix time (2001-09-09, long past).
+            (tmr, &[("x-ratelimit-reset", "1000000000")], Some(0)),
+            (
+                tmr,
+                &[("x-ratelimit-reset", "999999999")],
+                Some(999_999_999),
+            ),
             (
                 tmr,
                 &[("x-ratelimit-reset", "99999999999999999999999")],

@@ -74,6 +74,30 @@ async fn get_503_503_200_succeeds_on_the_third_attempt_after_the_backoff() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn without_the_redirect_layer_retry_resends_its_own_copies() {
+    // With redirects off, retry owns the request (no layer above keeps
+    // it): it copies it while an attempt is left, then moves it.
+    let mock = mock(Method::PUT, &[503, 503, 200]);
+    let client = Client::builder("https://api.test/v1")
+        .transport(mock.clone())
+        .retry(top().max_retries(2))
+        .max_redirects(0)
+        .build()
+        .expect("client");
+    let mut req = request(Method::PUT);
+    req.set_body("payload");
+    let response = client.execute(req).await.expect("ok");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.attempts(), 3);
+    let bodies: Vec<_> = mock
+        .requests()
+        .iter()
+        .map(|r| r.body().as_bytes().map(|b| b.to_vec()))
+        .collect();
+    assert_eq!(bodies, vec![Some(b"payload".to_vec()); 3]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn retries_stop_at_the_limit_and_the_error_counts_attempts() {
     let mock = mock(Method::GET, &[503]);
     let client = client(&mock, top());
@@ -413,6 +437,32 @@ async fn successes_refill_the_budget() {
     let before = mock.requests().len();
     call(client.clone()).await; // five successes paid for one retry
     assert_eq!(mock.requests().len(), before + 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_that_succeeds_is_given_back_to_the_budget() {
+    // Room for two retries, and no refill for a plain success: only the
+    // refund of a retry that worked keeps the budget from draining.
+    let budget = RetryBudget::new()
+        .capacity(10)
+        .retry_cost(5)
+        .success_refill(0);
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    // Every call's first attempt fails and its retry succeeds.
+    let mock = MockTransport::from_fn(move |_| {
+        let n = counter.fetch_add(1, Ordering::SeqCst);
+        MockResponse::new(if n.is_multiple_of(2) { 503 } else { 200 })
+    });
+    let client = client(&mock, top().budget(budget));
+    for i in 0..5 {
+        let response = client
+            .execute(request(Method::GET))
+            .await
+            .expect("response");
+        assert_eq!(response.status(), 200, "call {i}");
+    }
+    assert_eq!(seen.load(Ordering::SeqCst), 10);
 }
 
 #[tokio::test(start_paused = true)]

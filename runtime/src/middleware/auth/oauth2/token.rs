@@ -272,6 +272,29 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_access_token_is_no_token() {
+        let err = parse_success(StatusCode::OK, br#"{"access_token":""}"#).expect_err("empty");
+        assert!(err.to_string().contains("`access_token`"), "{err}");
+    }
+
+    #[test]
+    fn debug_names_the_fields_but_not_the_tokens() {
+        let set = parse_success(
+            StatusCode::OK,
+            br#"{"access_token":"at_x","refresh_token":"rt_x","scope":"read"}"#,
+        )
+        .expect("valid");
+        let shown = format!("{set:?}");
+        assert!(shown.starts_with("TokenSet {"), "{shown}");
+        assert!(shown.contains(r#"scope: Some("read")"#), "{shown}");
+        assert!(shown.contains("refresh_token: Some("), "{shown}");
+        assert!(
+            !shown.contains("at_x") && !shown.contains("rt_x"),
+            "{shown}"
+        );
+    }
+
+    #[test]
     fn error_bodies_give_the_oauth_code() {
         let err = parse_error(
             StatusCode::BAD_REQUEST,

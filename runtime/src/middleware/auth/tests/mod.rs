@@ -344,6 +344,37 @@ async fn a_401_refreshes_once_and_resends_once() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_401_gets_a_client_credentials_flow_a_new_token_without_any_refresh_token() {
+    // The token endpoint issues no refresh token: the client-credentials
+    // grant needs none to ask again.
+    let mock = MockTransport::from_fn(|request| {
+        if request.url().host_str() == Some("auth.test") {
+            MockResponse::json(
+                200,
+                &serde_json::json!({"access_token": "at1", "token_type": "Bearer"}),
+            )
+        } else if header(request, "authorization").as_deref() == Some("Bearer at1") {
+            MockResponse::json(200, &serde_json::json!({"ok": true}))
+        } else {
+            MockResponse::new(401)
+        }
+    });
+    let oauth =
+        OAuth2::client_credentials(TOKEN_URL, "c", "s").initial_tokens(TokenSet::new("revoked"));
+    let client = client(mock.clone(), oauth);
+    let response = client.execute(get("/me")).await.expect("a response");
+    assert_eq!(response.status(), 200);
+    let sent: Vec<_> = mock
+        .requests()
+        .iter()
+        .map(|r| header(r, "authorization"))
+        .collect();
+    assert_eq!(sent.len(), 3, "the call, the token request, the resend");
+    assert_eq!(sent[0].as_deref(), Some("Bearer revoked"));
+    assert_eq!(sent[2].as_deref(), Some("Bearer at1"));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_second_401_goes_back_to_the_caller() {
     let tokens = Arc::new(AtomicUsize::new(0));
     let counted = tokens.clone();
@@ -469,6 +500,13 @@ async fn token_endpoint_failures_keep_status_and_cause() {
         };
         assert_eq!(auth.status().map(|s| s.as_u16()), status, "{err}");
         assert_eq!(auth.error(), code, "{err}");
+        if status == Some(503) {
+            let text = err.to_string();
+            assert!(
+                text.contains("the token endpoint answered 503 Service Unavailable"),
+                "{text}"
+            );
+        }
         let source = auth.source.as_deref();
         assert_eq!(
             matches!(source, Some(Error::Transport(_))),
@@ -760,6 +798,23 @@ async fn secrets_never_show_in_debug_display_or_errors() {
             assert!(!text.contains(secret), "{secret} in {text}");
         }
     }
+}
+
+#[test]
+fn debug_shows_the_flow_but_no_secret() {
+    let oauth = OAuth2::client_credentials(TOKEN_URL, "app", "cs_client").scope("read");
+    let shown = format!("{oauth:?}");
+    for part in [
+        "OAuth2 { config: Config {",
+        r#"grant: "client_credentials""#,
+        r#"client_id: "app""#,
+        r#"scope: Some("read")"#,
+        "store: false",
+        "state: TokenState { tokens: None, has_refresh_token: false",
+    ] {
+        assert!(shown.contains(part), "{part} not in {shown}");
+    }
+    assert!(!shown.contains("cs_client"), "{shown}");
 }
 
 #[test]
