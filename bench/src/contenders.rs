@@ -4,7 +4,7 @@
 use std::error::Error as StdError;
 
 use bytes::Bytes;
-use http::header::{ACCEPT, HeaderValue, USER_AGENT};
+use http::header::{ACCEPT, ACCEPT_ENCODING, HeaderValue, USER_AGENT};
 use http_body_util::{BodyExt, Empty};
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -48,6 +48,11 @@ pub(crate) trait Users {
 /// What restrait sends as `User-Agent`; the raw contenders send it too, so
 /// that every contender puts the same bytes on the wire.
 const AGENT: &str = concat!("restrait/", env!("CARGO_PKG_VERSION"));
+
+/// What restrait asks for with its default `gzip` feature; the raw
+/// contenders ask for it too (a hand-written client that takes gzip would),
+/// for the same bytes on the wire. The bench server never compresses.
+const ENCODING: &str = "gzip";
 
 pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
 
@@ -126,6 +131,7 @@ impl Contender {
                 let request = http::Request::get(format!("{base}/users/{id}"))
                     .header(ACCEPT, HeaderValue::from_static("application/json"))
                     .header(USER_AGENT, HeaderValue::from_static(AGENT))
+                    .header(ACCEPT_ENCODING, HeaderValue::from_static(ENCODING))
                     .body(Empty::new())?;
                 let response = client.request(request).await?;
                 if !response.status().is_success() {
@@ -156,6 +162,7 @@ async fn reqwest_get(
     let response = client
         .get(format!("{base}/users/{id}"))
         .header(ACCEPT, HeaderValue::from_static("application/json"))
+        .header(ACCEPT_ENCODING, HeaderValue::from_static(ENCODING))
         .send()
         .await?;
     if !response.status().is_success() {
