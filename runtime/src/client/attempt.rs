@@ -59,8 +59,6 @@ impl ClientInner {
                 TimeoutKind::Call => request.parts.call_limit,
                 _ => None,
             };
-            // The exchange is made where it is awaited: a future held in a
-            // local first takes its room twice in this one.
             let result = match with_deadline(limit) {
                 None => self.exchange(request, permit).await,
                 Some((limit, deadline)) => {

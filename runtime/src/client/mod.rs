@@ -190,14 +190,15 @@ impl Client {
         let chain = &self.inner;
         async move {
             // The deadline runs from the first poll, as the call starts.
-            let Some((limit, deadline)) = with_deadline(limit) else {
-                return Box::pin(async move { finish(chain.run_chain(request).await?).await })
-                    .await;
-            };
-            request.parts.deadline = Some(deadline);
-            request.parts.call_limit = Some(limit);
-            let call = request.call_info();
+            let deadline = with_deadline(limit).map(|(limit, deadline)| {
+                request.parts.deadline = Some(deadline);
+                request.parts.call_limit = Some(limit);
+                (limit, deadline, request.call_info())
+            });
             let run = Box::pin(async move { finish(chain.run_chain(request).await?).await });
+            let Some((limit, deadline, call)) = deadline else {
+                return run.await;
+            };
             match tokio::time::timeout_at(deadline, run).await {
                 Ok(result) => result,
                 Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
