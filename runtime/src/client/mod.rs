@@ -16,6 +16,7 @@ mod transport;
 pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use options::CallOptions;
 
+use std::pin::pin;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -195,7 +196,10 @@ impl Client {
                 request.parts.call_limit = Some(limit);
                 (limit, deadline, request.call_info())
             });
-            let run = Box::pin(async move { finish(chain.run_chain(request).await?).await });
+            let run = Box::pin(async move {
+                let response = pin!(chain.run_chain(request)).await?;
+                pin!(finish(response)).await
+            });
             let Some((limit, deadline, call)) = deadline else {
                 return run.await;
             };

@@ -15,6 +15,7 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::pin;
 use std::sync::Arc;
 
 use futures::future::Either;
@@ -77,7 +78,7 @@ pub(crate) trait Service<'c>: Copy + Send + Sync + 'c {
         'c: 't,
     {
         let copy = kept_copy(template, away);
-        async move { self.call(copy?).await }
+        async move { pin!(self.call(copy?)).await }
     }
 }
 
@@ -113,7 +114,7 @@ pub(crate) trait Layer: Sync {
         'c: 't,
     {
         let copy = kept_copy(template, away);
-        async move { self.handle(copy?, next).await }
+        async move { pin!(self.handle(copy?, next)).await }
     }
 }
 
@@ -144,8 +145,7 @@ impl<'c, L: Layer + ?Sized, N: Service<'c>> Service<'c> for Stage<'c, L, N> {
 
     fn call(self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'c {
         // No future of its own around the layer's: each level of nesting
-        // adds to the size of the call's future, and each is moved into
-        // place when it starts.
+        // adds to the size of the call's future.
         match self.layer {
             Some(layer) => Either::Left(layer.handle(request, self.next)),
             None => Either::Right(self.next.call(request)),

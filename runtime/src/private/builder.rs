@@ -1,5 +1,6 @@
 //! Building one request from a resource method's arguments.
 
+use std::pin::pin;
 use std::fmt::{Display, Write as _};
 use std::future::Future;
 use std::time::Duration;
@@ -29,7 +30,9 @@ pub struct RequestBuilder<'a> {
     query: String,
     headers: HeaderMap,
     body: crate::Body,
-    options: CallOptions,
+    /// Boxed when a method sets any (few do): the builder is moved as it is
+    /// finished, on every call.
+    options: Option<Box<CallOptions>>,
     idempotent: bool,
     /// A `#[url]` value: the request goes there instead of base + path.
     absolute: Option<String>,
@@ -63,7 +66,7 @@ impl<'a> RequestBuilder<'a> {
             query: String::new(),
             headers,
             body: crate::Body::empty(),
-            options: CallOptions::default(),
+            options: None,
             idempotent: false,
             absolute: None,
             form: None,
@@ -79,6 +82,10 @@ impl<'a> RequestBuilder<'a> {
     /// method ([`Request::operation`](crate::Request::operation)).
     pub fn operation(&mut self, method: &'static str) {
         self.operation = Some(method);
+    }
+
+    fn options_mut(&mut self) -> &mut CallOptions {
+        self.options.get_or_insert_with(Box::default)
     }
 
     fn fail(&mut self, error: Error) {
@@ -279,12 +286,12 @@ impl<'a> RequestBuilder<'a> {
 
     /// `#[timeout(..)]`: the deadline of the whole call.
     pub fn timeout(&mut self, total: Duration) {
-        self.options.timeout = Some(total);
+        self.options_mut().timeout = Some(total);
     }
 
     /// `#[retry(max = N)]`, or `#[retry(never)]` as 0.
     pub fn max_retries(&mut self, retries: u32) {
-        self.options.max_retries = Some(retries);
+        self.options_mut().max_retries = Some(retries);
     }
 
     /// `#[idempotent]`.
@@ -307,7 +314,7 @@ impl<'a> RequestBuilder<'a> {
             query,
             mut headers,
             body,
-            mut options,
+            options,
             idempotent,
             absolute,
             form,
@@ -334,9 +341,14 @@ impl<'a> RequestBuilder<'a> {
                 .entry(ACCEPT)
                 .or_insert_with(|| HeaderValue::from_static(accept));
         }
-        if let Some(over) = &resource.options {
-            options.merge(over);
-        }
+        let options = match &resource.options {
+            Some(over) => {
+                let mut options = options.unwrap_or_default();
+                options.merge(over);
+                Some(options)
+            }
+            None => options,
+        };
         let mut request = Request::new_templated(method, url, template);
         request.parts.headers = headers;
         request.parts.body = body;
@@ -361,7 +373,7 @@ impl<'a> RequestBuilder<'a> {
                 .extensions
                 .insert(crate::RateLimitGroup::new(group));
         }
-        request.parts.options = (!options.is_empty()).then(|| Box::new(options));
+        request.parts.options = options.filter(|options| !options.is_empty());
         request.parts.idempotent = idempotent;
         Ok(request)
     }
@@ -388,7 +400,7 @@ impl<'a> RequestBuilder<'a> {
                 D::decode_stream(response, client.clone(), retained)
             }))),
             Ok(request) => Either::Right(Either::Right(async move {
-                let response = client.execute(request).await?;
+                let response = pin!(client.execute(request)).await?;
                 if !response.status().is_success() {
                     return Err(errors.error(response.into_error()));
                 }

@@ -69,6 +69,7 @@ mod static_auth;
 #[cfg(test)]
 mod tests;
 
+use std::pin::pin;
 use std::any::TypeId;
 use std::fmt;
 use std::future::Future;
@@ -259,7 +260,7 @@ impl AuthMiddleware {
         let original = sent.try_clone();
         self.auth.authorize(&mut sent, below).await?;
         let head = sent.head_clone();
-        let response = next.call(sent).await?;
+        let response = pin!(next.call(sent)).await?;
         if response.status() != StatusCode::UNAUTHORIZED
             || !self.auth.on_unauthorized(&head, &response, below).await?
         {
@@ -274,7 +275,7 @@ impl AuthMiddleware {
         drop(response);
         tracing::debug!("401 Unauthorized: sending once more with new credentials");
         self.auth.authorize(&mut again, below).await?;
-        next.call(again).await
+        pin!(next.call(again)).await
     }
 }
 
@@ -304,7 +305,7 @@ impl Layer for AuthMiddleware {
         let below = Next::start(client);
         Either::Right(Either::Right(async move {
             self.auth.authorize(&mut sent, below).await?;
-            next.call(sent).await
+            pin!(next.call(sent)).await
         }))
     }
 }

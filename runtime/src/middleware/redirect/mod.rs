@@ -22,6 +22,7 @@ mod guard;
 pub(crate) use credentials::is_credential;
 pub(crate) use guard::guarded_send;
 
+use std::pin::pin;
 use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
@@ -95,21 +96,26 @@ impl Layer for RedirectMiddleware {
             let result = loop {
                 let body_replayable = replayable_body(&template);
                 let away = hops > 0 && !(started_home && same_origin(&template.parts.url, base));
-                let sent = if body_replayable {
-                    // The layers below copy the template for what they send
-                    // (retry, once per attempt): one copy, not a copy of a copy.
-                    Either::Left(next.call_kept(&template, away))
-                } else {
-                    // A one-shot body goes with this hop; what is left to
-                    // follow with is the request without it.
-                    let head = template.head_clone();
-                    let mut sent = std::mem::replace(&mut template, head);
-                    if away {
-                        leave_home(&mut sent);
-                    }
-                    Either::Right(next.call(sent))
+                // Made in place (`pin!`), not moved into this future; its
+                // borrow of the template ends with the hop.
+                let sent = {
+                    let sent = pin!(if body_replayable {
+                        // The layers below copy the template for what they send
+                        // (retry, once per attempt): one copy, not a copy of a copy.
+                        Either::Left(next.call_kept(&template, away))
+                    } else {
+                        // A one-shot body goes with this hop; what is left to
+                        // follow with is the request without it.
+                        let head = template.head_clone();
+                        let mut sent = std::mem::replace(&mut template, head);
+                        if away {
+                            leave_home(&mut sent);
+                        }
+                        Either::Right(next.call(sent))
+                    });
+                    sent.await
                 };
-                let response = match sent.await {
+                let response = match sent {
                     Ok(response) => response,
                     Err(e) => break Err(e),
                 };

@@ -1,5 +1,6 @@
 //! The retry middleware: runs the attempts of one call.
 
+use std::pin::pin;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -89,8 +90,7 @@ impl RetryMiddleware {
                 // not in a local: a local would keep its room in this future
                 // while the attempt's future holds the request too.
                 let kept;
-                let result = next
-                    .call({
+                let result = pin!(next.call({
                         let (mut this, k) = match (template, owned.take()) {
                             (Some(template), _) => {
                                 let mut copy = kept_copy(template, away)?;
@@ -118,7 +118,7 @@ impl RetryMiddleware {
                         kept = k;
                         this.set_attempt(attempt);
                         this
-                    })
+                    }))
                     .await;
                 let reason = match classify(policy, &result) {
                     Verdict::Done => {
