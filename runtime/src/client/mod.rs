@@ -31,7 +31,6 @@ use url::Url;
 
 use crate::error::{Error, Result, TimeoutError, TimeoutKind};
 use crate::middleware::chain::Layers;
-use crate::middleware::same_origin;
 use crate::redact::RedactedHeaders;
 use crate::request::Request;
 use crate::response::{Limits, Response};
@@ -61,7 +60,9 @@ pub struct Client {
 pub(crate) struct ClientInner {
     /// The base URL as given, without a trailing slash.
     pub(crate) base: String,
-    pub(crate) base_url: Url,
+    /// Shared with the requests its resource methods build (see
+    /// [`Target`](crate::request::Target)).
+    pub(crate) base_url: Arc<Url>,
     pub(crate) default_headers: HeaderMap,
     pub(crate) transport: Box<dyn Transport>,
     pub(crate) layers: Layers,
@@ -173,7 +174,7 @@ impl Client {
         T: Send,
     {
         let inner = &*self.inner;
-        let home = same_origin(&request.parts.url, &inner.base_url);
+        let home = request.parts.url.same_origin(&inner.base_url);
         add_defaults(&mut request.parts.headers, &inner.default_headers, home);
         if let Some(options) = &mut request.parts.options {
             replace_with(&mut request.parts.headers, &options.headers);

@@ -3,6 +3,7 @@
 use std::pin::pin;
 use std::fmt::{Display, Write as _};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,7 +15,7 @@ use url::Url;
 use super::ResourceClient;
 use crate::client::options::CallOptions;
 use crate::error::{Error, Result};
-use crate::request::Request;
+use crate::request::{Request, Target, sends_as_is};
 use crate::response::decode::Decode;
 use crate::{path, query};
 
@@ -327,14 +328,17 @@ impl<'a> RequestBuilder<'a> {
             return Err(e);
         }
         let url = match absolute {
-            Some(absolute) => absolute_url(&absolute, &query).map_err(|e| {
+            Some(absolute) => Target::Parsed(absolute_url(&absolute, &query).map_err(|e| {
                 Error::invalid_request(format!(
                     "the `#[url]` of {template} is not an absolute URL ({absolute:?}): {e}"
                 ))
-            })?,
-            None => join(resource.client.base_url(), &url, &query).map_err(|e| {
-                Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
-            })?,
+            })?),
+            None => match as_text(&resource.client.inner.base_url, url, &query) {
+                Ok(target) => target,
+                Err(url) => Target::Parsed(join(resource.client.base_url(), &url, &query).map_err(
+                    |e| Error::invalid_request(format!("cannot build a URL for {template}: {e}")),
+                )?),
+            },
         };
         if let Some(accept) = accept {
             headers
@@ -444,6 +448,25 @@ fn join(base: &Url, built: &str, query: &str) -> std::result::Result<Url, url::P
         url.set_query(Some(query));
     }
     Ok(url)
+}
+
+/// The URL `built` (the base URL, then the path) and `query` make, kept as
+/// text to be parsed only if something asks for it (see [`Target`]), when
+/// parsing would leave the text as it is; otherwise `built`, to be parsed
+/// now. Reuses `built`'s buffer.
+fn as_text(base: &Arc<Url>, mut built: String, query: &str) -> std::result::Result<Target, String> {
+    let origin = base[..url::Position::BeforePath].len();
+    match built.get(origin..) {
+        Some(path) if built.starts_with(&base[..url::Position::BeforePath]) && sends_as_is(path, query) => {}
+        _ => return Err(built),
+    }
+    built.drain(..origin);
+    let query_at = (!query.is_empty()).then(|| {
+        built.push('?');
+        built.push_str(query);
+        built.len() - query.len()
+    });
+    Ok(Target::built(Arc::clone(base), built, query_at))
 }
 
 /// A `#[url]` value with the request's query parameters added to its own.

@@ -80,7 +80,7 @@ use http::StatusCode;
 
 use crate::error::Result;
 use crate::middleware::chain::{Layer, Service};
-use crate::middleware::{BoxFuture, Next, same_origin};
+use crate::middleware::{BoxFuture, Next};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -292,7 +292,7 @@ impl Layer for AuthMiddleware {
         // Credentials belong to the client's own origin: a request for
         // another one (a redirect hop, a URL the API handed back) goes on
         // without them.
-        if !same_origin(sent.url(), &client.base_url) {
+        if !sent.parts.url.same_origin(&client.base_url) {
             return Either::Left(next.call(sent));
         }
         if self.may_renew {

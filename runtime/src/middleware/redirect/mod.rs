@@ -36,7 +36,7 @@ use url::Url;
 use crate::error::{Error, RedirectError, RedirectErrorKind, Result};
 use crate::middleware::chain::{Layer, Service};
 use crate::middleware::same_origin;
-use crate::request::Request;
+use crate::request::{Request, Target};
 use crate::response::Response;
 use credentials::{remove_body_headers, strip_credentials, without_added_pairs};
 use decide::{Hop, Step, decide};
@@ -83,7 +83,7 @@ impl Layer for RedirectMiddleware {
             // options, a header of the method) were meant for where it first
             // went; they go along only while the call stays at the client's own
             // origin. Auth adds its own to every hop to that origin.
-            let started_home = same_origin(&template.parts.url, base);
+            let started_home = template.parts.url.same_origin(base);
             // The requests sent so far, recorded from the first redirect on.
             let mut seen: Option<Seen> = None;
             // Only a layer below this one can add query pairs (auth, or the
@@ -95,7 +95,7 @@ impl Layer for RedirectMiddleware {
             }
             let result = loop {
                 let body_replayable = replayable_body(&template);
-                let away = hops > 0 && !(started_home && same_origin(&template.parts.url, base));
+                let away = hops > 0 && !(started_home && template.parts.url.same_origin(base));
                 // Made in place (`pin!`), not moved into this future; its
                 // borrow of the template ends with the hop.
                 let sent = {
@@ -151,7 +151,7 @@ impl Layer for RedirectMiddleware {
                     url.set_query(query.as_deref());
                 }
                 let seen = seen
-                    .get_or_insert_with(|| Seen::new(&template.parts.method, &template.parts.url));
+                    .get_or_insert_with(|| Seen::new(&template.parts.method, template.url()));
                 if !seen.insert(&method, &url) {
                     let kind = RedirectErrorKind::Loop;
                     break Err(refused(kind, &template, &response, location, hops));
@@ -167,7 +167,7 @@ impl Layer for RedirectMiddleware {
                 // The redirect's own body is of no use: it was read within the
                 // error-body limit and goes now.
                 drop(response);
-                template.parts.url = url;
+                template.parts.url = Target::Parsed(url);
                 template.parts.method = method;
                 if !keep_body {
                     template.parts.body = crate::Body::empty();
@@ -237,7 +237,7 @@ fn refused(
 ) -> Error {
     let location = location.map(|value| {
         let text = String::from_utf8_lossy(value.as_bytes());
-        match request.parts.url.join(text.trim()) {
+        match request.url().join(text.trim()) {
             Ok(url) => shown(&url),
             Err(_) => crate::redact::redacted_raw_url(&text),
         }

@@ -13,18 +13,24 @@ use hyper_util::client::proxy::matcher::Matcher;
 
 use super::uri::Origins;
 use crate::error::TransportError;
-use crate::request::Request;
+use crate::request::{Parts, Request};
 use crate::request::body::{Body, BodyStream};
 
 /// Converts `request`'s head; its body is left to [`in_memory`] or
 /// [`open`], since only a body that is not in memory needs an `.await`.
 pub(super) fn to_hyper(
-    mut request: Request,
+    request: Request,
     origins: &Origins,
     proxy: Option<&Matcher>,
 ) -> Result<(http::Request<SendBody>, Body), TransportError> {
-    let uri = origins.to_uri(request.url())?;
-    let mut headers = std::mem::take(request.headers_mut());
+    let Parts {
+        method,
+        url,
+        mut headers,
+        body,
+        ..
+    } = *request.parts;
+    let uri = origins.to_uri(url)?;
     if let Some(proxy) = proxy
         && uri.scheme() == Some(&Scheme::HTTP)
         && !headers.contains_key(PROXY_AUTHORIZATION)
@@ -34,10 +40,10 @@ pub(super) fn to_hyper(
         headers.insert(PROXY_AUTHORIZATION, auth);
     }
     let mut req = http::Request::new(SendBody::Empty);
-    *req.method_mut() = request.method().clone();
+    *req.method_mut() = method;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
-    Ok((req, request.take_body()))
+    Ok((req, body))
 }
 
 /// The body as it is sent when it is in memory and nobody watches its

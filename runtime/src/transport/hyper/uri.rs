@@ -3,15 +3,19 @@
 //!
 //! Almost every request of a client goes to one origin, its base URL. The
 //! scheme and authority of the first origin a transport sends to are kept,
-//! parsed once; a later request there has only its path and query parsed.
-//! A request elsewhere is parsed whole.
+//! parsed once. A request a resource method built goes as the text it was
+//! built as (see [`Target`]), never parsed into a `Url`; any other has its
+//! path and query taken from its URL, and its origin parsed unless it is
+//! the kept one.
 
 use std::sync::OnceLock;
 
+use bytes::Bytes;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use url::{Position, Url};
 
 use crate::error::{TransportError, TransportErrorKind};
+use crate::request::Target;
 
 /// The parsed scheme and authority of the first origin sent to.
 #[derive(Default)]
@@ -26,33 +30,54 @@ struct Origin {
 }
 
 impl Origins {
-    /// The URI of `url`.
-    pub(super) fn to_uri(&self, url: &Url) -> Result<http::Uri, TransportError> {
-        if !url.username().is_empty() || url.password().is_some() {
-            // Userinfo is left out: parsed whole, as the rare case it is.
-            let bare = [
-                &url[..Position::BeforeUsername],
-                &url[Position::BeforeHost..Position::AfterQuery],
-            ]
-            .concat();
-            return http::Uri::try_from(bare).map_err(unsendable);
+    /// The URI of `target`: text built on a base URL goes as it is after
+    /// the base's origin; a parsed URL has its path and query taken, and
+    /// its origin parsed unless it is the kept one.
+    pub(super) fn to_uri(&self, target: Target) -> Result<http::Uri, TransportError> {
+        let origin = match target.text() {
+            Some((base, _)) if no_userinfo(base) => Some(self.origin(&base[..Position::BeforePath])?),
+            _ => None,
+        };
+        let target = match origin {
+            Some(origin) => match target.into_text() {
+                // The text moves into the URI: no copy, no parse but hyper's check.
+                Ok(tail) => {
+                    let path = PathAndQuery::from_maybe_shared(Bytes::from(tail));
+                    return assemble(origin, path.map_err(unsendable)?);
+                }
+                Err(target) => target,
+            },
+            None => target,
+        };
+        let url = target.url();
+        if no_userinfo(url) {
+            let origin = self.origin(&url[..Position::BeforePath])?;
+            let path = PathAndQuery::try_from(&url[Position::BeforePath..Position::AfterQuery]);
+            return assemble(origin, path.map_err(unsendable)?);
         }
-        let prefix = &url[..Position::BeforePath];
+        // Userinfo is left out: parsed whole, as the rare case it is.
+        let bare = [
+            &url[..Position::BeforeUsername],
+            &url[Position::BeforeHost..Position::AfterQuery],
+        ]
+        .concat();
+        http::Uri::try_from(bare).map_err(unsendable)
+    }
+
+    /// The scheme and authority of `prefix` (a URL up to its path): the
+    /// kept ones if it is the kept origin, else parsed (and kept, if no
+    /// origin is yet).
+    fn origin(&self, prefix: &str) -> Result<(Scheme, Authority), TransportError> {
         if let Some(origin) = self.0.get()
             && *origin.prefix == *prefix
         {
-            let path = PathAndQuery::try_from(&url[Position::BeforePath..Position::AfterQuery])
-                .map_err(unsendable)?;
-            let mut parts = http::uri::Parts::default();
-            parts.scheme = Some(origin.scheme.clone());
-            parts.authority = Some(origin.authority.clone());
-            parts.path_and_query = Some(path);
-            return http::Uri::from_parts(parts).map_err(unsendable);
+            return Ok((origin.scheme.clone(), origin.authority.clone()));
         }
-        let uri = http::Uri::try_from(&url[..Position::AfterQuery]).map_err(unsendable)?;
-        if self.0.get().is_none()
-            && let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority())
-        {
+        let uri = http::Uri::try_from(prefix).map_err(unsendable)?;
+        let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
+            return Err(unsendable_text(format!("{prefix} has no scheme and host")));
+        };
+        if self.0.get().is_none() {
             // Another thread may have kept its origin first: either is right.
             let _ = self.0.set(Origin {
                 prefix: prefix.into(),
@@ -60,8 +85,31 @@ impl Origins {
                 authority: authority.clone(),
             });
         }
-        Ok(uri)
+        Ok((scheme.clone(), authority.clone()))
     }
+}
+
+fn assemble(
+    (scheme, authority): (Scheme, Authority),
+    path: PathAndQuery,
+) -> Result<http::Uri, TransportError> {
+    let mut parts = http::uri::Parts::default();
+    parts.scheme = Some(scheme);
+    parts.authority = Some(authority);
+    parts.path_and_query = Some(path);
+    http::Uri::from_parts(parts).map_err(unsendable)
+}
+
+fn no_userinfo(url: &Url) -> bool {
+    url.username().is_empty() && url.password().is_none()
+}
+
+fn unsendable_text(message: String) -> TransportError {
+    TransportError::new(
+        TransportErrorKind::Connect,
+        format!("the URL cannot be sent: {message}"),
+        None,
+    )
 }
 
 fn unsendable(e: impl std::error::Error + Send + Sync + 'static) -> TransportError {
@@ -84,11 +132,16 @@ mod tests {
     fn the_uri_drops_fragment_and_userinfo() {
         let origins = Origins::default();
         let uri = origins
-            .to_uri(&u("https://h:8443/a/b?x=1&y=%20#frag"))
+            .to_uri(Target::Parsed(u("https://h:8443/a/b?x=1&y=%20#frag")))
             .expect("uri");
         assert_eq!(uri.to_string(), "https://h:8443/a/b?x=1&y=%20");
-        let uri = origins.to_uri(&u("http://user:pw@h/p?q")).expect("uri");
+        let uri = origins
+            .to_uri(Target::Parsed(u("http://user:pw@h/p?q")))
+            .expect("uri");
         assert_eq!(uri.to_string(), "http://h/p?q");
+        let base = std::sync::Arc::new(u("http://user:pw@h/v1"));
+        let text = Target::built(base, "/v1/p?q".into(), Some(6));
+        assert_eq!(origins.to_uri(text).expect("uri").to_string(), "http://h/v1/p?q");
     }
 
     /// The kept origin serves only URLs of that origin: another scheme,
@@ -107,10 +160,15 @@ mod tests {
             "https://api.test:8443/last?q=%20#frag",
         ];
         for url in urls {
-            let uri = origins.to_uri(&u(url)).expect("uri");
+            let uri = origins.to_uri(Target::Parsed(u(url))).expect("uri");
             let expected = url.split('#').next().unwrap_or(url);
             assert_eq!(uri.to_string(), expected, "{url}");
         }
+        // Text built on a base URL goes as it is, after the base's origin.
+        let base = std::sync::Arc::new(u("https://api.test:8443/v1"));
+        let text = Target::built(base, "/v1/users/42?a=b".into(), Some(14));
+        let uri = origins.to_uri(text).expect("uri");
+        assert_eq!(uri.to_string(), "https://api.test:8443/v1/users/42?a=b");
         let kept = origins.0.get().expect("an origin is kept");
         assert_eq!(&*kept.prefix, "https://api.test:8443");
     }
