@@ -1,8 +1,8 @@
 //! One attempt of a call: a slot under the in-flight cap, the transport,
 //! and, for a buffered call, the body read within the attempt's limits.
 
-use std::pin::pin;
 use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -63,7 +63,12 @@ impl ClientInner {
             let result = match with_deadline(limit) {
                 None => pin!(self.exchange(request, permit)).await,
                 Some((limit, deadline)) => {
-                    match pin!(tokio::time::timeout_at(deadline, self.exchange(request, permit))).await {
+                    match pin!(tokio::time::timeout_at(
+                        deadline,
+                        self.exchange(request, permit)
+                    ))
+                    .await
+                    {
                         Ok(result) => result,
                         Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
                             kind,

@@ -1,7 +1,7 @@
 //! The tracing middleware: one span per call, OpenTelemetry HTTP names.
 
-use std::pin::pin;
 use std::future::Future;
+use std::pin::pin;
 
 use tracing::{Instrument, field};
 

@@ -1,8 +1,8 @@
 //! Building one request from a resource method's arguments.
 
-use std::pin::pin;
 use std::fmt::{Display, Write as _};
 use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -335,9 +335,11 @@ impl<'a> RequestBuilder<'a> {
             })?),
             None => match as_text(&resource.client.inner.base_url, url, &query) {
                 Ok(target) => target,
-                Err(url) => Target::Parsed(join(resource.client.base_url(), &url, &query).map_err(
-                    |e| Error::invalid_request(format!("cannot build a URL for {template}: {e}")),
-                )?),
+                Err(url) => {
+                    Target::Parsed(join(resource.client.base_url(), &url, &query).map_err(|e| {
+                        Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
+                    })?)
+                }
             },
         };
         if let Some(accept) = accept {
@@ -457,7 +459,9 @@ fn join(base: &Url, built: &str, query: &str) -> std::result::Result<Url, url::P
 fn as_text(base: &Arc<Url>, mut built: String, query: &str) -> std::result::Result<Target, String> {
     let origin = base[..url::Position::BeforePath].len();
     match built.get(origin..) {
-        Some(path) if built.starts_with(&base[..url::Position::BeforePath]) && sends_as_is(path, query) => {}
+        Some(path)
+            if built.starts_with(&base[..url::Position::BeforePath])
+                && sends_as_is(path, query) => {}
         _ => return Err(built),
     }
     built.drain(..origin);

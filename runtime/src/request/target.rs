@@ -20,7 +20,10 @@ use url::Url;
 pub(crate) enum Target {
     Parsed(Url),
     /// Text that nothing has changed, and the URL once made from it.
-    Built { text: Built, url: OnceLock<Url> },
+    Built {
+        text: Built,
+        url: OnceLock<Url>,
+    },
 }
 
 /// A URL written as the client's base URL and what follows its origin.
@@ -87,11 +90,11 @@ impl Target {
     }
 
     /// The path and query text, taken, if this is text that nothing has
-    /// changed; else the target as it is.
-    pub(crate) fn into_text(self) -> Result<String, Target> {
+    /// changed; else the URL.
+    pub(crate) fn into_text(self) -> Result<String, Url> {
         match self {
             Target::Built { text, .. } => Ok(text.tail),
-            parsed => Err(parsed),
+            Target::Parsed(url) => Err(url),
         }
     }
 
@@ -156,9 +159,9 @@ impl Built {
 /// parsing would resolve (`.`, `..`, or either spelt with `%2e`).
 pub(crate) fn sends_as_is(path: &str, query: &str) -> bool {
     path.starts_with('/')
-        && path.split('/').all(|segment| {
-            plain(segment, b"!$&'()*+,;=:@-._~") && !is_dot_segment(segment)
-        })
+        && path
+            .split('/')
+            .all(|segment| plain(segment, b"!$&'()*+,;=:@-._~") && !is_dot_segment(segment))
         && plain(query, b"!$&()*+,;=:@-._~/?")
 }
 
@@ -184,7 +187,7 @@ fn plain(text: &str, allowed: &[u8]) -> bool {
 
 /// `.` or `..`, any of whose dots may be written `%2e`.
 fn is_dot_segment(segment: &str) -> bool {
-    ["." , "..", "%2e", "%2e%2e", ".%2e", "%2e."]
+    [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."]
         .iter()
         .any(|dots| segment.eq_ignore_ascii_case(dots))
 }
@@ -221,7 +224,11 @@ mod tests {
         ];
         for b in bases {
             for (path, query) in tails {
-                let prefix = Url::parse(b).expect("base").path().trim_end_matches('/').to_owned();
+                let prefix = Url::parse(b)
+                    .expect("base")
+                    .path()
+                    .trim_end_matches('/')
+                    .to_owned();
                 let path = format!("{prefix}{path}");
                 assert!(sends_as_is(&path, query), "{path} {query}");
                 let (tail, query_at) = match query {

@@ -69,10 +69,10 @@ mod static_auth;
 #[cfg(test)]
 mod tests;
 
-use std::pin::pin;
 use std::any::TypeId;
 use std::fmt;
 use std::future::Future;
+use std::pin::pin;
 
 use futures::future::Either;
 

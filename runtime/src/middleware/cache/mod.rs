@@ -12,9 +12,9 @@ mod key;
 mod status;
 mod store;
 
-use std::pin::pin;
 use std::fmt;
 use std::future::Future;
+use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;

@@ -13,9 +13,9 @@ mod holds;
 mod local;
 mod quota;
 
-use std::pin::pin;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::pin::pin;
 use std::time::Duration;
 
 use crate::error::{Error, Result};

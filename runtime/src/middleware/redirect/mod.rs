@@ -22,10 +22,10 @@ mod guard;
 pub(crate) use credentials::is_credential;
 pub(crate) use guard::guarded_send;
 
-use std::pin::pin;
 use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
+use std::pin::pin;
 
 use futures::future::Either;
 
@@ -150,8 +150,8 @@ impl Layer for RedirectMiddleware {
                 {
                     url.set_query(query.as_deref());
                 }
-                let seen = seen
-                    .get_or_insert_with(|| Seen::new(&template.parts.method, template.url()));
+                let seen =
+                    seen.get_or_insert_with(|| Seen::new(&template.parts.method, template.url()));
                 if !seen.insert(&method, &url) {
                     let kind = RedirectErrorKind::Loop;
                     break Err(refused(kind, &template, &response, location, hops));

@@ -76,7 +76,8 @@ impl HyperTransport {
 
 impl Transport for HyperTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
-        let (mut req, body) = match request::to_hyper(request, &self.origins, self.proxy.as_deref()) {
+        let (mut req, body) = match request::to_hyper(request, &self.origins, self.proxy.as_deref())
+        {
             Ok(converted) => converted,
             Err(e) => return Box::pin(std::future::ready(Err(e))),
         };

@@ -13,8 +13,8 @@ use hyper_util::client::proxy::matcher::Matcher;
 
 use super::uri::Origins;
 use crate::error::TransportError;
-use crate::request::{Parts, Request};
 use crate::request::body::{Body, BodyStream};
+use crate::request::{Parts, Request};
 
 /// Converts `request`'s head; its body is left to [`in_memory`] or
 /// [`open`], since only a body that is not in memory needs an `.await`.

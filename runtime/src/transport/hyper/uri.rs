@@ -35,22 +35,23 @@ impl Origins {
     /// its origin parsed unless it is the kept one.
     pub(super) fn to_uri(&self, target: Target) -> Result<http::Uri, TransportError> {
         let origin = match target.text() {
-            Some((base, _)) if no_userinfo(base) => Some(self.origin(&base[..Position::BeforePath])?),
+            Some((base, _)) if no_userinfo(base) => {
+                Some(self.origin(&base[..Position::BeforePath])?)
+            }
             _ => None,
         };
-        let target = match origin {
+        let url = match origin {
             Some(origin) => match target.into_text() {
                 // The text moves into the URI: no copy, no parse but hyper's check.
                 Ok(tail) => {
                     let path = PathAndQuery::from_maybe_shared(Bytes::from(tail));
                     return assemble(origin, path.map_err(unsendable)?);
                 }
-                Err(target) => target,
+                Err(url) => url,
             },
-            None => target,
+            None => target.into_url(),
         };
-        let url = target.url();
-        if no_userinfo(url) {
+        if no_userinfo(&url) {
             let origin = self.origin(&url[..Position::BeforePath])?;
             let path = PathAndQuery::try_from(&url[Position::BeforePath..Position::AfterQuery]);
             return assemble(origin, path.map_err(unsendable)?);
@@ -141,7 +142,10 @@ mod tests {
         assert_eq!(uri.to_string(), "http://h/p?q");
         let base = std::sync::Arc::new(u("http://user:pw@h/v1"));
         let text = Target::built(base, "/v1/p?q".into(), Some(6));
-        assert_eq!(origins.to_uri(text).expect("uri").to_string(), "http://h/v1/p?q");
+        assert_eq!(
+            origins.to_uri(text).expect("uri").to_string(),
+            "http://h/v1/p?q"
+        );
     }
 
     /// The kept origin serves only URLs of that origin: another scheme,
