@@ -305,6 +305,9 @@ impl<'a> RequestBuilder<'a> {
         self.rate_limit_group = Some(group);
     }
 
+    /// Inlined where it is called (the generated method's `send`), so that
+    /// the builder is taken apart where it is, not moved into a frame.
+    #[inline]
     fn finish(self, accept: Option<&'static str>) -> Result<Request> {
         let RequestBuilder {
             resource,
@@ -385,6 +388,7 @@ impl<'a> RequestBuilder<'a> {
     }
 
     /// Sends the request and decodes the response with `D`.
+    #[inline]
     pub fn send<D: Decode>(self) -> impl Future<Output = Result<D::Output>> + Send + 'a {
         let client = &self.resource.client;
         let errors = self.resource.errors.unwrap_or_default();

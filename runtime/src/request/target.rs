@@ -82,6 +82,10 @@ impl Target {
 
     /// The base URL and the path and query after its origin, as they go
     /// on the wire, if this is text that nothing has changed.
+    #[cfg_attr(
+        not(feature = "hyper-transport"),
+        allow(dead_code, reason = "HyperTransport sends the text")
+    )]
     pub(crate) fn text(&self) -> Option<(&Url, &str)> {
         match self {
             Target::Parsed(_) => None,
@@ -91,6 +95,10 @@ impl Target {
 
     /// The path and query text, taken, if this is text that nothing has
     /// changed; else the URL.
+    #[cfg_attr(
+        not(feature = "hyper-transport"),
+        allow(dead_code, reason = "HyperTransport sends the text")
+    )]
     pub(crate) fn into_text(self) -> Result<String, Url> {
         match self {
             Target::Built { text, .. } => Ok(text.tail),

@@ -27,8 +27,6 @@ use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::pin::pin;
 
-use futures::future::Either;
-
 use http::Method;
 use http::header::{self, HeaderValue};
 use url::Url;
@@ -58,21 +56,44 @@ impl RedirectMiddleware {
 }
 
 impl Layer for RedirectMiddleware {
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
+        template: Request,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
+        Self::run(Some(self), template, next)
+    }
+
+    /// One future whether the client follows redirects or not: the stage
+    /// makes no `Either` that this (large) future would be moved into.
+    fn stage<'c, N: Service<'c>>(
+        layer: Option<&'c Self>,
+        request: Request,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
+        Self::run(layer, request, next)
+    }
+}
+
+impl RedirectMiddleware {
     /// Sends the request, then each redirect it leads to, and notes the
-    /// number of hops on the call's span. One function, so that the
-    /// layer's future is one level of nesting.
+    /// number of hops on the call's span; without the layer, sends it on.
+    /// One function, so that the layer's future is one level of nesting.
     #[allow(
         clippy::manual_async_fn,
         reason = "an `async fn` holds its by-value arguments twice in its future"
     )]
-    fn handle<'c, N: Service<'c>>(
-        &'c self,
+    fn run<'c, N: Service<'c>>(
+        layer: Option<&'c Self>,
         mut template: Request,
         next: N,
     ) -> impl Future<Output = Result<Response>> + Send + 'c {
         // An `async` block, not an `async fn`, which would hold the
         // request twice.
         async move {
+            let Some(layer) = layer else {
+                return pin!(next.call(template)).await;
+            };
             // `template`: what each hop is made from, the caller's request with
             // the method, URL and body of the hop, the caller's credentials
             // still in it.
@@ -96,24 +117,21 @@ impl Layer for RedirectMiddleware {
             let result = loop {
                 let body_replayable = replayable_body(&template);
                 let away = hops > 0 && !(started_home && template.parts.url.same_origin(base));
-                // Made in place (`pin!`), not moved into this future; its
-                // borrow of the template ends with the hop.
-                let sent = {
-                    let sent = pin!(if body_replayable {
-                        // The layers below copy the template for what they send
-                        // (retry, once per attempt): one copy, not a copy of a copy.
-                        Either::Left(next.call_kept(&template, away))
-                    } else {
-                        // A one-shot body goes with this hop; what is left to
-                        // follow with is the request without it.
-                        let head = template.head_clone();
-                        let mut sent = std::mem::replace(&mut template, head);
-                        if away {
-                            leave_home(&mut sent);
-                        }
-                        Either::Right(next.call(sent))
-                    });
-                    sent.await
+                // Each hop's future is made in place (`pin!`), not moved into
+                // this one; its borrow of the template ends with the hop.
+                let sent = if body_replayable {
+                    // The layers below copy the template for what they send
+                    // (retry, once per attempt): one copy, not a copy of a copy.
+                    pin!(next.call_kept(&template, away)).await
+                } else {
+                    // A one-shot body goes with this hop; what is left to
+                    // follow with is the request without it.
+                    let head = template.head_clone();
+                    let mut sent = std::mem::replace(&mut template, head);
+                    if away {
+                        leave_home(&mut sent);
+                    }
+                    pin!(next.call(sent)).await
                 };
                 let response = match sent {
                     Ok(response) => response,
@@ -128,7 +146,7 @@ impl Layer for RedirectMiddleware {
                     location,
                     body_replayable,
                     hops,
-                    max: self.max,
+                    max: layer.max,
                 });
                 let (mut url, method, keep_body) = match step {
                     Step::Return => break Ok(response),
