@@ -461,14 +461,12 @@ fn join(base: &Url, built: &str, query: &str) -> std::result::Result<Url, url::P
 /// parsing would leave the text as it is; otherwise `built`, to be parsed
 /// now. Reuses `built`'s buffer.
 fn as_text(base: &Arc<Url>, mut built: String, query: &str) -> std::result::Result<Target, String> {
-    let origin = base[..url::Position::BeforePath].len();
-    match built.get(origin..) {
-        Some(path)
-            if built.starts_with(&base[..url::Position::BeforePath])
-                && sends_as_is(path, query) => {}
+    let origin = &base[..url::Position::BeforePath];
+    match built.strip_prefix(origin) {
+        Some(path) if sends_as_is(path, query) => {}
         _ => return Err(built),
     }
-    built.drain(..origin);
+    built.drain(..origin.len());
     let query_at = (!query.is_empty()).then(|| {
         built.push('?');
         built.push_str(query);

@@ -119,7 +119,11 @@ impl Target {
     pub(crate) fn same_origin(&self, other: &Url) -> bool {
         match self {
             Target::Parsed(url) => crate::middleware::same_origin(url, other),
-            Target::Built { text, .. } => crate::middleware::same_origin(&text.base, other),
+            // Most often `other` is the very base the text was built on.
+            Target::Built { text, .. } => {
+                std::ptr::eq(&*text.base, other)
+                    || crate::middleware::same_origin(&text.base, other)
+            }
         }
     }
 }
@@ -167,15 +171,34 @@ impl Built {
 /// parsing would resolve (`.`, `..`, or either spelt with `%2e`).
 pub(crate) fn sends_as_is(path: &str, query: &str) -> bool {
     path.starts_with('/')
-        && path
-            .split('/')
-            .all(|segment| plain(segment, b"!$&'()*+,;=:@-._~") && !is_dot_segment(segment))
-        && plain(query, b"!$&()*+,;=:@-._~/?")
+        && plain(path.as_bytes(), &PATH)
+        && !path.as_bytes().split(|&b| b == b'/').any(is_dot_segment)
+        && plain(query.as_bytes(), &QUERY)
 }
 
-/// Only ASCII letters and digits, the `allowed` punctuation, and `%HH`.
-fn plain(text: &str, allowed: &[u8]) -> bool {
-    let bytes = text.as_bytes();
+/// The characters a path keeps as they are, besides `%HH`.
+const PATH: [bool; 256] = plain_set(b"!$&'()*+,;=:@-._~/");
+/// The characters a query keeps as they are, besides `%HH`.
+const QUERY: [bool; 256] = plain_set(b"!$&()*+,;=:@-._~/?");
+
+/// ASCII letters and digits, and `extra`.
+const fn plain_set(extra: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        set[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        set[extra[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+/// Only characters of `set`, and `%HH`.
+fn plain(bytes: &[u8], set: &[bool; 256]) -> bool {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
@@ -184,7 +207,7 @@ fn plain(text: &str, allowed: &[u8]) -> bool {
                 return false;
             }
             i += 3;
-        } else if b.is_ascii_alphanumeric() || allowed.contains(&b) {
+        } else if set[usize::from(b)] {
             i += 1;
         } else {
             return false;
@@ -194,10 +217,11 @@ fn plain(text: &str, allowed: &[u8]) -> bool {
 }
 
 /// `.` or `..`, any of whose dots may be written `%2e`.
-fn is_dot_segment(segment: &str) -> bool {
-    [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."]
-        .iter()
-        .any(|dots| segment.eq_ignore_ascii_case(dots))
+fn is_dot_segment(segment: &[u8]) -> bool {
+    matches!(segment.first(), Some(b'.' | b'%'))
+        && [".", "..", "%2e", "%2e%2e", ".%2e", "%2e."]
+            .iter()
+            .any(|dots| segment.eq_ignore_ascii_case(dots.as_bytes()))
 }
 
 #[cfg(test)]
