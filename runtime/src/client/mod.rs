@@ -24,7 +24,7 @@ use std::time::Duration;
 use std::future::Future;
 
 use bytes::Bytes;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
@@ -254,24 +254,30 @@ pub(crate) fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instan
 /// away from the client's own origin (a `#[url]` or `get_url` link), not
 /// the default headers that carry credentials, which are the API's.
 fn add_defaults(headers: &mut HeaderMap, defaults: &HeaderMap, home: bool) {
-    for name in defaults.keys() {
-        let values = defaults.get_all(name);
+    // One walk over the defaults, which yields each name's values
+    // together (the same `&HeaderName` for each), and one lookup in the
+    // request's headers per name.
+    let mut name_at: Option<&HeaderName> = None;
+    let mut adding: Option<http::header::OccupiedEntry<'_, HeaderValue>> = None;
+    for (name, value) in defaults {
+        if name_at.is_some_and(|at| std::ptr::eq(at, name)) {
+            if let Some(entry) = &mut adding {
+                entry.append(value.clone());
+            }
+            continue;
+        }
+        name_at = Some(name);
+        adding = None;
         let credential = !home
-            && values
+            && defaults
+                .get_all(name)
                 .iter()
                 .any(|v| crate::middleware::redirect::is_credential(name, v));
         if credential {
             continue;
         }
-        // One lookup for the name, whatever its number of values.
         if let http::header::Entry::Vacant(vacant) = headers.entry(name) {
-            let mut values = values.iter();
-            if let Some(first) = values.next() {
-                let mut entry = vacant.insert_entry(first.clone());
-                for value in values {
-                    entry.append(value.clone());
-                }
-            }
+            adding = Some(vacant.insert_entry(value.clone()));
         }
     }
 }
@@ -348,7 +354,13 @@ mod tests {
 
     #[test]
     fn defaults_fill_in_and_options_replace_keeping_every_value() {
-        let defaults = map(&[("x-a", "d1"), ("x-a", "d2"), ("x-b", "d3")]);
+        let defaults = map(&[
+            ("x-a", "d1"),
+            ("x-a", "d2"),
+            ("x-b", "d3"),
+            ("x-b", "d4"),
+            ("x-c", "d5"),
+        ]);
         let mut headers = map(&[("x-b", "own")]);
         add_defaults(&mut headers, &defaults, true);
         let mut away = HeaderMap::new();
@@ -362,6 +374,7 @@ mod tests {
         assert_eq!(away.len(), 1, "no credential default away from home");
         assert_eq!(all(&headers, "x-a"), ["d1", "d2"]);
         assert_eq!(all(&headers, "x-b"), ["own"]);
+        assert_eq!(all(&headers, "x-c"), ["d5"]);
 
         replace_with(
             &mut headers,
