@@ -161,8 +161,8 @@ impl Client {
     ///
     /// Plain functions rather than `async fn`s, down to the chain: an
     /// `async fn` holds its request argument beside the future it moves
-    /// the request into, and every call's future is moved into place once
-    /// per level (the bench's instructions per call).
+    /// the request into. Each level makes the future it awaits in place
+    /// (`pin!`) rather than on the stack and then moved into its own.
     fn call<'a, T, F, Fut>(
         &'a self,
         mut request: Request,
