@@ -2,6 +2,7 @@
 //! and, for a buffered call, the body read within the attempt's limits.
 
 use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -60,9 +61,14 @@ impl ClientInner {
                 _ => None,
             };
             let result = match with_deadline(limit) {
-                None => self.exchange(request, permit).await,
+                None => pin!(self.exchange(request, permit)).await,
                 Some((limit, deadline)) => {
-                    match tokio::time::timeout_at(deadline, self.exchange(request, permit)).await {
+                    match pin!(tokio::time::timeout_at(
+                        deadline,
+                        self.exchange(request, permit)
+                    ))
+                    .await
+                    {
                         Ok(result) => result,
                         Err(_) => Err(Error::Timeout(Box::new(TimeoutError {
                             kind,

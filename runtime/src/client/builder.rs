@@ -377,7 +377,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(ClientInner {
                 base,
-                base_url,
+                base_url: Arc::new(base_url),
                 default_headers: self.default_headers,
                 transport,
                 layers,

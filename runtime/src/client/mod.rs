@@ -17,20 +17,20 @@ pub use builder::{ClientBuilder, DEFAULT_MAX_BODY_SIZE, DEFAULT_MAX_ERROR_BODY};
 pub use options::CallOptions;
 
 use std::fmt;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 use std::future::Future;
 
 use bytes::Bytes;
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use url::Url;
 
 use crate::error::{Error, Result, TimeoutError, TimeoutKind};
 use crate::middleware::chain::Layers;
-use crate::middleware::same_origin;
 use crate::redact::RedactedHeaders;
 use crate::request::Request;
 use crate::response::{Limits, Response};
@@ -60,7 +60,9 @@ pub struct Client {
 pub(crate) struct ClientInner {
     /// The base URL as given, without a trailing slash.
     pub(crate) base: String,
-    pub(crate) base_url: Url,
+    /// Shared with the requests its resource methods build (see
+    /// [`Target`](crate::request::Target)).
+    pub(crate) base_url: Arc<Url>,
     pub(crate) default_headers: HeaderMap,
     pub(crate) transport: Box<dyn Transport>,
     pub(crate) layers: Layers,
@@ -159,8 +161,8 @@ impl Client {
     ///
     /// Plain functions rather than `async fn`s, down to the chain: an
     /// `async fn` holds its request argument beside the future it moves
-    /// the request into, and every call's future is moved into place once
-    /// per level (the bench's instructions per call).
+    /// the request into. Each level makes the future it awaits in place
+    /// (`pin!`) rather than on the stack and then moved into its own.
     fn call<'a, T, F, Fut>(
         &'a self,
         mut request: Request,
@@ -172,7 +174,7 @@ impl Client {
         T: Send,
     {
         let inner = &*self.inner;
-        let home = same_origin(&request.parts.url, &inner.base_url);
+        let home = request.parts.url.same_origin(&inner.base_url);
         add_defaults(&mut request.parts.headers, &inner.default_headers, home);
         if let Some(options) = &mut request.parts.options {
             replace_with(&mut request.parts.headers, &options.headers);
@@ -195,7 +197,10 @@ impl Client {
                 request.parts.call_limit = Some(limit);
                 (limit, deadline, request.call_info())
             });
-            let run = Box::pin(async move { finish(chain.run_chain(request).await?).await });
+            let run = Box::pin(async move {
+                let response = pin!(chain.run_chain(request)).await?;
+                pin!(finish(response)).await
+            });
             let Some((limit, deadline, call)) = deadline else {
                 return run.await;
             };
@@ -249,24 +254,30 @@ pub(crate) fn with_deadline(limit: Option<Duration>) -> Option<(Duration, Instan
 /// away from the client's own origin (a `#[url]` or `get_url` link), not
 /// the default headers that carry credentials, which are the API's.
 fn add_defaults(headers: &mut HeaderMap, defaults: &HeaderMap, home: bool) {
-    for name in defaults.keys() {
-        let values = defaults.get_all(name);
+    // One walk over the defaults, which yields each name's values
+    // together (the same `&HeaderName` for each), and one lookup in the
+    // request's headers per name.
+    let mut name_at: Option<&HeaderName> = None;
+    let mut adding: Option<http::header::OccupiedEntry<'_, HeaderValue>> = None;
+    for (name, value) in defaults {
+        if name_at.is_some_and(|at| std::ptr::eq(at, name)) {
+            if let Some(entry) = &mut adding {
+                entry.append(value.clone());
+            }
+            continue;
+        }
+        name_at = Some(name);
+        adding = None;
         let credential = !home
-            && values
+            && defaults
+                .get_all(name)
                 .iter()
                 .any(|v| crate::middleware::redirect::is_credential(name, v));
         if credential {
             continue;
         }
-        // One lookup for the name, whatever its number of values.
         if let http::header::Entry::Vacant(vacant) = headers.entry(name) {
-            let mut values = values.iter();
-            if let Some(first) = values.next() {
-                let mut entry = vacant.insert_entry(first.clone());
-                for value in values {
-                    entry.append(value.clone());
-                }
-            }
+            adding = Some(vacant.insert_entry(value.clone()));
         }
     }
 }
@@ -343,7 +354,13 @@ mod tests {
 
     #[test]
     fn defaults_fill_in_and_options_replace_keeping_every_value() {
-        let defaults = map(&[("x-a", "d1"), ("x-a", "d2"), ("x-b", "d3")]);
+        let defaults = map(&[
+            ("x-a", "d1"),
+            ("x-a", "d2"),
+            ("x-b", "d3"),
+            ("x-b", "d4"),
+            ("x-c", "d5"),
+        ]);
         let mut headers = map(&[("x-b", "own")]);
         add_defaults(&mut headers, &defaults, true);
         let mut away = HeaderMap::new();
@@ -357,6 +374,7 @@ mod tests {
         assert_eq!(away.len(), 1, "no credential default away from home");
         assert_eq!(all(&headers, "x-a"), ["d1", "d2"]);
         assert_eq!(all(&headers, "x-b"), ["own"]);
+        assert_eq!(all(&headers, "x-c"), ["d5"]);
 
         replace_with(
             &mut headers,

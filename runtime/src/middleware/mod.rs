@@ -158,11 +158,12 @@ impl OwnedNext {
 /// says, without building the two origins (each a copy of the host) for
 /// the `http` and `https` URLs of every call.
 pub(crate) fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    use url::Position::{AfterPort, BeforeHost};
     match (a.scheme(), b.scheme()) {
+        // The `url` crate writes a special URL's host and port normalised
+        // (lower case, the default port left out), so their text decides.
         ("http" | "https", "http" | "https") => {
-            a.scheme() == b.scheme()
-                && a.host() == b.host()
-                && a.port_or_known_default() == b.port_or_known_default()
+            a.scheme() == b.scheme() && a[BeforeHost..AfterPort] == b[BeforeHost..AfterPort]
         }
         _ => a.origin() == b.origin(),
     }
@@ -185,6 +186,10 @@ mod tests {
             "https://cdn.example.com/",
             "http://127.0.0.1:8080/",
             "http://[::1]:8080/",
+            "http://[0:0::1]:8080/",
+            "http://127.0.0.1:08080/",
+            "http://2130706433:8080/",
+            "https://api.example.com.:443/",
             "ftp://api.example.com/",
             "data:text/plain,hi",
         ];

@@ -1,6 +1,7 @@
 //! The tracing middleware: one span per call, OpenTelemetry HTTP names.
 
 use std::future::Future;
+use std::pin::pin;
 
 use tracing::{Instrument, field};
 
@@ -47,9 +48,9 @@ impl Layer for TracingMiddleware {
         }
         async move {
             if span.is_disabled() {
-                return next.call(request).await;
+                return pin!(next.call(request)).await;
             }
-            let result = next.call(request).instrument(span.clone()).await;
+            let result = pin!(next.call(request).instrument(span.clone())).await;
             match &result {
                 Ok(response) => {
                     span.record("http.response.status_code", response.status().as_u16());

@@ -2,6 +2,8 @@
 
 use std::fmt::{Display, Write as _};
 use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,7 +15,7 @@ use url::Url;
 use super::ResourceClient;
 use crate::client::options::CallOptions;
 use crate::error::{Error, Result};
-use crate::request::Request;
+use crate::request::{Request, Target, sends_as_is};
 use crate::response::decode::Decode;
 use crate::{path, query};
 
@@ -29,7 +31,9 @@ pub struct RequestBuilder<'a> {
     query: String,
     headers: HeaderMap,
     body: crate::Body,
-    options: CallOptions,
+    /// Boxed when a method sets any (few do): the builder is moved as it is
+    /// finished, on every call.
+    options: Option<Box<CallOptions>>,
     idempotent: bool,
     /// A `#[url]` value: the request goes there instead of base + path.
     absolute: Option<String>,
@@ -63,7 +67,7 @@ impl<'a> RequestBuilder<'a> {
             query: String::new(),
             headers,
             body: crate::Body::empty(),
-            options: CallOptions::default(),
+            options: None,
             idempotent: false,
             absolute: None,
             form: None,
@@ -79,6 +83,10 @@ impl<'a> RequestBuilder<'a> {
     /// method ([`Request::operation`](crate::Request::operation)).
     pub fn operation(&mut self, method: &'static str) {
         self.operation = Some(method);
+    }
+
+    fn options_mut(&mut self) -> &mut CallOptions {
+        self.options.get_or_insert_with(Box::default)
     }
 
     fn fail(&mut self, error: Error) {
@@ -279,12 +287,12 @@ impl<'a> RequestBuilder<'a> {
 
     /// `#[timeout(..)]`: the deadline of the whole call.
     pub fn timeout(&mut self, total: Duration) {
-        self.options.timeout = Some(total);
+        self.options_mut().timeout = Some(total);
     }
 
     /// `#[retry(max = N)]`, or `#[retry(never)]` as 0.
     pub fn max_retries(&mut self, retries: u32) {
-        self.options.max_retries = Some(retries);
+        self.options_mut().max_retries = Some(retries);
     }
 
     /// `#[idempotent]`.
@@ -297,6 +305,9 @@ impl<'a> RequestBuilder<'a> {
         self.rate_limit_group = Some(group);
     }
 
+    /// Inlined where it is called (the generated method's `send`), so that
+    /// the builder is taken apart where it is, not moved into a frame.
+    #[inline]
     fn finish(self, accept: Option<&'static str>) -> Result<Request> {
         let RequestBuilder {
             resource,
@@ -307,7 +318,7 @@ impl<'a> RequestBuilder<'a> {
             query,
             mut headers,
             body,
-            mut options,
+            options,
             idempotent,
             absolute,
             form,
@@ -320,23 +331,33 @@ impl<'a> RequestBuilder<'a> {
             return Err(e);
         }
         let url = match absolute {
-            Some(absolute) => absolute_url(&absolute, &query).map_err(|e| {
+            Some(absolute) => Target::Parsed(absolute_url(&absolute, &query).map_err(|e| {
                 Error::invalid_request(format!(
                     "the `#[url]` of {template} is not an absolute URL ({absolute:?}): {e}"
                 ))
-            })?,
-            None => join(resource.client.base_url(), &url, &query).map_err(|e| {
-                Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
-            })?,
+            })?),
+            None => match as_text(&resource.client.inner.base_url, url, &query) {
+                Ok(target) => target,
+                Err(url) => {
+                    Target::Parsed(join(resource.client.base_url(), &url, &query).map_err(|e| {
+                        Error::invalid_request(format!("cannot build a URL for {template}: {e}"))
+                    })?)
+                }
+            },
         };
         if let Some(accept) = accept {
             headers
                 .entry(ACCEPT)
                 .or_insert_with(|| HeaderValue::from_static(accept));
         }
-        if let Some(over) = &resource.options {
-            options.merge(over);
-        }
+        let options = match &resource.options {
+            Some(over) => {
+                let mut options = options.unwrap_or_default();
+                options.merge(over);
+                Some(options)
+            }
+            None => options,
+        };
         let mut request = Request::new_templated(method, url, template);
         request.parts.headers = headers;
         request.parts.body = body;
@@ -361,12 +382,13 @@ impl<'a> RequestBuilder<'a> {
                 .extensions
                 .insert(crate::RateLimitGroup::new(group));
         }
-        request.parts.options = (!options.is_empty()).then(|| Box::new(options));
+        request.parts.options = options.filter(|options| !options.is_empty());
         request.parts.idempotent = idempotent;
         Ok(request)
     }
 
     /// Sends the request and decodes the response with `D`.
+    #[inline]
     pub fn send<D: Decode>(self) -> impl Future<Output = Result<D::Output>> + Send + 'a {
         let client = &self.resource.client;
         let errors = self.resource.errors.unwrap_or_default();
@@ -388,7 +410,7 @@ impl<'a> RequestBuilder<'a> {
                 D::decode_stream(response, client.clone(), retained)
             }))),
             Ok(request) => Either::Right(Either::Right(async move {
-                let response = client.execute(request).await?;
+                let response = pin!(client.execute(request)).await?;
                 if !response.status().is_success() {
                     return Err(errors.error(response.into_error()));
                 }
@@ -432,6 +454,25 @@ fn join(base: &Url, built: &str, query: &str) -> std::result::Result<Url, url::P
         url.set_query(Some(query));
     }
     Ok(url)
+}
+
+/// The URL `built` (the base URL, then the path) and `query` make, kept as
+/// text to be parsed only if something asks for it (see [`Target`]), when
+/// parsing would leave the text as it is; otherwise `built`, to be parsed
+/// now. Reuses `built`'s buffer.
+fn as_text(base: &Arc<Url>, mut built: String, query: &str) -> std::result::Result<Target, String> {
+    let origin = &base[..url::Position::BeforePath];
+    match built.strip_prefix(origin) {
+        Some(path) if sends_as_is(path, query) => {}
+        _ => return Err(built),
+    }
+    built.drain(..origin.len());
+    let query_at = (!query.is_empty()).then(|| {
+        built.push('?');
+        built.push_str(query);
+        built.len() - query.len()
+    });
+    Ok(Target::built(Arc::clone(base), built, query_at))
 }
 
 /// A `#[url]` value with the request's query parameters added to its own.

@@ -3,8 +3,10 @@
 
 pub mod body;
 mod operation;
+mod target;
 
 pub use operation::Operation;
+pub(crate) use target::{Target, sends_as_is};
 
 use std::borrow::Cow;
 use std::fmt;
@@ -34,7 +36,8 @@ pub struct Request {
 /// What a [`Request`] holds.
 pub(crate) struct Parts {
     pub(crate) method: Method,
-    pub(crate) url: Url,
+    /// The URL, parsed when something asks for it (see [`target`]).
+    pub(crate) url: Target,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Body,
     pub(crate) template: Cow<'static, str>,
@@ -75,14 +78,14 @@ impl Request {
     /// ```
     pub fn new(method: Method, url: Url) -> Self {
         let template = Cow::Owned(url.path().to_owned());
-        Request::new_with(method, url, template)
+        Request::new_with(method, Target::Parsed(url), template)
     }
 
-    pub(crate) fn new_templated(method: Method, url: Url, template: &'static str) -> Self {
+    pub(crate) fn new_templated(method: Method, url: Target, template: &'static str) -> Self {
         Request::new_with(method, url, Cow::Borrowed(template))
     }
 
-    fn new_with(method: Method, url: Url, template: Cow<'static, str>) -> Self {
+    fn new_with(method: Method, url: Target, template: Cow<'static, str>) -> Self {
         Request::from_parts(Parts {
             method,
             url,
@@ -113,11 +116,11 @@ impl Request {
     }
     /// The full URL, query included.
     pub fn url(&self) -> &Url {
-        &self.parts.url
+        self.parts.url.url()
     }
     /// The URL, to change.
     pub fn url_mut(&mut self) -> &mut Url {
-        &mut self.parts.url
+        self.parts.url.url_mut()
     }
     /// The headers.
     pub fn headers(&self) -> &HeaderMap {
@@ -296,7 +299,7 @@ impl fmt::Debug for Request {
             .map_or(&[][..], |s| s.0.as_slice());
         f.debug_struct("Request")
             .field("method", &self.parts.method)
-            .field("url", &redacted_url_with(&self.parts.url, secret))
+            .field("url", &redacted_url_with(self.url(), secret))
             .field("template", &self.parts.template)
             .field("headers", &RedactedHeaders(&self.parts.headers))
             .field("body", &self.parts.body)

@@ -57,7 +57,7 @@ impl ReqwestTransport {
 
 impl Transport for ReqwestTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
-        let sent_to = self.check_redirects.then(|| request.parts.url.clone());
+        let sent_to = self.check_redirects.then(|| request.url().clone());
         let client = &self.client;
         Box::pin(async move {
             let crate::request::Parts {
@@ -67,7 +67,7 @@ impl Transport for ReqwestTransport {
                 body,
                 ..
             } = *request.parts;
-            let mut req = reqwest::Request::new(method, url);
+            let mut req = reqwest::Request::new(method, url.into_url());
             *req.body_mut() = to_reqwest(body, &mut headers).await?;
             *req.headers_mut() = headers;
             let mut response = client.execute(req).await.map_err(request_error)?;

@@ -72,6 +72,7 @@ mod tests;
 use std::any::TypeId;
 use std::fmt;
 use std::future::Future;
+use std::pin::pin;
 
 use futures::future::Either;
 
@@ -79,7 +80,7 @@ use http::StatusCode;
 
 use crate::error::Result;
 use crate::middleware::chain::{Layer, Service};
-use crate::middleware::{BoxFuture, Next, same_origin};
+use crate::middleware::{BoxFuture, Next};
 use crate::request::Request;
 use crate::response::Response;
 
@@ -259,7 +260,7 @@ impl AuthMiddleware {
         let original = sent.try_clone();
         self.auth.authorize(&mut sent, below).await?;
         let head = sent.head_clone();
-        let response = next.call(sent).await?;
+        let response = pin!(next.call(sent)).await?;
         if response.status() != StatusCode::UNAUTHORIZED
             || !self.auth.on_unauthorized(&head, &response, below).await?
         {
@@ -274,7 +275,7 @@ impl AuthMiddleware {
         drop(response);
         tracing::debug!("401 Unauthorized: sending once more with new credentials");
         self.auth.authorize(&mut again, below).await?;
-        next.call(again).await
+        pin!(next.call(again)).await
     }
 }
 
@@ -291,7 +292,7 @@ impl Layer for AuthMiddleware {
         // Credentials belong to the client's own origin: a request for
         // another one (a redirect hop, a URL the API handed back) goes on
         // without them.
-        if !same_origin(sent.url(), &client.base_url) {
+        if !sent.parts.url.same_origin(&client.base_url) {
             return Either::Left(next.call(sent));
         }
         if self.may_renew {
@@ -304,7 +305,7 @@ impl Layer for AuthMiddleware {
         let below = Next::start(client);
         Either::Right(Either::Right(async move {
             self.auth.authorize(&mut sent, below).await?;
-            next.call(sent).await
+            pin!(next.call(sent)).await
         }))
     }
 }

@@ -14,6 +14,7 @@ mod store;
 
 use std::fmt;
 use std::future::Future;
+use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::SystemTime;
@@ -184,13 +185,13 @@ impl CacheMiddleware {
         Fut: Future<Output = Result<Response>>,
     {
         if request.parts.stream {
-            return next(request).await;
+            return pin!(next(request)).await;
         }
         if request.method() != Method::GET {
             return self.unsafe_request(request, next).await;
         }
         let Some(parts) = request_parts(&request) else {
-            return next(request).await;
+            return pin!(next(request)).await;
         };
         let key = Key {
             method: Method::GET,
@@ -227,7 +228,7 @@ impl CacheMiddleware {
             }
         }
         let call = request.call_info();
-        let response = next(request).await?;
+        let response = pin!(next(request)).await?;
         let now = SystemTime::now();
         if let Some(entry) = revalidating
             && response.status() == StatusCode::NOT_MODIFIED
@@ -292,7 +293,7 @@ impl CacheMiddleware {
             Method::HEAD | Method::OPTIONS | Method::TRACE
         );
         let url = (!safe).then(|| request.url().as_str().to_owned());
-        let response = next(request).await?;
+        let response = pin!(next(request)).await?;
         if let Some(url) = url
             && (response.status().is_success() || response.status().is_redirection())
         {

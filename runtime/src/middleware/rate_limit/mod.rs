@@ -15,6 +15,7 @@ mod quota;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::pin::pin;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -129,10 +130,10 @@ impl RateLimitMiddleware {
     {
         self.admit(&request).await?;
         let Some(holds) = &self.holds else {
-            return next(request).await;
+            return pin!(next(request)).await;
         };
         let group = request.extensions().get::<RateLimitGroup>().cloned();
-        let response = next(request).await?;
+        let response = pin!(next(request)).await?;
         holds.observe(
             group.as_ref().map(RateLimitGroup::name),
             response.status(),

@@ -6,13 +6,15 @@ use http::{Method, StatusCode};
 use url::Url;
 
 use crate::error::RedirectErrorKind;
+use crate::request::Target;
 
 /// A response of one hop, as [`decide`] needs it.
 #[derive(Debug)]
 pub(super) struct Hop<'a> {
     pub(super) status: StatusCode,
     pub(super) method: &'a Method,
-    pub(super) url: &'a Url,
+    /// Parsed only if the response is a redirect to follow.
+    pub(super) url: &'a Target,
     pub(super) location: Option<&'a HeaderValue>,
     pub(super) body_replayable: bool,
     /// Redirects followed so far.
@@ -48,10 +50,11 @@ pub(super) fn decide(hop: &Hop<'_>) -> Step {
     let Some(location) = hop.location else {
         return Step::Return;
     };
-    let Some(url) = resolve(hop.url, location) else {
+    let from = hop.url.url();
+    let Some(url) = resolve(from, location) else {
         return Step::Refuse(RedirectErrorKind::InvalidLocation);
     };
-    if is_downgrade(hop.url, &url) {
+    if is_downgrade(from, &url) {
         return Step::Refuse(RedirectErrorKind::Downgrade);
     }
     if hop.hops >= hop.max {
@@ -120,7 +123,7 @@ mod tests {
     fn hop<'a>(
         status: u16,
         method: &'a Method,
-        from: &'a Url,
+        from: &'a Target,
         to: Option<&'a HeaderValue>,
     ) -> Hop<'a> {
         Hop {
@@ -201,7 +204,7 @@ mod tests {
 
     #[test]
     fn decisions() {
-        let from = url("https://api.example.com/a");
+        let from = Target::Parsed(url("https://api.example.com/a"));
         let post = Method::POST;
         let to = HeaderValue::from_static("https://cdn.example.net/b");
         let down = HeaderValue::from_static("http://api.example.com/a");

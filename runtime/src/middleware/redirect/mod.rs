@@ -25,8 +25,7 @@ pub(crate) use guard::guarded_send;
 use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
-
-use futures::future::Either;
+use std::pin::pin;
 
 use http::Method;
 use http::header::{self, HeaderValue};
@@ -35,7 +34,7 @@ use url::Url;
 use crate::error::{Error, RedirectError, RedirectErrorKind, Result};
 use crate::middleware::chain::{Layer, Service};
 use crate::middleware::same_origin;
-use crate::request::Request;
+use crate::request::{Request, Target};
 use crate::response::Response;
 use credentials::{remove_body_headers, strip_credentials, without_added_pairs};
 use decide::{Hop, Step, decide};
@@ -57,21 +56,44 @@ impl RedirectMiddleware {
 }
 
 impl Layer for RedirectMiddleware {
+    fn handle<'c, N: Service<'c>>(
+        &'c self,
+        template: Request,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
+        Self::run(Some(self), template, next)
+    }
+
+    /// One future whether the client follows redirects or not: the stage
+    /// makes no `Either` that this (large) future would be moved into.
+    fn stage<'c, N: Service<'c>>(
+        layer: Option<&'c Self>,
+        request: Request,
+        next: N,
+    ) -> impl Future<Output = Result<Response>> + Send + 'c {
+        Self::run(layer, request, next)
+    }
+}
+
+impl RedirectMiddleware {
     /// Sends the request, then each redirect it leads to, and notes the
-    /// number of hops on the call's span. One function, so that the
-    /// layer's future is one level of nesting.
+    /// number of hops on the call's span; without the layer, sends it on.
+    /// One function, so that the layer's future is one level of nesting.
     #[allow(
         clippy::manual_async_fn,
         reason = "an `async fn` holds its by-value arguments twice in its future"
     )]
-    fn handle<'c, N: Service<'c>>(
-        &'c self,
+    fn run<'c, N: Service<'c>>(
+        layer: Option<&'c Self>,
         mut template: Request,
         next: N,
     ) -> impl Future<Output = Result<Response>> + Send + 'c {
         // An `async` block, not an `async fn`, which would hold the
         // request twice.
         async move {
+            let Some(layer) = layer else {
+                return pin!(next.call(template)).await;
+            };
             // `template`: what each hop is made from, the caller's request with
             // the method, URL and body of the hop, the caller's credentials
             // still in it.
@@ -82,7 +104,7 @@ impl Layer for RedirectMiddleware {
             // options, a header of the method) were meant for where it first
             // went; they go along only while the call stays at the client's own
             // origin. Auth adds its own to every hop to that origin.
-            let started_home = same_origin(&template.parts.url, base);
+            let started_home = template.parts.url.same_origin(base);
             // The requests sent so far, recorded from the first redirect on.
             let mut seen: Option<Seen> = None;
             // Only a layer below this one can add query pairs (auth, or the
@@ -94,11 +116,13 @@ impl Layer for RedirectMiddleware {
             }
             let result = loop {
                 let body_replayable = replayable_body(&template);
-                let away = hops > 0 && !(started_home && same_origin(&template.parts.url, base));
+                let away = hops > 0 && !(started_home && template.parts.url.same_origin(base));
+                // Each hop's future is made in place (`pin!`), not moved into
+                // this one; its borrow of the template ends with the hop.
                 let sent = if body_replayable {
                     // The layers below copy the template for what they send
                     // (retry, once per attempt): one copy, not a copy of a copy.
-                    Either::Left(next.call_kept(&template, away))
+                    pin!(next.call_kept(&template, away)).await
                 } else {
                     // A one-shot body goes with this hop; what is left to
                     // follow with is the request without it.
@@ -107,9 +131,9 @@ impl Layer for RedirectMiddleware {
                     if away {
                         leave_home(&mut sent);
                     }
-                    Either::Right(next.call(sent))
+                    pin!(next.call(sent)).await
                 };
-                let response = match sent.await {
+                let response = match sent {
                     Ok(response) => response,
                     Err(e) => break Err(e),
                 };
@@ -122,7 +146,7 @@ impl Layer for RedirectMiddleware {
                     location,
                     body_replayable,
                     hops,
-                    max: self.max,
+                    max: layer.max,
                 });
                 let (mut url, method, keep_body) = match step {
                     Step::Return => break Ok(response),
@@ -144,8 +168,8 @@ impl Layer for RedirectMiddleware {
                 {
                     url.set_query(query.as_deref());
                 }
-                let seen = seen
-                    .get_or_insert_with(|| Seen::new(&template.parts.method, &template.parts.url));
+                let seen =
+                    seen.get_or_insert_with(|| Seen::new(&template.parts.method, template.url()));
                 if !seen.insert(&method, &url) {
                     let kind = RedirectErrorKind::Loop;
                     break Err(refused(kind, &template, &response, location, hops));
@@ -161,7 +185,7 @@ impl Layer for RedirectMiddleware {
                 // The redirect's own body is of no use: it was read within the
                 // error-body limit and goes now.
                 drop(response);
-                template.parts.url = url;
+                template.parts.url = Target::Parsed(url);
                 template.parts.method = method;
                 if !keep_body {
                     template.parts.body = crate::Body::empty();
@@ -231,7 +255,7 @@ fn refused(
 ) -> Error {
     let location = location.map(|value| {
         let text = String::from_utf8_lossy(value.as_bytes());
-        match request.parts.url.join(text.trim()) {
+        match request.url().join(text.trim()) {
             Ok(url) => shown(&url),
             Err(_) => crate::redact::redacted_raw_url(&text),
         }

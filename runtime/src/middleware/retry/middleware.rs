@@ -1,6 +1,7 @@
 //! The retry middleware: runs the attempts of one call.
 
 use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,37 +90,36 @@ impl RetryMiddleware {
                 // not in a local: a local would keep its room in this future
                 // while the attempt's future holds the request too.
                 let kept;
-                let result = next
-                    .call({
-                        let (mut this, k) = match (template, owned.take()) {
-                            (Some(template), _) => {
-                                let mut copy = kept_copy(template, away)?;
-                                if let Some(key) = &key {
-                                    copy.headers_mut()
-                                        .insert(policy.idempotency_header.clone(), key.clone());
-                                }
+                let result = pin!(next.call({
+                    let (mut this, k) = match (template, owned.take()) {
+                        (Some(template), _) => {
+                            let mut copy = kept_copy(template, away)?;
+                            if let Some(key) = &key {
+                                copy.headers_mut()
+                                    .insert(policy.idempotency_header.clone(), key.clone());
+                            }
+                            (copy, true)
+                        }
+                        (None, Some(request)) => match (attempt < max_retries)
+                            .then(|| request.try_clone())
+                            .flatten()
+                        {
+                            Some(copy) => {
+                                owned = Some(request);
                                 (copy, true)
                             }
-                            (None, Some(request)) => match (attempt < max_retries)
-                                .then(|| request.try_clone())
-                                .flatten()
-                            {
-                                Some(copy) => {
-                                    owned = Some(request);
-                                    (copy, true)
-                                }
-                                None => (request, false),
-                            },
-                            // Not reached: a request that is not kept ends the loop.
-                            (None, None) => {
-                                return Err(Error::invalid_request("no request to send"));
-                            }
-                        };
-                        kept = k;
-                        this.set_attempt(attempt);
-                        this
-                    })
-                    .await;
+                            None => (request, false),
+                        },
+                        // Not reached: a request that is not kept ends the loop.
+                        (None, None) => {
+                            return Err(Error::invalid_request("no request to send"));
+                        }
+                    };
+                    kept = k;
+                    this.set_attempt(attempt);
+                    this
+                }))
+                .await;
                 let reason = match classify(policy, &result) {
                     Verdict::Done => {
                         if let Some(budget) = &self.budget {

@@ -14,6 +14,7 @@ mod response;
 #[cfg(test)]
 mod tests;
 mod tls;
+mod uri;
 
 use std::fmt;
 use std::sync::Arc;
@@ -56,6 +57,8 @@ pub struct HyperTransport {
     client: Client<connector::Connector, request::SendBody>,
     /// The proxies, when the environment names any.
     proxy: Option<Arc<Matcher>>,
+    /// The scheme and authority of the origin it sends to, parsed once.
+    origins: Arc<uri::Origins>,
 }
 
 impl HyperTransport {
@@ -73,7 +76,8 @@ impl HyperTransport {
 
 impl Transport for HyperTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
-        let (mut req, body) = match request::to_hyper(request, self.proxy.as_deref()) {
+        let (mut req, body) = match request::to_hyper(request, &self.origins, self.proxy.as_deref())
+        {
             Ok(converted) => converted,
             Err(e) => return Box::pin(std::future::ready(Err(e))),
         };

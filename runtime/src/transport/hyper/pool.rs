@@ -133,6 +133,7 @@ impl HyperTransportBuilder {
         Ok(HyperTransport {
             client: client.build(connector),
             proxy,
+            origins: Default::default(),
         })
     }
 }

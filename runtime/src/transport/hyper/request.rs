@@ -1,5 +1,5 @@
-//! A [`Request`] as hyper sends it: the URI without fragment or userinfo,
-//! the headers moved over, and the body as bytes or a stream with its
+//! A [`Request`] as hyper sends it: the URI (see [`super::uri`]), the
+//! headers moved over, and the body as bytes or a stream with its
 //! length when known.
 
 use std::pin::Pin;
@@ -10,20 +10,27 @@ use http::header::PROXY_AUTHORIZATION;
 use http::uri::Scheme;
 use http_body::{Frame, SizeHint};
 use hyper_util::client::proxy::matcher::Matcher;
-use url::{Position, Url};
 
-use crate::error::{TransportError, TransportErrorKind};
-use crate::request::Request;
+use super::uri::Origins;
+use crate::error::TransportError;
 use crate::request::body::{Body, BodyStream};
+use crate::request::{Parts, Request};
 
 /// Converts `request`'s head; its body is left to [`in_memory`] or
 /// [`open`], since only a body that is not in memory needs an `.await`.
 pub(super) fn to_hyper(
-    mut request: Request,
+    request: Request,
+    origins: &Origins,
     proxy: Option<&Matcher>,
 ) -> Result<(http::Request<SendBody>, Body), TransportError> {
-    let uri = to_uri(request.url())?;
-    let mut headers = std::mem::take(request.headers_mut());
+    let Parts {
+        method,
+        url,
+        mut headers,
+        body,
+        ..
+    } = *request.parts;
+    let uri = origins.to_uri(url)?;
     if let Some(proxy) = proxy
         && uri.scheme() == Some(&Scheme::HTTP)
         && !headers.contains_key(PROXY_AUTHORIZATION)
@@ -33,32 +40,10 @@ pub(super) fn to_hyper(
         headers.insert(PROXY_AUTHORIZATION, auth);
     }
     let mut req = http::Request::new(SendBody::Empty);
-    *req.method_mut() = request.method().clone();
+    *req.method_mut() = method;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
-    Ok((req, request.take_body()))
-}
-
-/// The URL as a URI: what goes on the wire, without the fragment, and
-/// without userinfo (restrait puts credentials in headers).
-fn to_uri(url: &Url) -> Result<http::Uri, TransportError> {
-    let parsed = if url.username().is_empty() && url.password().is_none() {
-        http::Uri::try_from(&url[..Position::AfterQuery])
-    } else {
-        let bare = [
-            &url[..Position::BeforeUsername],
-            &url[Position::BeforeHost..Position::AfterQuery],
-        ]
-        .concat();
-        http::Uri::try_from(bare)
-    };
-    parsed.map_err(|e| {
-        TransportError::new(
-            TransportErrorKind::Connect,
-            format!("the URL cannot be sent: {e}"),
-            Some(Box::new(e)),
-        )
-    })
+    Ok((req, body))
 }
 
 /// The body as it is sent when it is in memory and nobody watches its
@@ -138,15 +123,6 @@ impl http_body::Body for SendBody {
 mod tests {
     use super::*;
     use http::header::CONTENT_LENGTH;
-
-    #[test]
-    fn the_uri_drops_fragment_and_userinfo() {
-        let u = |s: &str| Url::parse(s).expect("url");
-        let uri = to_uri(&u("https://h:8443/a/b?x=1&y=%20#frag")).expect("uri");
-        assert_eq!(uri.to_string(), "https://h:8443/a/b?x=1&y=%20");
-        let uri = to_uri(&u("http://user:pw@h/p?q")).expect("uri");
-        assert_eq!(uri.to_string(), "http://h/p?q");
-    }
 
     #[tokio::test]
     async fn bodies_say_their_length() {
