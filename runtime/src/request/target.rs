@@ -276,6 +276,34 @@ mod tests {
         }
     }
 
+    /// Each character that may be kept as text, alone in a path segment
+    /// and in a query: the url crate leaves it as it is.
+    #[test]
+    fn every_character_kept_as_text_parses_to_itself() {
+        let base = base("https://api.test/v1");
+        let mut kept = 0;
+        for c in (0x20u8..0x7f).map(char::from) {
+            for (path, query) in [
+                (format!("/v1/a{c}b"), String::new()),
+                (format!("/v1/{c}"), String::new()),
+                ("/v1/p".into(), format!("x{c}y")),
+            ] {
+                if !sends_as_is(&path, &query) {
+                    continue;
+                }
+                kept += 1;
+                let (tail, query_at) = match query.as_str() {
+                    "" => (path.clone(), None),
+                    q => (format!("{path}?{q}"), Some(path.len() + 1)),
+                };
+                let target = Target::built(Arc::clone(&base), tail.clone(), query_at);
+                let url = target.url();
+                assert_eq!(&url[url::Position::BeforePath..], tail, "{c:?}");
+            }
+        }
+        assert!(kept > 180, "{kept}");
+    }
+
     /// Text that parsing would change is parsed when the request is built.
     #[test]
     fn text_that_parsing_would_change_is_not_kept() {

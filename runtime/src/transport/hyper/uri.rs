@@ -176,4 +176,37 @@ mod tests {
         let kept = origins.0.get().expect("an origin is kept");
         assert_eq!(&*kept.prefix, "https://api.test:8443");
     }
+
+    /// Every character that the text of a built request may hold goes on
+    /// the wire as it is: hyper takes each one, in the path and in the
+    /// query, so no request that the url crate would send fails here.
+    #[test]
+    fn every_character_kept_as_text_is_sent_as_it_is() {
+        let origins = Origins::default();
+        let base = std::sync::Arc::new(u("https://api.test"));
+        let mut seen = 0;
+        for c in (0x20u8..0x7f).map(char::from) {
+            for (path, query) in [
+                (format!("/a{c}b"), String::new()),
+                ("/p".into(), format!("x{c}y")),
+            ] {
+                if !crate::request::sends_as_is(&path, &query) {
+                    continue;
+                }
+                seen += 1;
+                let (tail, at) = match query.as_str() {
+                    "" => (path.clone(), None),
+                    q => (format!("{path}?{q}"), Some(path.len() + 1)),
+                };
+                let text = Target::built(std::sync::Arc::clone(&base), tail.clone(), at);
+                let uri = origins.to_uri(text).expect("sent");
+                assert_eq!(
+                    uri.path_and_query().map(|p| p.as_str()),
+                    Some(tail.as_str())
+                );
+            }
+        }
+        // Letters, digits and the punctuation each part keeps.
+        assert!(seen > 120, "{seen}");
+    }
 }
