@@ -6,7 +6,9 @@ mod operation;
 mod target;
 
 pub use operation::Operation;
-pub(crate) use target::{Target, sends_as_is};
+pub(crate) use target::Target;
+#[cfg(all(test, feature = "hyper-transport"))]
+pub(crate) use target::sends_as_is;
 
 use std::borrow::Cow;
 use std::fmt;

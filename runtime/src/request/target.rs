@@ -39,16 +39,22 @@ pub(crate) struct Built {
 
 impl Target {
     /// `base`'s origin followed by `tail` (a path from its `/`, then `?`
-    /// and the query if `query_at` says where), which [`sends_as_is`]
-    /// accepts.
+    /// and the query if `query_at` says where): kept as text if
+    /// [`sends_as_is`] accepts it, else parsed now.
     pub(crate) fn built(base: Arc<Url>, tail: String, query_at: Option<usize>) -> Target {
-        Target::Built {
-            text: Built {
-                base,
-                tail,
-                query_at,
-            },
-            url: OnceLock::new(),
+        let text = Built {
+            base,
+            tail,
+            query_at,
+        };
+        let (path, query) = text.path_and_query();
+        if sends_as_is(path, query.unwrap_or("")) {
+            Target::Built {
+                text,
+                url: OnceLock::new(),
+            }
+        } else {
+            Target::Parsed(text.parse())
         }
     }
 
@@ -150,14 +156,22 @@ impl Clone for Target {
 }
 
 impl Built {
-    /// The URL, as the base with this path and query set.
-    fn parse(&self) -> Url {
-        let mut url = (*self.base).clone();
-        let (path, query) = match self.query_at.and_then(|at| self.tail.split_at_checked(at)) {
+    /// The path, and the query if there is one.
+    fn path_and_query(&self) -> (&str, Option<&str>) {
+        match self.query_at.and_then(|at| self.tail.split_at_checked(at)) {
             // The path, without the `?` that ends it.
             Some((path, query)) => (path.strip_suffix('?').unwrap_or(path), Some(query)),
             None => (self.tail.as_str(), None),
-        };
+        }
+    }
+
+    /// The URL: the client's parsed base URL with this path and query set
+    /// on it, so that the scheme and host (IDNA included) are not parsed
+    /// again. `url` parses a path or query set this way as it parses them
+    /// within a whole URL (the builder's tests hold the two equal).
+    fn parse(&self) -> Url {
+        let mut url = (*self.base).clone();
+        let (path, query) = self.path_and_query();
         url.set_path(path);
         url.set_query(query);
         url

@@ -170,7 +170,7 @@ mod tests {
         }
         // Text built on a base URL goes as it is, after the base's origin.
         let base = std::sync::Arc::new(u("https://api.test:8443/v1"));
-        let text = Target::built(base, "/v1/users/42?a=b".into(), Some(14));
+        let text = Target::built(base, "/v1/users/42?a=b".into(), Some(13));
         let uri = origins.to_uri(text).expect("uri");
         assert_eq!(uri.to_string(), "https://api.test:8443/v1/users/42?a=b");
         let kept = origins.0.get().expect("an origin is kept");
