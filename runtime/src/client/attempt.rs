@@ -125,7 +125,7 @@ impl ClientInner {
     )]
     fn exchange(
         &self,
-        mut request: Request,
+        request: Request,
         permit: Option<OwnedSemaphorePermit>,
     ) -> impl Future<Output = Result<Response>> + Send + '_ {
         async move {
@@ -133,7 +133,6 @@ impl ClientInner {
             let attempts = request.parts.attempt + 1;
             let streamed = request.parts.stream;
             let idle = self.per_attempt(&request);
-            crate::response::decompress::accept(&mut request.parts.headers);
             let method = request.parts.method.clone();
             let TransportResponse {
                 status,

@@ -156,7 +156,8 @@ impl Client {
         self.call(request, |response| std::future::ready(Ok(response)))
     }
 
-    /// The pipeline of a call: default headers, the chain, then `finish`
+    /// The pipeline of a call: default headers (and `Accept-Encoding`),
+    /// the chain, then `finish`
     /// (reading the body, or not), all within the call's deadline.
     ///
     /// Plain functions rather than `async fn`s, down to the chain: an
@@ -184,6 +185,10 @@ impl Client {
                 .extensions
                 .extend(std::mem::take(&mut options.extensions));
         }
+        // Here, before any layer copies the request (a redirect's template,
+        // a retry's attempts): a header added to a copy grows its map, which
+        // a clone makes no larger than it has to be.
+        crate::response::decompress::accept(&mut request.parts.headers);
         let limit = request.options().timeout.or(inner.call_timeout);
         // The chain's future is one state machine for every layer, and
         // `finish` reads the body at its end: boxed together, once, so
