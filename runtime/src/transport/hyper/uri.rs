@@ -11,6 +11,7 @@
 use std::sync::OnceLock;
 
 use bytes::Bytes;
+use http::HeaderValue;
 use http::uri::{Authority, PathAndQuery, Scheme};
 use url::{Position, Url};
 
@@ -27,13 +28,26 @@ struct Origin {
     prefix: Box<str>,
     scheme: Scheme,
     authority: Authority,
+    /// The `Host` header of a plain-http origin, made once (see [`Sendable`]).
+    host: Option<HeaderValue>,
+}
+
+/// A request's URI, and the `Host` header it goes with when that is known
+/// in advance: for the kept origin, if its scheme is `http`. hyper-util
+/// would otherwise write one for each request (a `format!` of host and
+/// port). Only over plain http: there a connection is always HTTP/1.1,
+/// while an `https` one may turn out HTTP/2 by ALPN, which carries the
+/// authority in `:authority` and has no `Host` of hyper-util's.
+pub(super) struct Sendable {
+    pub(super) uri: http::Uri,
+    pub(super) host: Option<HeaderValue>,
 }
 
 impl Origins {
     /// The URI of `target`: text built on a base URL goes as it is after
     /// the base's origin; a parsed URL has its path and query taken, and
     /// its origin parsed unless it is the kept one.
-    pub(super) fn to_uri(&self, target: Target) -> Result<http::Uri, TransportError> {
+    pub(super) fn to_uri(&self, target: Target) -> Result<Sendable, TransportError> {
         let origin = match target.text() {
             Some((base, _)) if no_userinfo(base) => {
                 Some(self.origin(&base[..Position::BeforePath])?)
@@ -62,17 +76,22 @@ impl Origins {
             &url[Position::BeforeHost..Position::AfterQuery],
         ]
         .concat();
-        http::Uri::try_from(bare).map_err(unsendable)
+        let uri = http::Uri::try_from(bare).map_err(unsendable)?;
+        Ok(Sendable { uri, host: None })
     }
 
-    /// The scheme and authority of `prefix` (a URL up to its path): the
-    /// kept ones if it is the kept origin, else parsed (and kept, if no
-    /// origin is yet).
-    fn origin(&self, prefix: &str) -> Result<(Scheme, Authority), TransportError> {
+    /// The scheme and authority of `prefix` (a URL up to its path), and
+    /// its `Host` if it is the kept origin (see [`Sendable`]): the kept
+    /// ones, else parsed (and kept, if no origin is yet).
+    fn origin(&self, prefix: &str) -> Result<Parsed, TransportError> {
         if let Some(origin) = self.0.get()
             && *origin.prefix == *prefix
         {
-            return Ok((origin.scheme.clone(), origin.authority.clone()));
+            return Ok((
+                origin.scheme.clone(),
+                origin.authority.clone(),
+                origin.host.clone(),
+            ));
         }
         let uri = http::Uri::try_from(prefix).map_err(unsendable)?;
         let (Some(scheme), Some(authority)) = (uri.scheme(), uri.authority()) else {
@@ -84,21 +103,38 @@ impl Origins {
                 prefix: prefix.into(),
                 scheme: scheme.clone(),
                 authority: authority.clone(),
+                host: (*scheme == Scheme::HTTP)
+                    .then(|| host_header(authority))
+                    .flatten(),
             });
         }
-        Ok((scheme.clone(), authority.clone()))
+        Ok((scheme.clone(), authority.clone(), None))
     }
 }
 
+/// A scheme, an authority, and the `Host` that goes with them if known.
+type Parsed = (Scheme, Authority, Option<HeaderValue>);
+
+/// The `Host` of a plain-http authority, as hyper-util writes it: the host
+/// (an IPv6 address in brackets), then the port unless it is 80.
+fn host_header(authority: &Authority) -> Option<HeaderValue> {
+    let value = match authority.port_u16() {
+        Some(port) if port != 80 => format!("{}:{port}", authority.host()),
+        _ => authority.host().to_owned(),
+    };
+    HeaderValue::from_maybe_shared(Bytes::from(value)).ok()
+}
+
 fn assemble(
-    (scheme, authority): (Scheme, Authority),
+    (scheme, authority, host): Parsed,
     path: PathAndQuery,
-) -> Result<http::Uri, TransportError> {
+) -> Result<Sendable, TransportError> {
     let mut parts = http::uri::Parts::default();
     parts.scheme = Some(scheme);
     parts.authority = Some(authority);
     parts.path_and_query = Some(path);
-    http::Uri::from_parts(parts).map_err(unsendable)
+    let uri = http::Uri::from_parts(parts).map_err(unsendable)?;
+    Ok(Sendable { uri, host })
 }
 
 fn no_userinfo(url: &Url) -> bool {
@@ -134,16 +170,18 @@ mod tests {
         let origins = Origins::default();
         let uri = origins
             .to_uri(Target::Parsed(u("https://h:8443/a/b?x=1&y=%20#frag")))
-            .expect("uri");
+            .expect("uri")
+            .uri;
         assert_eq!(uri.to_string(), "https://h:8443/a/b?x=1&y=%20");
         let uri = origins
             .to_uri(Target::Parsed(u("http://user:pw@h/p?q")))
-            .expect("uri");
+            .expect("uri")
+            .uri;
         assert_eq!(uri.to_string(), "http://h/p?q");
         let base = std::sync::Arc::new(u("http://user:pw@h/v1"));
         let text = Target::built(base, "/v1/p?q".into(), Some(6));
         assert_eq!(
-            origins.to_uri(text).expect("uri").to_string(),
+            origins.to_uri(text).expect("uri").uri.to_string(),
             "http://h/v1/p?q"
         );
     }
@@ -164,17 +202,42 @@ mod tests {
             "https://api.test:8443/last?q=%20#frag",
         ];
         for url in urls {
-            let uri = origins.to_uri(Target::Parsed(u(url))).expect("uri");
+            let uri = origins.to_uri(Target::Parsed(u(url))).expect("uri").uri;
             let expected = url.split('#').next().unwrap_or(url);
             assert_eq!(uri.to_string(), expected, "{url}");
         }
         // Text built on a base URL goes as it is, after the base's origin.
         let base = std::sync::Arc::new(u("https://api.test:8443/v1"));
         let text = Target::built(base, "/v1/users/42?a=b".into(), Some(13));
-        let uri = origins.to_uri(text).expect("uri");
+        let uri = origins.to_uri(text).expect("uri").uri;
         assert_eq!(uri.to_string(), "https://api.test:8443/v1/users/42?a=b");
         let kept = origins.0.get().expect("an origin is kept");
         assert_eq!(&*kept.prefix, "https://api.test:8443");
+    }
+
+    /// The kept origin's `Host` goes with its plain-http requests, as
+    /// hyper-util would write it; an https origin's is left to hyper-util,
+    /// and so is another origin's.
+    #[test]
+    fn a_plain_http_origin_knows_its_host() {
+        let host = |url: &str| {
+            let origins = Origins::default();
+            let first = origins.to_uri(Target::Parsed(u(url))).expect("uri");
+            assert!(first.host.is_none(), "the first request parses the origin");
+            let again = origins.to_uri(Target::Parsed(u(url))).expect("uri");
+            let other = origins.to_uri(Target::Parsed(u("http://other.test/x")));
+            assert!(other.expect("uri").host.is_none());
+            again.host.map(|h| h.to_str().expect("ascii").to_owned())
+        };
+        assert_eq!(host("http://api.test/a").as_deref(), Some("api.test"));
+        assert_eq!(host("http://api.test:80/a").as_deref(), Some("api.test"));
+        assert_eq!(
+            host("http://api.test:8080/a").as_deref(),
+            Some("api.test:8080")
+        );
+        assert_eq!(host("http://[::1]:8080/a").as_deref(), Some("[::1]:8080"));
+        assert_eq!(host("http://127.0.0.1/a").as_deref(), Some("127.0.0.1"));
+        assert_eq!(host("https://api.test/a"), None);
     }
 
     /// Every character that the text of a built request may hold goes on
@@ -199,7 +262,7 @@ mod tests {
                     q => (format!("{path}?{q}"), Some(path.len() + 1)),
                 };
                 let text = Target::built(std::sync::Arc::clone(&base), tail.clone(), at);
-                let uri = origins.to_uri(text).expect("sent");
+                let uri = origins.to_uri(text).expect("sent").uri;
                 assert_eq!(
                     uri.path_and_query().map(|p| p.as_str()),
                     Some(tail.as_str())
