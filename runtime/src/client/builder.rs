@@ -354,11 +354,11 @@ impl ClientBuilder {
                 (None, Some(Reqwest::Client(client))) => {
                     (Box::new(ReqwestTransport::new(client)), true)
                 }
-                (None, Some(Reqwest::Builder(b))) => (pool.build(*b)?, false),
+                (None, Some(Reqwest::Builder(b))) => (pool.build(*b, false)?, false),
                 #[cfg(feature = "hyper-transport")]
                 (None, None) if self.hyper_transport => (super::transport::hyper(&pool)?, false),
                 (None, None) => (
-                    pool.build(reqwest::Client::builder().tcp_nodelay(true))?,
+                    pool.build(reqwest::Client::builder().tcp_nodelay(true), true)?,
                     false,
                 ),
             };
@@ -408,8 +408,9 @@ pub(super) struct PoolSettings {
 
 impl PoolSettings {
     /// Builds the transport's client: these settings on `b`, and no
-    /// redirects, which the redirect layer follows instead.
-    fn build(self, b: reqwest::ClientBuilder) -> Result<Box<dyn Transport>> {
+    /// redirects, which the redirect layer follows instead; `own` if `b`
+    /// is restrait's, not the user's.
+    fn build(self, b: reqwest::ClientBuilder, own: bool) -> Result<Box<dyn Transport>> {
         let mut b = b.redirect(reqwest::redirect::Policy::none());
         if let Some(t) = self.connect_timeout {
             b = b.connect_timeout(t);
@@ -423,7 +424,7 @@ impl PoolSettings {
         let client = b
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Box::new(ReqwestTransport::without_redirects(client)))
+        Ok(Box::new(ReqwestTransport::without_redirects(client, own)))
     }
 }
 

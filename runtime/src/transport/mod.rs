@@ -1,5 +1,6 @@
 //! Sending a request and getting a response: the innermost layer.
 
+mod host;
 #[cfg(feature = "hyper-transport")]
 mod hyper;
 mod reqwest_transport;

@@ -1,6 +1,7 @@
 //! The default transport: one pooled `reqwest::Client`.
 
 use std::fmt;
+use std::sync::Arc;
 
 use url::Url;
 
@@ -9,6 +10,7 @@ use crate::middleware::BoxFuture;
 use crate::request::Request;
 use crate::request::body::Body;
 
+use super::host::KnownHost;
 use super::{Transport, TransportResponse};
 use crate::response::ResponseBody;
 
@@ -30,6 +32,10 @@ pub struct ReqwestTransport {
     /// False when restrait built the client with `Policy::none()`: then it
     /// cannot follow a redirect and the check is skipped.
     check_redirects: bool,
+    /// The `Host` of plain-http requests, when restrait built the client
+    /// from its own settings alone (no HTTP/2 over plain http): see
+    /// [`host`](super::host).
+    host: Option<Arc<KnownHost>>,
 }
 
 impl ReqwestTransport {
@@ -38,14 +44,17 @@ impl ReqwestTransport {
         ReqwestTransport {
             client,
             check_redirects: true,
+            host: None,
         }
     }
 
-    /// Sends through a client that restrait built with `Policy::none()`.
-    pub(crate) fn without_redirects(client: reqwest::Client) -> Self {
+    /// Sends through a client that restrait built with `Policy::none()`;
+    /// `own` if from restrait's settings alone, not a builder of the user's.
+    pub(crate) fn without_redirects(client: reqwest::Client, own: bool) -> Self {
         ReqwestTransport {
             client,
             check_redirects: false,
+            host: own.then(Arc::default),
         }
     }
 
@@ -58,8 +67,8 @@ impl ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
         let sent_to = self.check_redirects.then(|| request.url().clone());
-        let client = &self.client;
         Box::pin(async move {
+            let client = &self.client;
             let crate::request::Parts {
                 method,
                 url,
@@ -67,7 +76,11 @@ impl Transport for ReqwestTransport {
                 body,
                 ..
             } = *request.parts;
-            let mut req = reqwest::Request::new(method, url.into_url());
+            let url = url.into_url();
+            if let Some(known) = &self.host {
+                known.add_to(&url, &mut headers);
+            }
+            let mut req = reqwest::Request::new(method, url);
             *req.body_mut() = to_reqwest(body, &mut headers).await?;
             *req.headers_mut() = headers;
             let mut response = client.execute(req).await.map_err(request_error)?;

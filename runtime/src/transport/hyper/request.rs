@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use http::header::{Entry, HOST, PROXY_AUTHORIZATION};
+use http::header::PROXY_AUTHORIZATION;
 use http::uri::Scheme;
 use http_body::{Frame, SizeHint};
 use hyper_util::client::proxy::matcher::Matcher;
@@ -31,10 +31,8 @@ pub(super) fn to_hyper(
         ..
     } = *request.parts;
     let super::uri::Sendable { uri, host } = origins.to_uri(url)?;
-    if let Some(host) = host
-        && let Entry::Vacant(vacant) = headers.entry(HOST)
-    {
-        vacant.insert(host);
+    if let Some(host) = host {
+        crate::transport::host::add(&mut headers, host);
     }
     if let Some(proxy) = proxy
         && uri.scheme() == Some(&Scheme::HTTP)

@@ -17,6 +17,7 @@ use url::{Position, Url};
 
 use crate::error::{TransportError, TransportErrorKind};
 use crate::request::Target;
+use crate::transport::host::host_value;
 
 /// The parsed scheme and authority of the first origin sent to.
 #[derive(Default)]
@@ -33,11 +34,8 @@ struct Origin {
 }
 
 /// A request's URI, and the `Host` header it goes with when that is known
-/// in advance: for the kept origin, if its scheme is `http`. hyper-util
-/// would otherwise write one for each request (a `format!` of host and
-/// port). Only over plain http: there a connection is always HTTP/1.1,
-/// while an `https` one may turn out HTTP/2 by ALPN, which carries the
-/// authority in `:authority` and has no `Host` of hyper-util's.
+/// in advance: for the kept origin, if its scheme is `http` (see
+/// [`crate::transport::host`]).
 pub(super) struct Sendable {
     pub(super) uri: http::Uri,
     pub(super) host: Option<HeaderValue>,
@@ -104,7 +102,7 @@ impl Origins {
                 scheme: scheme.clone(),
                 authority: authority.clone(),
                 host: (*scheme == Scheme::HTTP)
-                    .then(|| host_header(authority))
+                    .then(|| host_value(authority.host(), authority.port_u16()))
                     .flatten(),
             });
         }
@@ -114,16 +112,6 @@ impl Origins {
 
 /// A scheme, an authority, and the `Host` that goes with them if known.
 type Parsed = (Scheme, Authority, Option<HeaderValue>);
-
-/// The `Host` of a plain-http authority, as hyper-util writes it: the host
-/// (an IPv6 address in brackets), then the port unless it is 80.
-fn host_header(authority: &Authority) -> Option<HeaderValue> {
-    let value = match authority.port_u16() {
-        Some(port) if port != 80 => format!("{}:{port}", authority.host()),
-        _ => authority.host().to_owned(),
-    };
-    HeaderValue::from_maybe_shared(Bytes::from(value)).ok()
-}
 
 fn assemble(
     (scheme, authority, host): Parsed,
@@ -215,28 +203,21 @@ mod tests {
         assert_eq!(&*kept.prefix, "https://api.test:8443");
     }
 
-    /// The kept origin's `Host` goes with its plain-http requests, as
-    /// hyper-util would write it; an https origin's is left to hyper-util,
-    /// and so is another origin's.
+    /// The kept origin's `Host` goes with its plain-http requests; an https
+    /// origin's is left to hyper-util, and so is another origin's.
     #[test]
     fn a_plain_http_origin_knows_its_host() {
         let host = |url: &str| {
             let origins = Origins::default();
             let first = origins.to_uri(Target::Parsed(u(url))).expect("uri");
             assert!(first.host.is_none(), "the first request parses the origin");
-            let again = origins.to_uri(Target::Parsed(u(url))).expect("uri");
             let other = origins.to_uri(Target::Parsed(u("http://other.test/x")));
             assert!(other.expect("uri").host.is_none());
+            let again = origins.to_uri(Target::Parsed(u(url))).expect("uri");
             again.host.map(|h| h.to_str().expect("ascii").to_owned())
         };
-        assert_eq!(host("http://api.test/a").as_deref(), Some("api.test"));
-        assert_eq!(host("http://api.test:80/a").as_deref(), Some("api.test"));
-        assert_eq!(
-            host("http://api.test:8080/a").as_deref(),
-            Some("api.test:8080")
-        );
         assert_eq!(host("http://[::1]:8080/a").as_deref(), Some("[::1]:8080"));
-        assert_eq!(host("http://127.0.0.1/a").as_deref(), Some("127.0.0.1"));
+        assert_eq!(host("http://api.test:80/a").as_deref(), Some("api.test"));
         assert_eq!(host("https://api.test/a"), None);
     }
 
