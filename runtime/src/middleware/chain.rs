@@ -15,7 +15,6 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
-use std::pin::pin;
 use std::sync::Arc;
 
 use futures::future::Either;
@@ -64,25 +63,30 @@ pub(crate) trait Service<'c>: Copy + Send + Sync + 'c {
     /// Sends `request` through the rest of the chain.
     fn call(self, request: Request) -> impl Future<Output = Result<Response>> + Send + 'c;
 
-    /// Sends a copy of `template`, which the layer above keeps (the
-    /// redirect layer's request, whose body can be sent again), marked as
-    /// a hop away from the client's origin if `away`. A layer that sends
-    /// several attempts (retry) makes its copies from the template rather
-    /// than copy a copy; the others send one copy.
+    /// Sends `request`, of which the layer above keeps a copy, `kept` (the
+    /// redirect layer's template, whose body can be sent again); a hop
+    /// away from the client's origin if `away`, which `request` is marked
+    /// as already. A layer that sends several attempts (retry) sends
+    /// `request` first, then copies of `kept` rather than copies of its
+    /// own; the others send `request`.
+    ///
+    /// `request` rather than a copy goes first: a copy's headers have no
+    /// room to spare, and the first header added below (the transport's
+    /// `Host`) would grow them.
     fn call_kept<'t>(
         self,
-        template: &'t Request,
-        away: bool,
+        request: Request,
+        _kept: &'t Request,
+        _away: bool,
     ) -> impl Future<Output = Result<Response>> + Send + 't
     where
         'c: 't,
     {
-        let copy = kept_copy(template, away);
-        async move { pin!(self.call(copy?)).await }
+        self.call(request)
     }
 }
 
-/// A copy of a kept request for one hop: see [`Service::call_kept`].
+/// A copy of a kept request for one attempt: see [`Service::call_kept`].
 pub(crate) fn kept_copy(template: &Request, away: bool) -> Result<Request> {
     let mut copy = template
         .try_clone()
@@ -117,19 +121,19 @@ pub(crate) trait Layer: Sync {
         }
     }
 
-    /// [`handle`](Layer::handle) for a request the layer above keeps: see
-    /// [`Service::call_kept`].
+    /// [`handle`](Layer::handle) for a request the layer above keeps a
+    /// copy of: see [`Service::call_kept`].
     fn handle_kept<'c, 't, N: Service<'c>>(
         &'c self,
-        template: &'t Request,
-        away: bool,
+        request: Request,
+        _kept: &'t Request,
+        _away: bool,
         next: N,
     ) -> impl Future<Output = Result<Response>> + Send + 't
     where
         'c: 't,
     {
-        let copy = kept_copy(template, away);
-        async move { pin!(self.handle(copy?, next)).await }
+        self.handle(request, next)
     }
 }
 
@@ -166,15 +170,16 @@ impl<'c, L: Layer + ?Sized, N: Service<'c>> Service<'c> for Stage<'c, L, N> {
 
     fn call_kept<'t>(
         self,
-        template: &'t Request,
+        request: Request,
+        kept: &'t Request,
         away: bool,
     ) -> impl Future<Output = Result<Response>> + Send + 't
     where
         'c: 't,
     {
         match self.layer {
-            Some(layer) => Either::Left(layer.handle_kept(template, away, self.next)),
-            None => Either::Right(self.next.call_kept(template, away)),
+            Some(layer) => Either::Left(layer.handle_kept(request, kept, away, self.next)),
+            None => Either::Right(self.next.call_kept(request, kept, away)),
         }
     }
 }

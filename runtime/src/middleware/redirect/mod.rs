@@ -32,7 +32,7 @@ use http::header::{self, HeaderValue};
 use url::Url;
 
 use crate::error::{Error, RedirectError, RedirectErrorKind, Result};
-use crate::middleware::chain::{Layer, Service};
+use crate::middleware::chain::{Layer, Service, kept_copy};
 use crate::middleware::same_origin;
 use crate::request::{Request, Target};
 use crate::response::Response;
@@ -120,9 +120,19 @@ impl RedirectMiddleware {
                 // Each hop's future is made in place (`pin!`), not moved into
                 // this one; its borrow of the template ends with the hop.
                 let sent = if body_replayable {
-                    // The layers below copy the template for what they send
-                    // (retry, once per attempt): one copy, not a copy of a copy.
-                    pin!(next.call_kept(&template, away)).await
+                    // The request goes on and a copy of it stays here, for
+                    // the next hop and for the layers below that send again
+                    // (retry copies it for each further attempt): one copy,
+                    // not a copy of a copy.
+                    let copy = match kept_copy(&template, false) {
+                        Ok(copy) => copy,
+                        Err(e) => break Err(e),
+                    };
+                    let mut sent = std::mem::replace(&mut template, copy);
+                    if away {
+                        leave_home(&mut sent);
+                    }
+                    pin!(next.call_kept(sent, &template, away)).await
                 } else {
                     // A one-shot body goes with this hop; what is left to
                     // follow with is the request without it.

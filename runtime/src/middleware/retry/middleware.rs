@@ -34,11 +34,12 @@ impl RetryMiddleware {
         }
     }
 
-    /// The attempts of a call: of `owned`, the request itself, copied for
-    /// an attempt that may be followed by another; or of `template`, a
-    /// request the layer above keeps (a redirect hop's), copied for each
-    /// attempt (see [`Service::call_kept`]). Separate arguments, not an
-    /// enum taken apart here: that would hold the request twice.
+    /// The attempts of a call: `owned`, the request itself, goes first;
+    /// with no `template`, it is copied before an attempt that may be
+    /// followed by another. A `template` is a copy the layer above keeps (a
+    /// redirect hop's): each attempt after the first is a copy of it (see
+    /// [`Service::call_kept`]). Separate arguments, not an enum taken
+    /// apart here: that would hold the request twice.
     #[allow(
         clippy::manual_async_fn,
         reason = "an `async fn` holds its by-value arguments twice in its future"
@@ -83,8 +84,9 @@ impl RetryMiddleware {
             let mut attempt: u32 = 0;
             // The request is copied only when it may really be sent again: an
             // attempt is left and the body can be replayed. Otherwise it moves
-            // into its last attempt. A request the layer above keeps (a
-            // redirect's) is copied for each attempt instead.
+            // into its last attempt. When the layer above keeps a copy (a
+            // redirect's), the request goes first and later attempts are
+            // copies of that one.
             loop {
                 // The attempt's request is made in the argument of `next.call`,
                 // not in a local: a local would keep its room in this future
@@ -92,7 +94,8 @@ impl RetryMiddleware {
                 let kept;
                 let result = pin!(next.call({
                     let (mut this, k) = match (template, owned.take()) {
-                        (Some(template), _) => {
+                        (Some(_), Some(request)) => (request, true),
+                        (Some(template), None) => {
                             let mut copy = kept_copy(template, away)?;
                             if let Some(key) = &key {
                                 copy.headers_mut()
@@ -201,14 +204,15 @@ impl Layer for RetryMiddleware {
 
     fn handle_kept<'c, 't, N: Service<'c>>(
         &'c self,
-        template: &'t Request,
+        request: Request,
+        kept: &'t Request,
         away: bool,
         next: N,
     ) -> impl Future<Output = Result<Response>> + Send + 't
     where
         'c: 't,
     {
-        self.run(None, Some(template), away, next)
+        self.run(Some(request), Some(kept), away, next)
     }
 }
 
