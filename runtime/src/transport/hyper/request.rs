@@ -42,7 +42,7 @@ pub(super) fn to_hyper(
         // A plain-http request goes to the proxy itself, with its credentials.
         headers.insert(PROXY_AUTHORIZATION, auth);
     }
-    let mut req = http::Request::new(SendBody::Empty);
+    let mut req = http::Request::new(SendBody::Full(Bytes::new()));
     *req.method_mut() = method;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
@@ -55,10 +55,9 @@ pub(super) fn in_memory(body: &Body) -> Option<SendBody> {
     if body.has_progress() {
         None
     } else if body.is_empty() {
-        Some(SendBody::Empty)
+        Some(SendBody::Full(Bytes::new()))
     } else {
-        body.as_bytes()
-            .map(|bytes| SendBody::Full(Some(bytes.clone())))
+        body.as_bytes().map(|bytes| SendBody::Full(bytes.clone()))
     }
 }
 
@@ -70,20 +69,27 @@ pub(super) async fn open(
     headers: &mut http::HeaderMap,
 ) -> Result<SendBody, TransportError> {
     let (len, stream) = crate::transport::wire::open_body(body, headers).await?;
-    Ok(SendBody::Stream { stream, len })
+    Ok(SendBody::Stream(Box::new(Streamed { stream, len })))
 }
 
 /// The request body type the hyper client sends.
+///
+/// 32 bytes, so that hyper's `http::Request<SendBody>` stays within 256,
+/// which hyper moves a few dozen times a request (a larger one takes
+/// memcpy's longer path each time).
 pub(super) enum SendBody {
-    Empty,
-    /// `None` once sent.
-    Full(Option<Bytes>),
-    Stream {
-        stream: BodyStream,
-        /// The length, when known: hyper sends exactly that many bytes or
-        /// fails the request.
-        len: Option<u64>,
-    },
+    /// The bytes, empty for no body and once sent.
+    Full(Bytes),
+    /// Boxed, to keep the size above: a stream is rare, and allocates anyway.
+    Stream(Box<Streamed>),
+}
+
+/// A body that is not in memory.
+pub(super) struct Streamed {
+    stream: BodyStream,
+    /// The length, when known: hyper sends exactly that many bytes or
+    /// fails the request.
+    len: Option<u64>,
 }
 
 impl http_body::Body for SendBody {
@@ -95,9 +101,10 @@ impl http_body::Body for SendBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         match self.get_mut() {
-            SendBody::Empty => Poll::Ready(None),
-            SendBody::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
-            SendBody::Stream { stream, .. } => stream
+            SendBody::Full(bytes) if bytes.is_empty() => Poll::Ready(None),
+            SendBody::Full(bytes) => Poll::Ready(Some(Ok(Frame::data(std::mem::take(bytes))))),
+            SendBody::Stream(streamed) => streamed
+                .stream
                 .as_mut()
                 .poll_next(cx)
                 .map(|chunk| chunk.map(|c| c.map(Frame::data))),
@@ -106,18 +113,18 @@ impl http_body::Body for SendBody {
 
     fn is_end_stream(&self) -> bool {
         match self {
-            SendBody::Empty | SendBody::Full(None) => true,
-            SendBody::Full(Some(b)) => b.is_empty(),
-            SendBody::Stream { .. } => false,
+            SendBody::Full(b) => b.is_empty(),
+            SendBody::Stream(_) => false,
         }
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
-            SendBody::Empty | SendBody::Full(None) => SizeHint::with_exact(0),
-            SendBody::Full(Some(b)) => SizeHint::with_exact(crate::request::body::len_u64(b.len())),
-            SendBody::Stream { len: Some(n), .. } => SizeHint::with_exact(*n),
-            SendBody::Stream { len: None, .. } => SizeHint::default(),
+            SendBody::Full(b) => SizeHint::with_exact(crate::request::body::len_u64(b.len())),
+            SendBody::Stream(streamed) => match streamed.len {
+                Some(n) => SizeHint::with_exact(n),
+                None => SizeHint::default(),
+            },
         }
     }
 }
@@ -143,6 +150,7 @@ mod tests {
             .expect("stream");
         assert_eq!(sized.size_hint().exact(), Some(2));
         assert_eq!(headers[CONTENT_LENGTH], "2");
+        assert!(std::mem::size_of::<http::Request<SendBody>>() <= 256);
         let mut headers = http::HeaderMap::new();
         let unsized_ = open(Body::stream(chunks()), &mut headers)
             .await
