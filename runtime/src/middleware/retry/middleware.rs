@@ -156,7 +156,7 @@ impl RetryMiddleware {
                 }
                 if one_shot || !kept {
                     give_up("one_shot_body");
-                    return not_retried(with_attempts(result, attempt), ONE_SHOT);
+                    return not_retried(with_attempts(result, attempt), NotRetried::OneShotBody);
                 }
                 let asked = match &result {
                     Ok(response) => server_wait(response.status(), response.headers()),
@@ -225,14 +225,30 @@ impl std::fmt::Debug for RetryMiddleware {
     }
 }
 
-/// Why a retryable failure of a request with a one-shot body is final.
-const ONE_SHOT: &str = "the request body is a one-shot stream";
+/// Why a response that could have been retried was not, as the response
+/// keeps it: one byte, where a `&str` would take sixteen in a type that
+/// every layer moves (an error keeps the text, see
+/// [`Error::not_retried`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NotRetried {
+    /// The request body is a one-shot stream.
+    OneShotBody,
+}
+
+impl NotRetried {
+    /// What [`Error::not_retried`] says.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            NotRetried::OneShotBody => "the request body is a one-shot stream",
+        }
+    }
+}
 
 /// Notes on the final result why it was not retried.
-fn not_retried(mut result: Result<Response>, why: &'static str) -> Result<Response> {
+fn not_retried(mut result: Result<Response>, why: NotRetried) -> Result<Response> {
     match &mut result {
         Ok(response) => response.not_retried = Some(why),
-        Err(e) => e.set_not_retried(why),
+        Err(e) => e.set_not_retried(why.as_str()),
     }
     result
 }

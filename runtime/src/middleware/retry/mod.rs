@@ -16,7 +16,7 @@ mod tests;
 pub use budget::RetryBudget;
 pub use policy::{DEFAULT_RETRY_STATUSES, RetryPolicy};
 
-pub(crate) use middleware::RetryMiddleware;
+pub(crate) use middleware::{NotRetried, RetryMiddleware};
 
 /// The retry layer a client has when its builder is not given a policy.
 pub(crate) fn default_layer() -> Option<RetryMiddleware> {
