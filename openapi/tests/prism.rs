@@ -185,23 +185,37 @@ impl Prism {
         lines[lines.len().saturating_sub(n)..].join("\n")
     }
 
-    /// What Prism reported about the requests it validated.
-    fn violations(&self) -> Vec<String> {
-        self.lines()
-            .into_iter()
-            .filter(|l| {
-                l.contains("Violation")
-                    || (l.contains("[VALIDATOR]") && !l.contains("passed the validation rules"))
-            })
-            .collect()
+    /// The log once `done` holds of it, or after 30 s: Prism's lines come
+    /// in on threads of their own, after the responses they go with.
+    async fn settled(&self, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let started = Instant::now();
+        loop {
+            let lines = self.lines();
+            if done(&lines) || started.elapsed() > Duration::from_secs(30) {
+                return lines;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
+}
 
-    fn requests(&self) -> usize {
-        self.lines()
-            .iter()
-            .filter(|l| l.contains("Request received"))
-            .count()
-    }
+/// What Prism reported about the requests it validated.
+fn violations_in(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter(|l| {
+            l.contains("Violation")
+                || (l.contains("[VALIDATOR]") && !l.contains("passed the validation rules"))
+        })
+        .cloned()
+        .collect()
+}
+
+fn requests_in(lines: &[String]) -> usize {
+    lines
+        .iter()
+        .filter(|l| l.contains("Request received"))
+        .count()
 }
 
 impl Drop for Prism {
@@ -437,19 +451,25 @@ async fn github_sample_calls_pass_prism_validation() {
         teams.delete("acme", "justice-league").await.map(drop),
     );
 
-    let violations = prism.violations();
-    let requests = prism.requests();
-
-    // The control: a request that breaks the spec is seen as one.
+    // The control: a request that breaks the spec is seen as one. It is
+    // the last request, so once its violation is in the log, so is every
+    // line about the calls before it (Prism logs them in order).
     let control = Control::new(client.clone()).licenses("many").await;
-    let seen = prism.violations();
+    let reported = |lines: &[String]| violations_in(lines).iter().any(|l| l.contains("per_page"));
+    let lines = prism.settled(reported).await;
+    let at = lines
+        .iter()
+        .rposition(|l| l.contains("Request received"))
+        .unwrap_or(lines.len());
+    let (before, after) = lines.split_at(at);
+    let violations = violations_in(before);
+    let requests = requests_in(before);
     let _ = std::fs::remove_file(&spec);
     assert!(
         control
             .as_ref()
             .is_err_and(|e| e.status().map(|s| s.as_u16()) == Some(422))
-            && seen.len() > violations.len()
-            && seen.iter().any(|l| l.contains("per_page")),
+            && reported(after),
         "Prism did not report the control's bad `per_page` ({control:?}):\n{}",
         prism.tail(20)
     );
