@@ -157,8 +157,8 @@ impl Client {
     }
 
     /// The pipeline of a call: default headers (and `Accept-Encoding`),
-    /// the chain, then `finish`
-    /// (reading the body, or not), all within the call's deadline.
+    /// the chain, then `finish` (reading the body, or not), all within the
+    /// call's deadline.
     ///
     /// Plain functions rather than `async fn`s, down to the chain: an
     /// `async fn` holds its request argument beside the future it moves
