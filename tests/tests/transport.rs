@@ -126,3 +126,42 @@ async fn the_connect_timeout_covers_a_tls_handshake_that_never_ends() {
     }
     silent.abort();
 }
+
+/// Each request carries the `Host` of its own origin, whether the
+/// transport made it once for the base origin or hyper-util wrote it, and
+/// a `Host` the request names itself stays.
+#[tokio::test]
+async fn every_request_carries_the_host_of_its_origin() {
+    let base = TestServer::fixed(200, json!({})).await;
+    let other = TestServer::fixed(200, json!({})).await;
+    let client = client_builder(base.url()).build().expect("client");
+    // The first call makes the base origin known; the second uses it.
+    get(client.clone()).await;
+    get(client.clone()).await;
+    let elsewhere = format!("{}/t", other.url()).parse().expect("url");
+    let request = restrait::Request::new(Method::GET, elsewhere);
+    client.execute(request).await.expect("call elsewhere");
+    let mut named = restrait::Request::new(
+        Method::GET,
+        format!("{}/t", base.url()).parse().expect("url"),
+    );
+    named.headers_mut().insert(
+        "host",
+        restrait::http::HeaderValue::from_static("virtual.test"),
+    );
+    client.execute(named).await.expect("call with its own Host");
+
+    let hosts = |server: &TestServer| -> Vec<String> {
+        server
+            .requests()
+            .iter()
+            .map(|r| r.header("host").unwrap_or("(none)").to_owned())
+            .collect()
+    };
+    let base_host = base.addr().to_string();
+    assert_eq!(
+        hosts(&base),
+        [base_host.as_str(), &base_host, "virtual.test"]
+    );
+    assert_eq!(hosts(&other), [other.addr().to_string()]);
+}
