@@ -15,7 +15,7 @@ use super::{ClientInner, finite, with_deadline};
 use crate::error::{BodyTooLarge, Error, Result, TimeoutError, TimeoutKind};
 use crate::request::Request;
 use crate::response::read::{ReadError, read_body};
-use crate::response::{Response, ResponseBody};
+use crate::response::{Head, Response, ResponseBody};
 use crate::transport::TransportResponse;
 
 impl ClientInner {
@@ -186,11 +186,10 @@ fn response_with(
 ) -> Response {
     Response {
         status,
-        headers,
+        head: Head::new(headers, call),
         body,
         attempts,
         body_truncated,
-        call,
         not_retried: None,
     }
 }

@@ -22,7 +22,7 @@ impl<C: Codec, T: DeserializeOwned> Decode for Decoded<C, T> {
         C::decode(&response.body).map_err(|e| {
             Error::Decode(Box::new(DecodeError {
                 status: response.status,
-                call: response.call.clone(),
+                call: response.head.call.clone(),
                 target: std::any::type_name::<T>(),
                 path: e.path().to_owned(),
                 message: e.message().to_owned(),

@@ -66,7 +66,7 @@ fn decode_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
     let text: &[u8] = if blank { b"null" } else { body };
     let origin = super::json::Origin {
         status: response.status,
-        call: &response.call,
+        call: &response.head.call,
         line: None,
     };
     super::json::decode(text, origin).map_err(|mut e| {
@@ -91,7 +91,7 @@ impl Decode for Text {
                 status: response.status,
                 message: format!("the body is not valid UTF-8: {}", e.utf8_error()),
                 excerpt: Excerpt(e.as_bytes()).to_text(),
-                call: response.call,
+                call: response.head.call,
                 target: "String",
                 path: ".".into(),
                 line: None,
@@ -126,11 +126,10 @@ impl<D: Decode> Decode for WithResponse<D> {
         // the head it hands back is a copy.
         let head = Response {
             status: response.status,
-            headers: response.headers.clone(),
+            head: response.head.clone(),
             body: (),
             attempts: response.attempts,
             body_truncated: response.body_truncated,
-            call: response.call.clone(),
             not_retried: response.not_retried,
         };
         let value = D::decode(response)?;
@@ -151,7 +150,7 @@ impl Decode for Streamed {
         let body = response.body;
         let len = u64::try_from(body.len()).ok();
         let chunks = futures::stream::iter([Ok::<_, Error>(body)]);
-        Ok(crate::ByteStream::new(chunks, len).for_call(response.status, response.call))
+        Ok(crate::ByteStream::new(chunks, len).for_call(response.status, response.head.call))
     }
     fn decode_stream(
         response: Response,
@@ -204,7 +203,7 @@ impl<T: DeserializeOwned + 'static> Decode for Events<T> {
 /// The live body of `response` as a [`ByteStream`](crate::ByteStream).
 fn byte_stream(response: Response) -> crate::ByteStream {
     let len = response.body.content_length();
-    crate::ByteStream::new(response.body, len).for_call(response.status, response.call)
+    crate::ByteStream::new(response.body, len).for_call(response.status, response.head.call)
 }
 
 #[cfg(test)]

@@ -92,10 +92,10 @@ impl ErrorShape {
         let error = Error::Rejected(Box::new(ApiError {
             status: response.status,
             message,
-            headers: response.headers.clone(),
+            headers: response.head.headers.clone(),
             body: response.body.clone(),
             body_truncated: response.body_truncated,
-            call: response.call.clone(),
+            call: response.head.call.clone(),
             attempts: response.attempts,
             not_retried: None,
             api_error: None,

@@ -342,7 +342,7 @@ fn answer(
     attempts: u32,
 ) -> Response {
     let mut response = Response::new(status, headers, ResponseBody::full(body));
-    response.call = call;
+    response.head.call = call;
     response.attempts = attempts;
     response
 }

@@ -65,7 +65,8 @@ impl<T> Response<T> {
     /// a method returning `Result<User>` decodes it as usual; this is
     /// where the 304 shows.
     pub fn cache_status(&self) -> Option<CacheStatus> {
-        self.headers
+        self.head
+            .headers
             .get_all(CACHE_STATUS)
             .iter()
             .next_back()

@@ -144,10 +144,10 @@ impl<T> EventStream<T> {
         let max = response.body.len().max(1);
         let mut live = Response::new(
             response.status,
-            response.headers.clone(),
+            response.head.headers.clone(),
             ResponseBody::full(response.body.clone()),
         );
-        live.call = response.call.clone();
+        live.head.call = response.head.call.clone();
         EventStream::start(live, max, Err("the body was read whole"))
     }
 
@@ -172,7 +172,7 @@ impl<T> EventStream<T> {
             done: None,
             events: 0,
             status: response.status,
-            call: response.call,
+            call: response.head.call,
             _data: PhantomData,
         })
     }
