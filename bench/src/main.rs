@@ -14,10 +14,11 @@
 //! thread; the contenders run on a single-threaded runtime on the main
 //! thread, whose allocations the counting allocator counts. `--pinned` puts
 //! the server in a process on core 0 and each run in a process on core 1
-//! (see [`pinned`]). Each concurrency level runs the contenders in turn
-//! (A B C D A B C D ...), and each ratio is the median over rounds of one
-//! contender's figure over another's in the same round, so that a machine
-//! shared with compilers drifts out of the comparison.
+//! (see [`pinned`]). Each concurrency level runs the contenders in turn,
+//! the first of each round a different one (A B C D, B C D A, ...), and
+//! each ratio is the median over rounds of one contender's figure over
+//! another's in the same round, so that a machine shared with compilers
+//! drifts out of the comparison.
 
 mod alloc;
 mod contenders;
@@ -217,7 +218,7 @@ fn main() {
         let mut levels = Vec::new();
         for &c in &o.levels {
             eprintln!(
-                "concurrency {c}: {} rounds of A B C D, {:.1} s each",
+                "concurrency {c}: {} rounds of A B C D, B C D A, ..., {:.1} s each",
                 o.rounds, o.secs
             );
             levels.push(throughput::level(&contenders, c, o.rounds, length, warmup).await);

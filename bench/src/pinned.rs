@@ -158,7 +158,8 @@ pub(crate) fn client_run(args: &[&str]) -> Run {
         .unwrap_or_else(|e| panic!("client {args:?} printed no run ({e}): {text}"))
 }
 
-/// Every level, pinned: `rounds` rounds of A B C D, each run a process.
+/// Every level, pinned: `rounds` rounds of the contenders, in the order of
+/// [`throughput::round_order`], each run a process.
 pub(crate) fn levels(
     levels: &[usize],
     rounds: usize,
@@ -176,13 +177,14 @@ pub(crate) fn levels(
     let mut out = Vec::new();
     for &concurrency in levels {
         eprintln!(
-            "pinned, concurrency {concurrency}: {rounds} rounds of A B C D, {secs} s each, one process per run"
+            "pinned, concurrency {concurrency}: {rounds} rounds of A B C D, B C D A, ..., {secs} s each, one process per run"
         );
         let c = concurrency.to_string();
         let mut runs = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            let round: [Run; N] = std::array::from_fn(|i| {
-                client_run(&[
+        for r in 0..rounds {
+            let mut round = [Run::default(); N];
+            for i in throughput::round_order(r) {
+                round[i] = client_run(&[
                     "--client",
                     Contender::NAMES[i],
                     "--base",
@@ -193,8 +195,8 @@ pub(crate) fn levels(
                     &secs,
                     "--warmup",
                     &warm,
-                ])
-            });
+                ]);
+            }
             runs.push(round);
         }
         out.push(Level { concurrency, runs });
