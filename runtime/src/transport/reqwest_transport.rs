@@ -81,7 +81,12 @@ impl Transport for ReqwestTransport {
                 known.add_to(&url, &mut headers);
             }
             let mut req = reqwest::Request::new(method, url);
-            *req.body_mut() = to_reqwest(body, &mut headers).await?;
+            *req.body_mut() = match ready_body(body) {
+                Ok(body) => body,
+                // Boxed, and only here: the call's future then has no room
+                // for opening a file or a form, which most calls never do.
+                Err(body) => Some(Box::pin(open_body(body, &mut headers)).await?),
+            };
             *req.headers_mut() = headers;
             let mut response = client.execute(req).await.map_err(request_error)?;
             if let Some(sent_to) = sent_to
@@ -98,21 +103,31 @@ impl Transport for ReqwestTransport {
     }
 }
 
-/// The body as reqwest sends it: bytes as they are (the fast path), a file,
-/// a stream or a form through `wrap_stream`, with `Content-Length` when the
-/// length is known (upload progress fires as chunks go out).
-async fn to_reqwest(
-    body: Body,
-    headers: &mut http::HeaderMap,
-) -> Result<Option<reqwest::Body>, TransportError> {
-    if body.is_empty() && !body.has_progress() {
+/// The body as reqwest sends it, when that takes no waiting: none, or
+/// bytes as they are (the fast path). Else the body back, for
+/// [`open_body`].
+fn ready_body(body: Body) -> Result<Option<reqwest::Body>, Body> {
+    if body.has_progress() {
+        return Err(body);
+    }
+    if body.is_empty() {
         return Ok(None);
     }
-    if let (Some(bytes), false) = (body.as_bytes(), body.has_progress()) {
-        return Ok(Some(reqwest::Body::from(bytes.clone())));
+    match body.as_bytes() {
+        Some(bytes) => Ok(Some(reqwest::Body::from(bytes.clone()))),
+        None => Err(body),
     }
+}
+
+/// A file, a stream or a form (or bytes whose upload progress is watched)
+/// through `wrap_stream`, with `Content-Length` when the length is known
+/// (upload progress fires as chunks go out).
+async fn open_body(
+    body: Body,
+    headers: &mut http::HeaderMap,
+) -> Result<reqwest::Body, TransportError> {
     let (_, stream) = super::wire::open_body(body, headers).await?;
-    Ok(Some(reqwest::Body::wrap_stream(stream)))
+    Ok(reqwest::Body::wrap_stream(stream))
 }
 
 /// True if `answered` is the URL that was requested: reqwest reports the
