@@ -9,7 +9,11 @@
 //! callgrind_annotate --inclusive=yes callgrind.out.<pid> | head -60
 //! ```
 //!
-//! The contender is `restrait`, `reqwest` or `hyper`. The server runs in a
+//! The contender is one of `restrait`, `restrait-hyper`, `reqwest` or
+//! `hyper`; an optional third argument, the concurrency (default 1), keeps
+//! that many calls in flight, as the bench's throughput runs do, so that
+//! the cache misses of concurrent calls can be compared (`--cache-sim=yes`).
+//! The server runs in a
 //! child process (callgrind does not follow children), so the counts are
 //! the client's alone; `--toggle-collect` leaves out start-up and the warm-up
 //! calls. Instructions per call are the total over the number of calls.
@@ -18,6 +22,8 @@ use std::io::{BufRead, BufReader, Write as _};
 use std::process::{Command, Stdio};
 
 use bytes::Bytes;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
 use http::header::HeaderValue;
 use http_body_util::Full;
 use hyper_util::rt::TokioIo;
@@ -39,6 +45,10 @@ fn main() -> std::result::Result<(), BoxError> {
         return serve();
     }
     let calls: u64 = args.next().as_deref().unwrap_or("1000").parse()?;
+    let concurrency: u64 = args.next().as_deref().unwrap_or("1").parse()?;
+    if concurrency == 0 {
+        return Err("the concurrency is at least 1".into());
+    }
     let mut server = Command::new(std::env::current_exe()?)
         .arg("serve")
         .stdout(Stdio::piped())
@@ -63,13 +73,13 @@ fn main() -> std::result::Result<(), BoxError> {
         }
     });
     let result = result.and_then(|contender| {
-        runtime.block_on(run(&contender, 0, WARM_UP))?;
-        measure(&runtime, &contender, calls)
+        runtime.block_on(run(&contender, 0, WARM_UP, concurrency))?;
+        measure(&runtime, &contender, calls, concurrency)
     });
     let _ = server.kill();
     let _ = server.wait();
     result?;
-    println!("{which}: {calls} calls");
+    println!("{which}: {calls} calls, {concurrency} at a time");
     Ok(())
 }
 
@@ -79,16 +89,39 @@ fn measure(
     runtime: &tokio::runtime::Runtime,
     contender: &Contender,
     calls: u64,
+    concurrency: u64,
 ) -> std::result::Result<(), BoxError> {
-    runtime.block_on(run(contender, WARM_UP, calls))
+    runtime.block_on(run(contender, WARM_UP, calls, concurrency))
 }
 
-async fn run(contender: &Contender, from: u64, calls: u64) -> std::result::Result<(), BoxError> {
-    for id in from..from.saturating_add(calls) {
-        let user = contender.get_user(id).await?;
-        if user.id != id {
-            return Err(format!("asked for user {id}, got {}", user.id).into());
-        }
+/// Calls `from..from + calls`, `concurrency` at a time: each of
+/// `concurrency` lanes takes every `concurrency`-th id. The lanes are kept
+/// in a `FuturesUnordered`, which polls only the lane that was woken.
+async fn run(
+    contender: &Contender,
+    from: u64,
+    calls: u64,
+    concurrency: u64,
+) -> std::result::Result<(), BoxError> {
+    let end = from.saturating_add(calls);
+    let mut lanes: FuturesUnordered<_> = (0..concurrency)
+        .map(|lane| async move {
+            let mut id = from.saturating_add(lane);
+            while id < end {
+                let user = contender.get_user(id).await?;
+                if user.id != id {
+                    return Err(BoxError::from(format!(
+                        "asked for user {id}, got {}",
+                        user.id
+                    )));
+                }
+                id = id.saturating_add(concurrency);
+            }
+            Ok(())
+        })
+        .collect();
+    while let Some(lane) = lanes.next().await {
+        lane?;
     }
     Ok(())
 }
