@@ -222,7 +222,13 @@ impl ClientBuilder {
     /// that redirects are followed by the client's redirect layer, where
     /// credentials go only to the client's own origin (see
     /// [`max_redirects`](Self::max_redirects)); a redirect policy set on the
-    /// builder is replaced. The connect-timeout and pool settings of this
+    /// builder is replaced. It also turns off reqwest's own retries
+    /// (`retry(reqwest::retry::never().max_retries_per_request(0))`): the
+    /// client's retry layer is the one place that sends again, HTTP/2
+    /// refused streams included (see
+    /// [`TransportError::is_refused`](crate::TransportError::is_refused)),
+    /// within its policy and budget, and reqwest keeps no copy of each
+    /// request for a retry of its own. The connect-timeout and pool settings of this
     /// builder apply on top of yours when they are set. Replaces an earlier
     /// [`reqwest_client`](Self::reqwest_client).
     ///
@@ -254,7 +260,9 @@ impl ClientBuilder {
     /// [`Error::Redirect`] of kind
     /// [`FollowedByTransport`](crate::RedirectErrorKind::FollowedByTransport)
     /// and is not retried, but by then reqwest has already sent the
-    /// redirected request.
+    /// redirected request. Its retry policy stays as built (reqwest's
+    /// default resends HTTP/2 refused streams), beneath the client's retry
+    /// layer.
     pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
         self.reqwest = Some(Reqwest::Client(client));
         self
@@ -407,11 +415,14 @@ pub(super) struct PoolSettings {
 }
 
 impl PoolSettings {
-    /// Builds the transport's client: these settings on `b`, and no
-    /// redirects, which the redirect layer follows instead; `own` if `b`
-    /// is restrait's, not the user's.
+    /// Builds the transport's client: these settings on `b`, no redirects
+    /// and no retries, which the redirect and retry layers do instead (with
+    /// no retry of its own, reqwest copies no request to send again); `own`
+    /// if `b` is restrait's, not the user's.
     fn build(self, b: reqwest::ClientBuilder, own: bool) -> Result<Box<dyn Transport>> {
-        let mut b = b.redirect(reqwest::redirect::Policy::none());
+        let mut b = b
+            .redirect(reqwest::redirect::Policy::none())
+            .retry(reqwest::retry::never().max_retries_per_request(0));
         if let Some(t) = self.connect_timeout {
             b = b.connect_timeout(t);
         }

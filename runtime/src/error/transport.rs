@@ -59,6 +59,28 @@ impl TransportError {
     pub fn is_connect(&self) -> bool {
         self.kind == TransportErrorKind::Connect
     }
+    /// True if the server refused the request before it processed any of
+    /// it: an HTTP/2 stream reset with `REFUSED_STREAM`, or a graceful
+    /// `GOAWAY` (`NO_ERROR`) that left the stream out (RFC 9113, section
+    /// 8.7). Such a request may be sent again whatever its method, and the
+    /// retry layer does.
+    pub fn is_refused(&self) -> bool {
+        let mut cause = self
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static));
+        while let Some(e) = cause {
+            if let Some(h2) = e.downcast_ref::<h2::Error>()
+                && h2.is_remote()
+            {
+                let reason = h2.reason();
+                return (h2.is_reset() && reason == Some(h2::Reason::REFUSED_STREAM))
+                    || (h2.is_go_away() && reason == Some(h2::Reason::NO_ERROR));
+            }
+            cause = e.source();
+        }
+        false
+    }
     /// How many attempts were made (1 when there was no retry).
     pub fn attempts(&self) -> u32 {
         self.attempts

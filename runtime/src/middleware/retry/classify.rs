@@ -29,6 +29,9 @@ pub(crate) enum Reason {
     Status(StatusCode),
     /// No connection was made: the request never left.
     Connect,
+    /// The server refused the request unprocessed (an HTTP/2 refused
+    /// stream, see [`TransportError::is_refused`](crate::TransportError::is_refused)).
+    Refused,
     /// The connection broke after the request may have been sent.
     Transport,
     /// The attempt's own time limit ran out.
@@ -44,7 +47,7 @@ impl Reason {
     pub(crate) fn any_method(self) -> bool {
         match self {
             Reason::Status(s) => s == StatusCode::TOO_MANY_REQUESTS,
-            Reason::Connect | Reason::Auth => true,
+            Reason::Connect | Reason::Refused | Reason::Auth => true,
             Reason::Transport | Reason::Timeout => false,
         }
     }
@@ -55,6 +58,7 @@ impl Reason {
             Reason::Status(s) if s == StatusCode::TOO_MANY_REQUESTS => "rate_limited",
             Reason::Status(_) => "status",
             Reason::Connect => "connect",
+            Reason::Refused => "refused",
             Reason::Transport => "transport",
             Reason::Timeout => "timeout",
             Reason::Auth => "auth",
@@ -79,6 +83,7 @@ fn classify_error(e: &Error) -> Verdict {
         // every time: retrying only delays the error that names the fix.
         Error::Transport(t) if crate::testing::CassetteError::find(t).is_some() => Verdict::Fatal,
         Error::Transport(t) if t.is_connect() => Verdict::Retry(Reason::Connect),
+        Error::Transport(t) if t.is_refused() => Verdict::Retry(Reason::Refused),
         Error::Transport(_) => Verdict::Retry(Reason::Transport),
         Error::Timeout(t) if t.kind() == TimeoutKind::Attempt => Verdict::Retry(Reason::Timeout),
         Error::Auth(a) if auth_is_transient(a) => Verdict::Retry(Reason::Auth),
@@ -314,6 +319,7 @@ mod tests {
     fn which_reasons_allow_any_method() {
         assert!(Reason::Status(StatusCode::TOO_MANY_REQUESTS).any_method());
         assert!(Reason::Connect.any_method());
+        assert!(Reason::Refused.any_method());
         assert!(Reason::Auth.any_method());
         assert!(!Reason::Status(StatusCode::SERVICE_UNAVAILABLE).any_method());
         assert!(!Reason::Transport.any_method());
@@ -326,6 +332,7 @@ mod tests {
             Reason::Status(StatusCode::TOO_MANY_REQUESTS),
             Reason::Status(StatusCode::SERVICE_UNAVAILABLE),
             Reason::Connect,
+            Reason::Refused,
             Reason::Transport,
             Reason::Timeout,
             Reason::Auth,
@@ -339,6 +346,7 @@ mod tests {
                 "rate_limited",
                 "status",
                 "connect",
+                "refused",
                 "transport",
                 "timeout",
                 "auth"

@@ -23,8 +23,10 @@ type JitterFn = dyn Fn() -> f64 + Send + Sync;
 /// DELETE, OPTIONS and TRACE retry on the retryable statuses and on transport
 /// errors; POST, PATCH and other methods only when the endpoint is
 /// `#[idempotent]` or the call carries an idempotency key (then every attempt
-/// carries the same `Idempotency-Key` header); any method retries on 429 and
-/// on errors where the request never left (connection refused, DNS).
+/// carries the same `Idempotency-Key` header); any method retries on 429, on
+/// errors where the request never left (connection refused, DNS), and on an
+/// HTTP/2 stream the server refused unprocessed
+/// ([`TransportError::is_refused`](crate::TransportError::is_refused)).
 ///
 /// The wait before retry `n` (0 for the first retry) is chosen with "full
 /// jitter": uniformly between zero and `min(max_delay, base_delay * 2^n)`.
