@@ -228,9 +228,9 @@ impl ClientBuilder {
     /// refused streams included (see
     /// [`TransportError::is_refused`](crate::TransportError::is_refused)),
     /// within its policy and budget, and reqwest keeps no copy of each
-    /// request for a retry of its own. The connect-timeout and pool settings of this
-    /// builder apply on top of yours when they are set. Replaces an earlier
-    /// [`reqwest_client`](Self::reqwest_client).
+    /// request for a retry of its own. The connect-timeout and pool
+    /// settings of this builder apply on top of yours when they are set.
+    /// Replaces an earlier [`reqwest_client`](Self::reqwest_client).
     ///
     /// ```
     /// # fn main() -> restrait::Result<()> {

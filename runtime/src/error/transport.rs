@@ -129,3 +129,70 @@ impl TimeoutError {
         self.attempts
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error an HTTP/2 client gets for one request sent to a server
+    /// that `refuse`s it: each side of an in-memory connection is the real
+    /// `h2` protocol, so the error is the one a transport sees on the wire.
+    async fn h2_error(
+        refuse: impl FnOnce(&mut h2::server::Connection<tokio::io::DuplexStream, bytes::Bytes>)
+        + Send
+        + 'static,
+        reset: Option<h2::Reason>,
+    ) -> TransportError {
+        let (client_io, server_io) = tokio::io::duplex(64 * 1024);
+        let server = tokio::spawn(async move {
+            let mut connection = h2::server::handshake(server_io)
+                .await
+                .expect("server handshake");
+            // Before the request is read, so that a GOAWAY sent here has
+            // processed no stream and leaves the request out.
+            refuse(&mut connection);
+            while let Some(Ok((_request, mut respond))) = connection.accept().await {
+                if let Some(reason) = reset {
+                    respond.send_reset(reason);
+                }
+            }
+        });
+        let (client, connection) = h2::client::handshake(client_io)
+            .await
+            .expect("client handshake");
+        tokio::spawn(connection);
+        let mut client = client.ready().await.expect("ready");
+        let request = http::Request::post("https://h/x")
+            .body(())
+            .expect("request");
+        let sent = match client.send_request(request, true) {
+            Ok((response, _)) => response.await.map(drop),
+            Err(e) => Err(e),
+        };
+        let e = sent.expect_err("the server answers no request");
+        server.abort();
+        TransportError::new(
+            TransportErrorKind::Request,
+            e.to_string(),
+            Some(Box::new(e)),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_refused_stream_and_a_graceful_goaway_past_it_are_refusals() {
+        let refused = h2_error(|_| {}, Some(h2::Reason::REFUSED_STREAM)).await;
+        assert!(refused.is_refused(), "{refused:?}");
+        let away = h2_error(|c| c.abrupt_shutdown(h2::Reason::NO_ERROR), None).await;
+        assert!(away.is_refused(), "{away:?}");
+    }
+
+    #[tokio::test]
+    async fn other_resets_and_goaways_are_not() {
+        let reset = h2_error(|_| {}, Some(h2::Reason::INTERNAL_ERROR)).await;
+        assert!(!reset.is_refused(), "{reset:?}");
+        let away = h2_error(|c| c.abrupt_shutdown(h2::Reason::INTERNAL_ERROR), None).await;
+        assert!(!away.is_refused(), "{away:?}");
+        let plain = TransportError::new(TransportErrorKind::Request, "reset", None);
+        assert!(!plain.is_refused());
+    }
+}
