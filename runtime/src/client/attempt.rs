@@ -198,3 +198,40 @@ fn response_with(
 fn is_redirect(status: StatusCode, headers: &HeaderMap) -> bool {
     matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308) && headers.contains_key(LOCATION)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::mem::size_of_val;
+
+    use crate::Client;
+    use crate::request::Request;
+
+    /// An attempt's future is boxed once per attempt (see
+    /// [`guarded_send`](crate::middleware::redirect::guarded_send)), the
+    /// built-in transport's future inside it. glibc serves up to 1032 bytes
+    /// from its per-thread cache, and a larger box takes malloc's slow path
+    /// on every call.
+    #[test]
+    fn an_attempt_fits_in_the_allocators_fast_path() {
+        let request = || {
+            Request::new(
+                http::Method::GET,
+                "http://127.0.0.1:1/x".parse().expect("url"),
+            )
+        };
+        let reqwest = Client::builder("http://127.0.0.1:1")
+            .build()
+            .expect("client");
+        let size = size_of_val(&reqwest.inner.send_attempt(request()));
+        assert!(size <= 1032, "an attempt on reqwest is {size} bytes");
+        #[cfg(feature = "hyper-transport")]
+        {
+            let hyper = Client::builder("http://127.0.0.1:1")
+                .hyper_transport()
+                .build()
+                .expect("client");
+            let size = size_of_val(&hyper.inner.send_attempt(request()));
+            assert!(size <= 1032, "an attempt on hyper is {size} bytes");
+        }
+    }
+}

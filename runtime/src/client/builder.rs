@@ -14,7 +14,7 @@ use crate::middleware::chain::Layers;
 use crate::middleware::redirect::{DEFAULT_MAX_REDIRECTS, RedirectMiddleware};
 use crate::middleware::retry::RetryPolicy;
 use crate::middleware::trace::TracingMiddleware;
-use crate::transport::{ReqwestTransport, Transport};
+use crate::transport::{ClientTransport, ReqwestTransport, Transport};
 
 /// The default limit on a successful response body: 16 MiB.
 pub const DEFAULT_MAX_BODY_SIZE: u64 = 16 * 1024 * 1024;
@@ -43,7 +43,7 @@ pub struct ClientBuilder {
     max_error_body: u64,
     reqwest: Option<Reqwest>,
     max_redirects: u32,
-    transport: Option<Box<dyn Transport>>,
+    transport: Option<ClientTransport>,
     /// Set by [`hyper_transport`](Self::hyper_transport) (in `transport.rs`).
     #[cfg(feature = "hyper-transport")]
     pub(crate) hyper_transport: bool,
@@ -301,7 +301,7 @@ impl ClientBuilder {
     /// Sends through another [`Transport`], such as
     /// [`MockTransport`](crate::testing::MockTransport).
     pub fn transport(mut self, transport: impl Transport) -> Self {
-        self.transport = Some(Box::new(transport));
+        self.transport = Some(ClientTransport::new(transport));
         self
     }
 
@@ -356,20 +356,21 @@ impl ClientBuilder {
         // Whether the transport may follow redirects by itself, past the
         // redirect layer: then the guard must go innermost (the redirect
         // layer needs it too).
-        let (transport, may_follow): (Box<dyn Transport>, bool) =
-            match (self.transport, self.reqwest) {
-                (Some(t), _) => (t, true),
-                (None, Some(Reqwest::Client(client))) => {
-                    (Box::new(ReqwestTransport::new(client)), true)
-                }
-                (None, Some(Reqwest::Builder(b))) => (pool.build(*b, false)?, false),
-                #[cfg(feature = "hyper-transport")]
-                (None, None) if self.hyper_transport => (super::transport::hyper(&pool)?, false),
-                (None, None) => (
-                    pool.build(reqwest::Client::builder().tcp_nodelay(true), true)?,
-                    false,
-                ),
-            };
+        let (transport, may_follow): (ClientTransport, bool) = match (self.transport, self.reqwest)
+        {
+            (Some(t), _) => (t, true),
+            (None, Some(Reqwest::Client(client))) => (
+                ClientTransport::Reqwest(ReqwestTransport::new(client)),
+                true,
+            ),
+            (None, Some(Reqwest::Builder(b))) => (pool.build(*b, false)?, false),
+            #[cfg(feature = "hyper-transport")]
+            (None, None) if self.hyper_transport => (super::transport::hyper(&pool)?, false),
+            (None, None) => (
+                pool.build(reqwest::Client::builder().tcp_nodelay(true), true)?,
+                false,
+            ),
+        };
         let quota = self.quota.layers();
         let layers = Layers {
             trace: TracingMiddleware,
@@ -419,7 +420,7 @@ impl PoolSettings {
     /// and no retries, which the redirect and retry layers do instead (with
     /// no retry of its own, reqwest copies no request to send again); `own`
     /// if `b` is restrait's, not the user's.
-    fn build(self, b: reqwest::ClientBuilder, own: bool) -> Result<Box<dyn Transport>> {
+    fn build(self, b: reqwest::ClientBuilder, own: bool) -> Result<ClientTransport> {
         let mut b = b
             .redirect(reqwest::redirect::Policy::none())
             .retry(reqwest::retry::never().max_retries_per_request(0));
@@ -435,7 +436,9 @@ impl PoolSettings {
         let client = b
             .build()
             .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Box::new(ReqwestTransport::without_redirects(client, own)))
+        Ok(ClientTransport::Reqwest(
+            ReqwestTransport::without_redirects(client, own),
+        ))
     }
 }
 

@@ -34,7 +34,7 @@ use crate::middleware::chain::Layers;
 use crate::redact::RedactedHeaders;
 use crate::request::Request;
 use crate::response::{Limits, Response};
-use crate::transport::Transport;
+use crate::transport::ClientTransport;
 
 /// The HTTP client that resource clients share: base URL, default headers,
 /// timeouts, connection pool, middleware (tracing, redirect, retry, auth, yours) and
@@ -64,7 +64,7 @@ pub(crate) struct ClientInner {
     /// [`Target`](crate::request::Target)).
     pub(crate) base_url: Arc<Url>,
     pub(crate) default_headers: HeaderMap,
-    pub(crate) transport: Box<dyn Transport>,
+    pub(crate) transport: ClientTransport,
     pub(crate) layers: Layers,
     pub(crate) in_flight: Option<Arc<Semaphore>>,
     pub(crate) attempt_timeout: Option<Duration>,

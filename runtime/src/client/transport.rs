@@ -6,7 +6,7 @@ use super::builder::{ClientBuilder, PoolSettings};
 #[cfg(feature = "hyper-transport")]
 use crate::error::Result;
 #[cfg(feature = "hyper-transport")]
-use crate::transport::{HyperTransport, Transport};
+use crate::transport::{ClientTransport, HyperTransport};
 
 /// The hyper transport (feature `hyper-transport`).
 #[cfg(feature = "hyper-transport")]
@@ -38,7 +38,7 @@ impl ClientBuilder {
 
 /// The [`HyperTransport`] of [`ClientBuilder::hyper_transport`].
 #[cfg(feature = "hyper-transport")]
-pub(super) fn hyper(pool: &PoolSettings) -> Result<Box<dyn Transport>> {
+pub(super) fn hyper(pool: &PoolSettings) -> Result<ClientTransport> {
     let mut b = HyperTransport::builder();
     if let Some(t) = pool.connect_timeout {
         b = b.connect_timeout(t);
@@ -49,5 +49,5 @@ pub(super) fn hyper(pool: &PoolSettings) -> Result<Box<dyn Transport>> {
     if let Some(t) = pool.idle_timeout {
         b = b.pool_idle_timeout(t);
     }
-    Ok(Box::new(b.build()?))
+    Ok(ClientTransport::Hyper(b.build()?))
 }

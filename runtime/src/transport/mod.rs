@@ -1,5 +1,6 @@
 //! Sending a request and getting a response: the innermost layer.
 
+mod built_in;
 mod host;
 #[cfg(feature = "hyper-transport")]
 mod hyper;
@@ -15,6 +16,7 @@ use crate::middleware::BoxFuture;
 use crate::request::Request;
 use crate::response::ResponseBody;
 
+pub(crate) use built_in::ClientTransport;
 #[cfg(feature = "hyper-transport")]
 pub(crate) use hyper::body_error as hyper_body_error;
 #[cfg(feature = "hyper-transport")]

@@ -1,7 +1,10 @@
 //! The default transport: one pooled `reqwest::Client`.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
+
+use futures::future::Either;
 
 use url::Url;
 
@@ -62,44 +65,71 @@ impl ReqwestTransport {
     pub fn client(&self) -> &reqwest::Client {
         &self.client
     }
+
+    /// Sends `request`: the future the client polls in place, without the
+    /// box of [`Transport::send`].
+    ///
+    /// reqwest's own future is made here, before the `async` block, so that
+    /// the block holds only it (a pointer) and what it needs after: a body
+    /// in memory takes no waiting, and most calls send nothing else. A body
+    /// to open first (a file, a form, a stream) goes on a boxed path of its
+    /// own, whose future holds the request while the body opens.
+    pub(crate) fn send_inline(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<TransportResponse, TransportError>> + Send + '_ {
+        let sent_to = self.check_redirects.then(|| request.url().clone());
+        let crate::request::Parts {
+            method,
+            url,
+            mut headers,
+            body,
+            ..
+        } = *request.parts;
+        let url = url.into_url();
+        if let Some(known) = &self.host {
+            known.add_to(&url, &mut headers);
+        }
+        let mut req = reqwest::Request::new(method, url);
+        match ready_body(body) {
+            Ok(body) => {
+                *req.body_mut() = body;
+                *req.headers_mut() = headers;
+                let pending = self.client.execute(req);
+                Either::Left(async move { answer(pending.await, sent_to) })
+            }
+            Err(body) => Either::Right(Box::pin(async move {
+                *req.body_mut() = Some(open_body(body, &mut headers).await?);
+                *req.headers_mut() = headers;
+                answer(self.client.execute(req).await, sent_to)
+            })
+                as BoxFuture<'_, Result<TransportResponse, TransportError>>),
+        }
+    }
+}
+
+/// The response, or the error; and, when the client may follow redirects
+/// by itself, an error if it did.
+fn answer(
+    response: reqwest::Result<reqwest::Response>,
+    sent_to: Option<Url>,
+) -> Result<TransportResponse, TransportError> {
+    let mut response = response.map_err(request_error)?;
+    if let Some(sent_to) = sent_to
+        && !same_target(&sent_to, response.url())
+    {
+        return Err(followed(response.url()));
+    }
+    Ok(TransportResponse {
+        status: response.status(),
+        headers: std::mem::take(response.headers_mut()),
+        body: ResponseBody::from_reqwest(response),
+    })
 }
 
 impl Transport for ReqwestTransport {
     fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
-        let sent_to = self.check_redirects.then(|| request.url().clone());
-        Box::pin(async move {
-            let client = &self.client;
-            let crate::request::Parts {
-                method,
-                url,
-                mut headers,
-                body,
-                ..
-            } = *request.parts;
-            let url = url.into_url();
-            if let Some(known) = &self.host {
-                known.add_to(&url, &mut headers);
-            }
-            let mut req = reqwest::Request::new(method, url);
-            *req.body_mut() = match ready_body(body) {
-                Ok(body) => body,
-                // Boxed, and only here: the call's future then has no room
-                // for opening a file or a form, which most calls never do.
-                Err(body) => Some(Box::pin(open_body(body, &mut headers)).await?),
-            };
-            *req.headers_mut() = headers;
-            let mut response = client.execute(req).await.map_err(request_error)?;
-            if let Some(sent_to) = sent_to
-                && !same_target(&sent_to, response.url())
-            {
-                return Err(followed(response.url()));
-            }
-            Ok(TransportResponse {
-                status: response.status(),
-                headers: std::mem::take(response.headers_mut()),
-                body: ResponseBody::from_reqwest(response),
-            })
-        })
+        Box::pin(self.send_inline(request))
     }
 }
 

@@ -17,7 +17,10 @@ mod tls;
 mod uri;
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
+
+use futures::future::Either;
 
 use hyper_util::client::legacy::Client;
 use hyper_util::client::proxy::matcher::Matcher;
@@ -74,27 +77,41 @@ impl HyperTransport {
     }
 }
 
-impl Transport for HyperTransport {
-    fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
+impl HyperTransport {
+    /// Sends `request`: the future the client polls in place, without the
+    /// box of [`Transport::send`].
+    pub(crate) fn send_inline(
+        &self,
+        request: Request,
+    ) -> impl Future<Output = Result<TransportResponse, TransportError>> + Send + '_ {
         let (mut req, body) = match request::to_hyper(request, &self.origins, self.proxy.as_deref())
         {
             Ok(converted) => converted,
-            Err(e) => return Box::pin(std::future::ready(Err(e))),
+            Err(e) => return Either::Left(std::future::ready(Err(e))),
         };
         if let Some(in_memory) = request::in_memory(&body) {
             // Most calls: nothing to open, so the future holds only hyper's.
             *req.body_mut() = in_memory;
             let response = self.client.request(req);
-            return Box::pin(async move {
+            return Either::Right(Either::Left(async move {
                 let response = response.await.map_err(error::send_error)?;
                 Ok(response::from_hyper(response))
-            });
+            }));
         }
-        Box::pin(async move {
+        // Boxed: the request waits in it while the body opens, room that
+        // the other calls' futures need not have.
+        let opening: BoxFuture<'_, _> = Box::pin(async move {
             *req.body_mut() = request::open(body, req.headers_mut()).await?;
             let response = self.client.request(req).await.map_err(error::send_error)?;
             Ok(response::from_hyper(response))
-        })
+        });
+        Either::Right(Either::Right(opening))
+    }
+}
+
+impl Transport for HyperTransport {
+    fn send(&self, request: Request) -> BoxFuture<'_, Result<TransportResponse, TransportError>> {
+        Box::pin(self.send_inline(request))
     }
 }
 
