@@ -300,6 +300,10 @@ impl ClientBuilder {
 
     /// Sends through another [`Transport`], such as
     /// [`MockTransport`](crate::testing::MockTransport).
+    ///
+    /// A [`ReqwestTransport`] or a `HyperTransport` given here is called
+    /// directly, as the transports the builder makes are; the futures of
+    /// any other are boxed, one box an attempt.
     pub fn transport(mut self, transport: impl Transport) -> Self {
         self.transport = Some(ClientTransport::new(transport));
         self

@@ -75,9 +75,7 @@ impl HyperTransport {
     pub fn builder() -> HyperTransportBuilder {
         HyperTransportBuilder::default()
     }
-}
 
-impl HyperTransport {
     /// Sends `request`: the future the client polls in place, without the
     /// box of [`Transport::send`].
     pub(crate) fn send_inline(
