@@ -134,6 +134,13 @@ impl TimeoutError {
 mod tests {
     use super::*;
 
+    /// An HTTP/2 client over `io`, ready to send.
+    async fn h2_client(io: tokio::io::DuplexStream) -> h2::client::SendRequest<bytes::Bytes> {
+        let (client, connection) = h2::client::handshake(io).await.expect("client handshake");
+        tokio::spawn(connection);
+        client.ready().await.expect("ready")
+    }
+
     /// The error an HTTP/2 client gets for one request sent to a server
     /// that `refuse`s it: each side of an in-memory connection is the real
     /// `h2` protocol, so the error is the one a transport sees on the wire.
@@ -157,11 +164,7 @@ mod tests {
                 }
             }
         });
-        let (client, connection) = h2::client::handshake(client_io)
-            .await
-            .expect("client handshake");
-        tokio::spawn(connection);
-        let mut client = client.ready().await.expect("ready");
+        let mut client = h2_client(client_io).await;
         let request = http::Request::post("https://h/x")
             .body(())
             .expect("request");
@@ -194,5 +197,37 @@ mod tests {
         assert!(!away.is_refused(), "{away:?}");
         let plain = TransportError::new(TransportErrorKind::Request, "reset", None);
         assert!(!plain.is_refused());
+    }
+
+    /// A stream the client itself reset with `REFUSED_STREAM` was never
+    /// refused by the server: only the server's word counts.
+    #[tokio::test]
+    async fn a_refusal_of_the_clients_own_is_not() {
+        let (client_io, server_io) = tokio::io::duplex(64 * 1024);
+        let server = tokio::spawn(async move {
+            let mut connection = h2::server::handshake(server_io)
+                .await
+                .expect("server handshake");
+            let mut held = Vec::new();
+            while let Some(Ok(stream)) = connection.accept().await {
+                held.push(stream);
+            }
+        });
+        let mut client = h2_client(client_io).await;
+        let request = http::Request::post("https://h/x")
+            .body(())
+            .expect("request");
+        let (response, mut body) = client.send_request(request, false).expect("sent");
+        body.send_reset(h2::Reason::REFUSED_STREAM);
+        let e = response.await.expect_err("the client reset its stream");
+        server.abort();
+        assert!(e.is_reset() && !e.is_remote(), "{e:?}");
+        assert_eq!(e.reason(), Some(h2::Reason::REFUSED_STREAM));
+        let local = TransportError::new(
+            TransportErrorKind::Request,
+            e.to_string(),
+            Some(Box::new(e)),
+        );
+        assert!(!local.is_refused(), "{local:?}");
     }
 }
