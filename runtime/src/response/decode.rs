@@ -24,6 +24,13 @@ pub trait Decode {
     /// over by value, so a decoder can keep its body and headers without
     /// copying them.
     fn decode(response: Response<Bytes>) -> Result<Self::Output>;
+    /// Decodes a 2xx response and hands its head back, for
+    /// [`WithResponse`]. A kind whose value keeps nothing of the head
+    /// gives it back as it came; by default the head is copied first.
+    fn decode_keeping_head(response: Response<Bytes>) -> Result<(Self::Output, Response<()>)> {
+        let head = head_copy(&response);
+        Ok((Self::decode(response)?, head))
+    }
     /// Turns a 2xx streamed response into the value (a streamed kind);
     /// `request` is a copy of the request for a stream that reconnects
     /// (`None` when its body cannot be sent again).
@@ -56,6 +63,10 @@ impl<T: DeserializeOwned> Decode for Json<T> {
     fn decode(response: Response<Bytes>) -> Result<T> {
         decode_json(&response)
     }
+    fn decode_keeping_head(response: Response<Bytes>) -> Result<(T, Response<()>)> {
+        let value = decode_json(&response)?;
+        Ok((value, response.map(drop)))
+    }
 }
 
 fn decode_json<T: DeserializeOwned>(response: &Response<Bytes>) -> Result<T> {
@@ -84,14 +95,19 @@ impl Decode for Text {
     type Output = String;
     const ACCEPT: Option<&'static str> = None;
     fn decode(response: Response<Bytes>) -> Result<String> {
+        Self::decode_keeping_head(response).map(|(text, _)| text)
+    }
+    fn decode_keeping_head(response: Response<Bytes>) -> Result<(String, Response<()>)> {
+        let mut body = Bytes::new();
+        let head = response.map(|b| body = b);
         // `Vec::from` reuses the buffer when this is its only handle.
-        match String::from_utf8(Vec::from(response.body)) {
-            Ok(text) => Ok(text),
+        match String::from_utf8(Vec::from(body)) {
+            Ok(text) => Ok((text, head)),
             Err(e) => Err(Error::Decode(Box::new(DecodeError {
-                status: response.status,
+                status: head.status,
                 message: format!("the body is not valid UTF-8: {}", e.utf8_error()),
                 excerpt: Excerpt(e.as_bytes()).to_text(),
-                call: response.head.call,
+                call: head.head.call,
                 target: "String",
                 path: ".".into(),
                 line: None,
@@ -108,6 +124,11 @@ impl Decode for Raw {
     fn decode(response: Response<Bytes>) -> Result<Bytes> {
         Ok(response.body)
     }
+    fn decode_keeping_head(response: Response<Bytes>) -> Result<(Bytes, Response<()>)> {
+        let mut body = Bytes::new();
+        let head = response.map(|b| body = b);
+        Ok((body, head))
+    }
 }
 
 impl Decode for Unit {
@@ -116,24 +137,29 @@ impl Decode for Unit {
     fn decode(_: Response<Bytes>) -> Result<()> {
         Ok(())
     }
+    fn decode_keeping_head(response: Response<Bytes>) -> Result<((), Response<()>)> {
+        Ok(((), response.map(drop)))
+    }
 }
 
 impl<D: Decode> Decode for WithResponse<D> {
     type Output = Response<D::Output>;
     const ACCEPT: Option<&'static str> = D::ACCEPT;
     fn decode(response: Response<Bytes>) -> Result<Response<D::Output>> {
-        // The inner decoder sees the whole response, headers included, so
-        // the head it hands back is a copy.
-        let head = Response {
-            status: response.status,
-            head: response.head.clone(),
-            body: (),
-            attempts: response.attempts,
-            body_truncated: response.body_truncated,
-            not_retried: response.not_retried,
-        };
-        let value = D::decode(response)?;
+        let (value, head) = D::decode_keeping_head(response)?;
         Ok(head.map(|()| value))
+    }
+}
+
+/// A copy of `response` without its body.
+fn head_copy(response: &Response<Bytes>) -> Response<()> {
+    Response {
+        status: response.status,
+        head: response.head.clone(),
+        body: (),
+        attempts: response.attempts,
+        body_truncated: response.body_truncated,
+        not_retried: response.not_retried,
     }
 }
 
@@ -229,6 +255,40 @@ mod tests {
             panic!("an empty body is not a u32");
         };
         assert!(e.to_string().contains("the body is empty"), "{e}");
+    }
+
+    /// `Response<T>` hands on the head the call received, the same box,
+    /// not a copy of it; a kind without an override copies it.
+    #[test]
+    fn with_response_keeps_the_head_it_was_given() {
+        fn kept<D: Decode>(body: &'static [u8]) -> Result<(Response<D::Output>, bool)> {
+            let mut headers = http::HeaderMap::new();
+            headers.insert("x-tag", http::HeaderValue::from_static("1"));
+            let r = Response::new(http::StatusCode::CREATED, headers, Bytes::from(body));
+            let at: *const crate::response::Head = &*r.head;
+            let decoded = WithResponse::<D>::decode(r)?;
+            assert_eq!(decoded.status(), http::StatusCode::CREATED);
+            assert_eq!(decoded.headers()["x-tag"], "1");
+            let same = std::ptr::eq(&*decoded.head, at);
+            Ok((decoded, same))
+        }
+        let (json, same) = kept::<Json<Vec<u32>>>(b"[1,2]").expect("json");
+        assert_eq!((json.body, same), (vec![1, 2], true));
+        let (text, same) = kept::<Text>(b"hi").expect("text");
+        assert_eq!((text.body.as_str(), same), ("hi", true));
+        let (raw, same) = kept::<Raw>(b"raw").expect("raw");
+        assert_eq!((&raw.body[..], same), (&b"raw"[..], true));
+        let (_, same) = kept::<Unit>(b"").expect("unit");
+        assert!(same);
+        // Nested, the outer `Response` takes the default: a copy.
+        let (nested, same) = kept::<WithResponse<Raw>>(b"n").expect("nested");
+        assert_eq!(&nested.body.body[..], b"n");
+        assert!(!same);
+        assert_eq!(nested.body.headers()["x-tag"], "1");
+        let Err(Error::Decode(e)) = kept::<Text>(b"\xff") else {
+            panic!("0xff is not UTF-8");
+        };
+        assert!(e.to_string().contains("not valid UTF-8"), "{e}");
     }
 
     #[test]
