@@ -98,8 +98,7 @@ impl Decode for Text {
         Self::decode_keeping_head(response).map(|(text, _)| text)
     }
     fn decode_keeping_head(response: Response<Bytes>) -> Result<(String, Response<()>)> {
-        let mut body = Bytes::new();
-        let head = response.map(|b| body = b);
+        let (body, head) = take_body(response);
         // `Vec::from` reuses the buffer when this is its only handle.
         match String::from_utf8(Vec::from(body)) {
             Ok(text) => Ok((text, head)),
@@ -125,9 +124,7 @@ impl Decode for Raw {
         Ok(response.body)
     }
     fn decode_keeping_head(response: Response<Bytes>) -> Result<(Bytes, Response<()>)> {
-        let mut body = Bytes::new();
-        let head = response.map(|b| body = b);
-        Ok((body, head))
+        Ok(take_body(response))
     }
 }
 
@@ -149,6 +146,13 @@ impl<D: Decode> Decode for WithResponse<D> {
         let (value, head) = D::decode_keeping_head(response)?;
         Ok(head.map(|()| value))
     }
+}
+
+/// The body of `response`, and the rest of it.
+fn take_body(response: Response<Bytes>) -> (Bytes, Response<()>) {
+    let mut body = Bytes::new();
+    let head = response.map(|b| body = b);
+    (body, head)
 }
 
 /// A copy of `response` without its body.

@@ -52,13 +52,8 @@ impl ClientTransport {
             ClientTransport::Hyper(t) => Either::Right(Either::Left(t.send_inline(request))),
             #[cfg(feature = "hyper-transport")]
             ClientTransport::Other(t) => Either::Right(Either::Right(t.send(request))),
-            // The same type as with the feature, a future that is never made
-            // in the place of the hyper transport's.
             #[cfg(not(feature = "hyper-transport"))]
-            ClientTransport::Other(t) => Either::Right(Either::<
-                std::future::Pending<Result<TransportResponse, TransportError>>,
-                _,
-            >::Right(t.send(request))),
+            ClientTransport::Other(t) => Either::Right(t.send(request)),
         }
     }
 }
