@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::contenders::{Contender, HYPER, REQWEST, RESTRAIT, RESTRAIT_HYPER};
-use crate::throughput::{FIGURES, Level, Run};
+use crate::stats::Interval;
+use crate::throughput::{CONFIDENCE, FIGURES, Figure, Level, Run};
 
 /// Throughput of restrait on reqwest at least this fraction of raw reqwest's.
 const TARGET_RPS: f64 = 0.97;
@@ -45,6 +46,143 @@ fn mark(ok: bool) -> &'static str {
     if ok { "met" } else { "MISSED" }
 }
 
+/// Which way a target bounds a ratio.
+#[derive(Clone, Copy)]
+enum Bound {
+    /// The ratio must be at least the target (throughput).
+    AtLeast,
+    /// The ratio must be at most the target (latency).
+    AtMost,
+}
+
+/// A ratio against its target, judged by the ratio's confidence interval
+/// rather than by its median alone: a target inside the interval cannot be
+/// told apart from the noise of the rounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Verdict {
+    /// The whole interval is on the target's side.
+    Met,
+    /// The whole interval is on the wrong side.
+    Missed,
+    /// The target is inside the interval.
+    Unclear,
+    /// Too few rounds for an interval: the median alone, on the target's side or not.
+    MedianOnly(bool),
+}
+
+impl Verdict {
+    fn of(median: f64, interval: Option<Interval>, bound: Bound, target: f64) -> Verdict {
+        let good = |x: f64| match bound {
+            Bound::AtLeast => x >= target,
+            Bound::AtMost => x <= target,
+        };
+        match interval {
+            None => Verdict::MedianOnly(good(median)),
+            Some(i) => {
+                let (worst, best) = match bound {
+                    Bound::AtLeast => (i.low, i.high),
+                    Bound::AtMost => (i.high, i.low),
+                };
+                if good(worst) {
+                    Verdict::Met
+                } else if !good(best) {
+                    Verdict::Missed
+                } else {
+                    Verdict::Unclear
+                }
+            }
+        }
+    }
+
+    /// The word in the table.
+    fn word(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Missed => "MISSED",
+            Verdict::Unclear => "unclear",
+            Verdict::MedianOnly(true) => "met by the median",
+            Verdict::MedianOnly(false) => "MISSED by the median",
+        }
+    }
+
+    /// The word in the JSON.
+    fn key(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Missed => "missed",
+            Verdict::Unclear => "unclear",
+            Verdict::MedianOnly(true) => "met_by_median",
+            Verdict::MedianOnly(false) => "missed_by_median",
+        }
+    }
+}
+
+/// One ratio with a target: its median, its interval and the verdict.
+struct Judged {
+    median: f64,
+    interval: Option<Interval>,
+    verdict: Verdict,
+}
+
+impl Judged {
+    fn new(
+        level: &Level,
+        (a, b): (usize, usize),
+        figure: Figure,
+        bound: Bound,
+        target: f64,
+    ) -> Self {
+        let median = level.ratio(a, b, figure);
+        let interval = level.ratio_interval(a, b, figure);
+        Judged {
+            median,
+            interval,
+            verdict: Verdict::of(median, interval, bound, target),
+        }
+    }
+
+    /// `0.951x [0.930, 0.968]`, or the median alone.
+    fn shown(&self) -> String {
+        match self.interval {
+            Some(i) => format!("{:.3}x [{:.3}, {:.3}]", self.median, i.low, i.high),
+            None => format!("{:.3}x", self.median),
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "median": self.median,
+            "interval": self.interval.map(|i| json!({
+                "low": i.low, "high": i.high, "coverage": i.coverage,
+            })),
+            "verdict": self.verdict.key(),
+        })
+    }
+}
+
+/// The three ratios the targets are set on, at one level.
+struct Targets {
+    reqwest_rps: Judged,
+    reqwest_p99: Judged,
+    hyper_rps: Judged,
+}
+
+impl Targets {
+    fn of(level: &Level) -> Targets {
+        Targets {
+            reqwest_rps: Judged::new(level, (RESTRAIT, REQWEST), rps, Bound::AtLeast, TARGET_RPS),
+            reqwest_p99: Judged::new(level, (RESTRAIT, REQWEST), p99, Bound::AtMost, TARGET_P99),
+            hyper_rps: Judged::new(
+                level,
+                (RESTRAIT_HYPER, HYPER),
+                rps,
+                Bound::AtLeast,
+                TARGET_HYPER_RPS,
+            ),
+        }
+    }
+}
+
 fn rps(r: &Run) -> f64 {
     r.rps
 }
@@ -82,6 +220,11 @@ pub(crate) fn table(r: &Results) -> String {
         r.secs,
         if r.quick { " (--quick)" } else { "" }
     );
+    let _ = writeln!(
+        out,
+        "ratios: median over rounds, [{:.0}% interval of that median]; a target inside the interval is \"unclear\"",
+        CONFIDENCE * 100.0
+    );
     for level in &r.levels {
         let _ = writeln!(out, "\nconcurrency {}", level.concurrency);
         let _ = writeln!(
@@ -102,30 +245,27 @@ pub(crate) fn table(r: &Results) -> String {
                 level.median(c, cpu),
             );
         }
-        let (t, l99, excess) = (
-            level.ratio(RESTRAIT, REQWEST, rps),
-            level.ratio(RESTRAIT, REQWEST, p99),
-            level.alloc_excess(RESTRAIT, REQWEST),
-        );
+        let targets = Targets::of(level);
+        let excess = level.alloc_excess(RESTRAIT, REQWEST);
         let _ = writeln!(
             out,
-            "  restrait (reqwest) / reqwest: throughput {t:.3}x (target >= {TARGET_RPS}x: {}), p50 {:.3}x, \
-             p99 {l99:.3}x (target <= {TARGET_P99}x: {}), allocs/call {excess:+.1} (target <= +{TARGET_ALLOC_EXCESS}: {}), cpu/call {:.3}x",
-            mark(t >= TARGET_RPS),
+            "  restrait (reqwest) / reqwest: throughput {} (target >= {TARGET_RPS}x: {}), p50 {:.3}x, \
+             p99 {} (target <= {TARGET_P99}x: {}), allocs/call {excess:+.1} (target <= +{TARGET_ALLOC_EXCESS}: {}), cpu/call {:.3}x",
+            targets.reqwest_rps.shown(),
+            targets.reqwest_rps.verdict.word(),
             level.ratio(RESTRAIT, REQWEST, p50),
-            mark(l99 <= TARGET_P99),
+            targets.reqwest_p99.shown(),
+            targets.reqwest_p99.verdict.word(),
             mark(excess <= TARGET_ALLOC_EXCESS),
             level.ratio(RESTRAIT, REQWEST, cpu),
         );
-        let (t, excess) = (
-            level.ratio(RESTRAIT_HYPER, HYPER, rps),
-            level.alloc_excess(RESTRAIT_HYPER, HYPER),
-        );
+        let excess = level.alloc_excess(RESTRAIT_HYPER, HYPER);
         let _ = writeln!(
             out,
-            "  restrait (hyper) / hyper:     throughput {t:.3}x (target >= {TARGET_HYPER_RPS}x: {}), p50 {:.3}x, \
+            "  restrait (hyper) / hyper:     throughput {} (target >= {TARGET_HYPER_RPS}x: {}), p50 {:.3}x, \
              p99 {:.3}x, allocs/call {excess:+.1} (target <= +{TARGET_HYPER_ALLOC_EXCESS}: {}), cpu/call {:.3}x",
-            mark(t >= TARGET_HYPER_RPS),
+            targets.hyper_rps.shown(),
+            targets.hyper_rps.verdict.word(),
             level.ratio(RESTRAIT_HYPER, HYPER, p50),
             level.ratio(RESTRAIT_HYPER, HYPER, p99),
             mark(excess <= TARGET_HYPER_ALLOC_EXCESS),
@@ -246,28 +386,28 @@ fn level_json(level: &Level) -> Value {
         );
         ratios.insert(pair.into(), Value::Object(figures));
     }
-    let reqwest = (
-        level.ratio(RESTRAIT, REQWEST, rps),
-        level.ratio(RESTRAIT, REQWEST, p99),
-        level.alloc_excess(RESTRAIT, REQWEST),
-    );
-    let hyper = (
-        level.ratio(RESTRAIT_HYPER, HYPER, rps),
-        level.alloc_excess(RESTRAIT_HYPER, HYPER),
-    );
+    let targets = Targets::of(level);
+    let reqwest_alloc = level.alloc_excess(RESTRAIT, REQWEST);
+    let hyper_alloc = level.alloc_excess(RESTRAIT_HYPER, HYPER);
     json!({
         "concurrency": level.concurrency,
         "median": contenders,
         "ratios": ratios,
         "targets": {
             "restrait_over_reqwest": {
-                "throughput_ratio_min": TARGET_RPS, "throughput_met": reqwest.0 >= TARGET_RPS,
-                "p99_ratio_max": TARGET_P99, "p99_met": reqwest.1 <= TARGET_P99,
-                "alloc_excess_max": TARGET_ALLOC_EXCESS, "alloc_met": reqwest.2 <= TARGET_ALLOC_EXCESS,
+                "throughput_ratio_min": TARGET_RPS,
+                "throughput_met": targets.reqwest_rps.median >= TARGET_RPS,
+                "throughput": targets.reqwest_rps.json(),
+                "p99_ratio_max": TARGET_P99,
+                "p99_met": targets.reqwest_p99.median <= TARGET_P99,
+                "p99": targets.reqwest_p99.json(),
+                "alloc_excess_max": TARGET_ALLOC_EXCESS, "alloc_met": reqwest_alloc <= TARGET_ALLOC_EXCESS,
             },
             "restrait_hyper_over_hyper": {
-                "throughput_ratio_min": TARGET_HYPER_RPS, "throughput_met": hyper.0 >= TARGET_HYPER_RPS,
-                "alloc_excess_max": TARGET_HYPER_ALLOC_EXCESS, "alloc_met": hyper.1 <= TARGET_HYPER_ALLOC_EXCESS,
+                "throughput_ratio_min": TARGET_HYPER_RPS,
+                "throughput_met": targets.hyper_rps.median >= TARGET_HYPER_RPS,
+                "throughput": targets.hyper_rps.json(),
+                "alloc_excess_max": TARGET_HYPER_ALLOC_EXCESS, "alloc_met": hyper_alloc <= TARGET_HYPER_ALLOC_EXCESS,
             },
         },
         "errors": level.errors(),
@@ -288,4 +428,38 @@ fn vm_hwm_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn interval(low: f64, high: f64) -> Option<Interval> {
+        Some(Interval {
+            low,
+            high,
+            coverage: 0.96,
+        })
+    }
+
+    #[test]
+    fn a_throughput_target_is_judged_by_the_whole_interval() {
+        let of = |median, i| Verdict::of(median, i, Bound::AtLeast, 0.97);
+        assert_eq!(of(0.99, interval(0.975, 1.01)), Verdict::Met);
+        assert_eq!(of(0.95, interval(0.93, 0.965)), Verdict::Missed);
+        // The median misses, but the target is within the noise.
+        assert_eq!(of(0.96, interval(0.94, 0.98)), Verdict::Unclear);
+        assert_eq!(of(0.98, interval(0.96, 1.0)), Verdict::Unclear);
+        assert_eq!(of(0.98, None), Verdict::MedianOnly(true));
+        assert_eq!(of(0.96, None), Verdict::MedianOnly(false));
+    }
+
+    #[test]
+    fn a_latency_target_bounds_from_above() {
+        let of = |median, i| Verdict::of(median, i, Bound::AtMost, 1.05);
+        assert_eq!(of(1.0, interval(0.97, 1.04)), Verdict::Met);
+        assert_eq!(of(1.1, interval(1.06, 1.2)), Verdict::Missed);
+        assert_eq!(of(1.04, interval(1.0, 1.1)), Verdict::Unclear);
+        assert_eq!(of(1.06, None), Verdict::MedianOnly(false));
+    }
 }

@@ -87,6 +87,56 @@ pub(crate) fn median(values: &[f64]) -> f64 {
     }
 }
 
+/// A distribution-free confidence interval for the median of `values`:
+/// the `k`-th smallest and `k`-th largest value, for the largest `k` at
+/// which the interval still holds the true median with probability at
+/// least `confidence` (whatever the distribution, as long as the values are
+/// independent draws from it). `None` when there are too few values for
+/// any `k` to reach `confidence` (fewer than 6 for 95%). The interval and
+/// its actual coverage, which is at least `confidence`.
+///
+/// With B ~ Binomial(n, 1/2), the interval [x(k), x(n+1-k)] misses the
+/// median with probability 2 P(B <= k-1).
+pub(crate) fn median_interval(values: &[f64], confidence: f64) -> Option<Interval> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    let mut below = 0.0; // P(B <= k-1), growing with k
+    let mut best = None;
+    for k in 1..=n / 2 {
+        below += binomial_half(n, k - 1);
+        let coverage = 1.0 - 2.0 * below;
+        if coverage < confidence {
+            break;
+        }
+        best = Some(Interval {
+            low: v[k - 1],
+            high: v[n - k],
+            coverage,
+        });
+    }
+    best
+}
+
+/// An interval from [`median_interval`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Interval {
+    pub(crate) low: f64,
+    pub(crate) high: f64,
+    /// The probability that it holds the median: at least the confidence
+    /// asked for.
+    pub(crate) coverage: f64,
+}
+
+/// P(B = i) for B ~ Binomial(n, 1/2), through logarithms so that a large
+/// `n` does not underflow 2^-n.
+fn binomial_half(n: usize, i: usize) -> f64 {
+    let ln_choose: f64 = (0..i)
+        .map(|j| ((n - j) as f64).ln() - ((j + 1) as f64).ln())
+        .sum();
+    (ln_choose - n as f64 * std::f64::consts::LN_2).exp()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +181,30 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
         assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
         assert!(median(&[]).is_nan());
+    }
+
+    #[test]
+    fn median_intervals_are_order_statistics_with_their_coverage() {
+        let values: Vec<f64> = (1..=12).map(f64::from).collect();
+        // n = 12: 2 P(B <= 2) = 2 * 79 / 4096, so k = 3 (k = 4 covers 85%).
+        let i = median_interval(&values, 0.95).expect("12 values");
+        assert_eq!((i.low, i.high), (3.0, 10.0));
+        assert!((i.coverage - (1.0 - 158.0 / 4096.0)).abs() < 1e-12);
+        // n = 8: only [min, max] reaches 95% (99.2%; k = 2 covers 93%).
+        let i = median_interval(&[8.0, 1.0, 7.0, 2.0, 6.0, 3.0, 5.0, 4.0], 0.95).expect("8");
+        assert_eq!((i.low, i.high), (1.0, 8.0));
+        // n = 5: even [min, max] covers only 93.75%.
+        assert_eq!(median_interval(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.95), None);
+        assert_eq!(median_interval(&[], 0.95), None);
+    }
+
+    #[test]
+    fn median_intervals_narrow_as_values_grow() {
+        // 1,000 values: k is about n/2 - 1.96 sqrt(n)/2 = 469, with no underflow.
+        let values: Vec<f64> = (0..1000).map(f64::from).collect();
+        let i = median_interval(&values, 0.95).expect("1000 values");
+        assert!((465.0..=475.0).contains(&i.low), "{i:?}");
+        assert_eq!(i.low + i.high, 999.0);
+        assert!(i.coverage >= 0.95 && i.coverage < 0.96, "{i:?}");
     }
 }

@@ -9,7 +9,7 @@ use futures::stream::FuturesUnordered;
 
 use crate::alloc;
 use crate::contenders::{Contender, N};
-use crate::stats::{Histogram, median};
+use crate::stats::{Histogram, Interval, median, median_interval};
 
 /// The figures of one timed run of one contender.
 #[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -108,6 +108,9 @@ pub(crate) struct Level {
     pub(crate) runs: Vec<[Run; N]>,
 }
 
+/// The confidence of the intervals the report gives for ratios.
+pub(crate) const CONFIDENCE: f64 = 0.95;
+
 /// Reads one figure from a run.
 pub(crate) type Figure = fn(&Run) -> f64;
 
@@ -131,12 +134,21 @@ impl Level {
     /// The median over rounds of contender `a`'s `figure` divided by `b`'s
     /// in the same round, so that drift between rounds cancels.
     pub(crate) fn ratio(&self, a: usize, b: usize, figure: Figure) -> f64 {
-        let values: Vec<f64> = self
-            .runs
+        median(&self.ratios(a, b, figure))
+    }
+
+    /// A 95% confidence interval for [`ratio`](Self::ratio), from the
+    /// rounds' ratios (see [`median_interval`]); `None` for fewer than 6
+    /// rounds.
+    pub(crate) fn ratio_interval(&self, a: usize, b: usize, figure: Figure) -> Option<Interval> {
+        median_interval(&self.ratios(a, b, figure), CONFIDENCE)
+    }
+
+    fn ratios(&self, a: usize, b: usize, figure: Figure) -> Vec<f64> {
+        self.runs
             .iter()
             .map(|round| figure(&round[a]) / figure(&round[b]))
-            .collect();
-        median(&values)
+            .collect()
     }
 
     /// The median over rounds of `a`'s allocations per call minus `b`'s.
