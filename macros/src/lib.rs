@@ -122,4 +122,6 @@ stray_attributes!(
 );
 
 #[cfg(test)]
+mod scratch;
+#[cfg(test)]
 mod tests;

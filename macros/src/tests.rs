@@ -380,8 +380,7 @@ fn streaming_and_upload_mistakes() {
 
 #[test]
 fn openapi_checks_run_in_the_macro_and_track_the_spec() {
-    let dir = std::env::temp_dir().join(format!("restrait-macros-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = crate::scratch::Scratch::new("tests");
     std::fs::write(
         dir.join("api.json"),
         r#"{"openapi": "3.1.0", "paths": {"/users/{userId}": {"get": {}}}}"#,

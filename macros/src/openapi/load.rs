@@ -100,13 +100,8 @@ fn read(path: &Path) -> Result<Spec, String> {
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "restrait-macros-openapi-{name}-{}",
-            std::process::id()
-        ));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        dir
+    fn temp_dir(name: &str) -> crate::scratch::Scratch {
+        crate::scratch::Scratch::new(&format!("openapi-{name}"))
     }
 
     #[test]
