@@ -443,23 +443,30 @@ mod tests {
     }
 
     #[test]
-    fn a_throughput_target_is_judged_by_the_whole_interval() {
-        let of = |median, i| Verdict::of(median, i, Bound::AtLeast, 0.97);
-        assert_eq!(of(0.99, interval(0.975, 1.01)), Verdict::Met);
-        assert_eq!(of(0.95, interval(0.93, 0.965)), Verdict::Missed);
-        // The median misses, but the target is within the noise.
-        assert_eq!(of(0.96, interval(0.94, 0.98)), Verdict::Unclear);
-        assert_eq!(of(0.98, interval(0.96, 1.0)), Verdict::Unclear);
-        assert_eq!(of(0.98, None), Verdict::MedianOnly(true));
-        assert_eq!(of(0.96, None), Verdict::MedianOnly(false));
-    }
-
-    #[test]
-    fn a_latency_target_bounds_from_above() {
-        let of = |median, i| Verdict::of(median, i, Bound::AtMost, 1.05);
-        assert_eq!(of(1.0, interval(0.97, 1.04)), Verdict::Met);
-        assert_eq!(of(1.1, interval(1.06, 1.2)), Verdict::Missed);
-        assert_eq!(of(1.04, interval(1.0, 1.1)), Verdict::Unclear);
-        assert_eq!(of(1.06, None), Verdict::MedianOnly(false));
+    fn a_target_is_judged_by_the_whole_interval() {
+        use Bound::{AtLeast, AtMost};
+        use Verdict::{MedianOnly, Met, Missed, Unclear};
+        // (bound, target, median, interval, verdict)
+        let cases = [
+            (AtLeast, 0.97, 0.99, interval(0.975, 1.01), Met),
+            (AtLeast, 0.97, 0.95, interval(0.93, 0.965), Missed),
+            // The median misses, but the target is within the noise.
+            (AtLeast, 0.97, 0.96, interval(0.94, 0.98), Unclear),
+            (AtLeast, 0.97, 0.98, interval(0.96, 1.0), Unclear),
+            (AtLeast, 0.97, 0.98, None, MedianOnly(true)),
+            (AtLeast, 0.97, 0.96, None, MedianOnly(false)),
+            // A latency target bounds from above.
+            (AtMost, 1.05, 1.0, interval(0.97, 1.04), Met),
+            (AtMost, 1.05, 1.1, interval(1.06, 1.2), Missed),
+            (AtMost, 1.05, 1.04, interval(1.0, 1.1), Unclear),
+            (AtMost, 1.05, 1.06, None, MedianOnly(false)),
+        ];
+        for (bound, target, median, i, want) in cases {
+            assert_eq!(
+                Verdict::of(median, i, bound, target),
+                want,
+                "{median} {i:?}"
+            );
+        }
     }
 }
