@@ -3,8 +3,8 @@
 //!
 //! `github_client_compiles` checks the generated client (about 318,000
 //! lines) as its own crate with `#![deny(warnings, missing_docs)]`, in the
-//! workspace's target folder so the dependencies already checked there are
-//! reused. `cargo check` of the client crate alone took 4 min 41 s on the
+//! workspace's target folder, so a dependency already checked there with
+//! the same features is reused rather than checked again. `cargo check` of the client crate alone took 4 min 41 s on the
 //! shared 2-core machine (a `cargo build` of it, 5 min 55 s, and gigabytes
 //! more on disk). It is ignored by `cargo test --workspace`,
 //! which a newcomer runs, and `.ci/run` runs it after the suite: CI's other
@@ -96,10 +96,10 @@ fn github_client_compiles() {
         ),
     )
     .expect("write Cargo.toml");
-    // The workspace's lock file and target folder, so the check reuses the
-    // dependencies that the workspace's own builds (`cargo clippy` in CI)
-    // have already checked. `cargo test` holds no lock on the target folder
-    // while its tests run.
+    // The workspace's lock file and target folder, so the check reuses
+    // whatever the workspace's own builds (`cargo clippy` in CI) have
+    // already checked with the same features. `cargo test` holds no lock on
+    // the target folder while its tests run.
     std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
     let target = scratch
         .parent()
