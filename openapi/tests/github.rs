@@ -4,8 +4,8 @@
 //! `github_client_compiles` checks the generated client (about 318,000
 //! lines) as its own crate with `#![deny(warnings, missing_docs)]`, in the
 //! workspace's target folder, so a dependency already checked there with
-//! the same features is reused rather than checked again. `cargo check` of the client crate alone took 4 min 41 s on the
-//! shared 2-core machine (a `cargo build` of it, 5 min 55 s, and gigabytes
+//! the same features is reused rather than checked again. `cargo check` of
+//! the client crate alone took 4 min 41 s on the shared 2-core machine (a `cargo build` of it, 5 min 55 s, and gigabytes
 //! more on disk). It is ignored by `cargo test --workspace`,
 //! which a newcomer runs, and `.ci/run` runs it after the suite: CI's other
 //! steps take about 15 minutes of its 90, and a generator change that
